@@ -1,0 +1,1 @@
+"""A simulated GPU cluster: a loopback Kubernetes API with GPU nodes, exporters and faults."""

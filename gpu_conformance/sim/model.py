@@ -1,0 +1,195 @@
+"""The simulated cluster's ground truth: what each node really is.
+
+A scenario file is parsed into these frozen dataclasses (see ``scenario.py``). Everything the
+simulation shows is derived from them: node objects in the API, files under each node's host
+root, device-plugin behaviour, exporter responses, what a vectoradd container prints. The suite
+under test never sees this model; it must rediscover it through the API, the host files and the
+exporters, as it would on a real cluster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+RuntimeKind = Literal["containerd", "docker", "cri-o"]
+RuntimeLayout = Literal["standard", "dropin", "k3s", "rke2"]
+KernelModule = Literal["proprietary", "open"]
+PluginStyle = Literal["static", "helm", "gpu-operator", "gke", "none"]
+PluginHealth = Literal["auto", "ready", "crashloop", "no_devices"]
+ExporterKind = Literal["nvidia_gpu_exporter", "dcgm-exporter", "none"]
+ExporterHealth = Literal["healthy", "down", "hanging", "nvidia_smi_failing", "malformed", "wrong_gpu_count"]
+MigStrategy = Literal["single", "mixed"]
+TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+
+@dataclass(frozen=True)
+class ClusterVersion:
+    """What ``/version`` answers; vendor forms such as minor ``"28+"`` are kept verbatim."""
+
+    major: str
+    minor: str
+    git_version: str
+    platform: str = "linux/amd64"
+
+
+@dataclass(frozen=True)
+class Taint:
+    key: str
+    effect: TaintEffect
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class MigDevice:
+    """One MIG instance carved out of a GPU, e.g. profile ``1g.5gb``."""
+
+    profile: str
+    uuid: str
+
+
+@dataclass(frozen=True)
+class Gpu:
+    index: int
+    uuid: str  # "GPU-<8>-<4>-<4>-<4>-<12>", as NVML and nvidia-smi print it
+    name: str  # "NVIDIA GeForce RTX 4090", "Tesla T4"
+    memory_mib: int
+    pci_bus_id: str  # "00000000:01:00.0"
+    mig_devices: tuple[MigDevice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """NVIDIA Container Toolkit on the host; ``version=None`` means not installed."""
+
+    version: str | None
+    # Which toolkit binaries exist under /usr/bin (each prints its real --version text).
+    binaries: tuple[str, ...] = (
+        "nvidia-ctk",
+        "nvidia-container-cli",
+        "nvidia-container-runtime",
+        "nvidia-container-runtime-hook",
+        "nvidia-container-toolkit",
+    )
+    nvidia_docker2: str | None = None  # version of the legacy nvidia-docker2 package, if installed
+
+
+@dataclass(frozen=True)
+class RuntimeSetup:
+    """How the node's container runtime is configured, as declared truth.
+
+    The files under the host root are rendered from this; the kubelet simulation reads this to
+    decide whether a container gets the GPU driver injected.
+    """
+
+    kind: RuntimeKind
+    layout: RuntimeLayout = "standard"
+    config_version: int | None = 2  # containerd config.toml version (1, 2, 3); None: no version key
+    default_runtime: str = "nvidia"  # the default low-level runtime's name ("runc" when not set up)
+    handlers: tuple[str, ...] = ("nvidia",)  # runtime handlers defined besides runc
+    nvidia_binary: str = "/usr/bin/nvidia-container-runtime"
+    enable_cdi: bool = False
+
+
+@dataclass(frozen=True)
+class HostState:
+    """A GPU node's host: driver, toolkit, runtime configuration, plus verbatim extra files."""
+
+    driver_version: str | None  # None: no driver loaded
+    kernel_module: KernelModule = "proprietary"
+    cuda_driver_version: int | None = None  # NVML's int form such as 12020; None: derived from driver
+    toolkit: Toolkit = field(default_factory=lambda: Toolkit(version="1.14.3"))
+    runtime: RuntimeSetup = field(default_factory=lambda: RuntimeSetup(kind="containerd"))
+    # Extra or overriding files, path (absolute, as on the host) -> content. Rendered last.
+    files: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class MigSetup:
+    strategy: MigStrategy
+
+
+@dataclass(frozen=True)
+class ExporterSetup:
+    kind: ExporterKind = "nvidia_gpu_exporter"
+    port: int = 9835
+    health: ExporterHealth = "healthy"
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    name: str
+    internal_ip: str  # always in 127.0.0.0/8; the loader assigns one when the file gives none
+    roles: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    taints: tuple[Taint, ...] = ()
+    unschedulable: bool = False
+    ready: bool = True
+    kubelet_version: str = "v1.28.3"
+    container_runtime_version: str = "containerd://1.7.2"
+    os_image: str = "Ubuntu 22.04.3 LTS"
+    kernel_version: str = "5.15.0-88-generic"
+    architecture: str = "amd64"
+    cpu: str = "16"
+    memory: str = "65843068Ki"
+    pods: str = "110"
+    gpus: tuple[Gpu, ...] = ()
+    mig: MigSetup | None = None
+    host: HostState | None = None  # None for nodes without NVIDIA hardware
+    device_plugin: PluginHealth = "auto"
+    exporter: ExporterSetup = field(default_factory=ExporterSetup)
+
+    @property
+    def has_gpus(self) -> bool:
+        return bool(self.gpus)
+
+
+@dataclass(frozen=True)
+class DevicePluginSetup:
+    style: PluginStyle = "static"
+    version: str = "v0.14.3"
+    fail_on_init_error: bool = True  # false: "No devices found. Waiting indefinitely." and Ready
+    gfd: bool = False  # GPU Feature Discovery deployed beside the plugin (Helm chart, GPU Operator)
+    mig_strategy: MigStrategy = "single"
+
+
+@dataclass(frozen=True)
+class RuntimeClassSpec:
+    name: str
+    handler: str
+
+
+@dataclass(frozen=True)
+class ApiFaults:
+    latency_ms: int = 0
+    throttle_ratio: float = 0.0  # share of requests answered 429 with Retry-After
+    retry_after_seconds: int = 1
+    error_ratio: float = 0.0  # share of requests answered 500/503
+    drop_watch_after_seconds: float | None = None  # close watch streams after this long
+    unreachable: bool = False  # the kubeconfig points at an address where nothing answers
+    seed: int = 0  # makes the random faults repeatable
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    version: ClusterVersion
+    nodes: tuple[NodeSpec, ...]
+    device_plugin: DevicePluginSetup = field(default_factory=DevicePluginSetup)
+    runtime_classes: tuple[RuntimeClassSpec, ...] = ()
+    api_faults: ApiFaults = field(default_factory=ApiFaults)
+    # Image references (fnmatch patterns) whose registry cannot be reached from the nodes.
+    unreachable_images: tuple[str, ...] = ()
+    # Where the scenario came from: a file path or "bundled:NAME"; used in error messages.
+    source: str = ""
+
+    @property
+    def gpu_nodes(self) -> tuple[NodeSpec, ...]:
+        return tuple(n for n in self.nodes if n.has_gpus)
+
+    def node(self, name: str) -> NodeSpec:
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(name)

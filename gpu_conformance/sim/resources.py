@@ -1,0 +1,99 @@
+"""The resource kinds the simulated API serves, with the discovery facts real clients rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+CLUSTER_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    group: str  # "" for the core group
+    version: str
+    kind: str
+    plural: str
+    singular: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    subresources: tuple[str, ...] = ()  # "status", "log", ...
+    verbs: tuple[str, ...] = ALL_VERBS
+
+    @property
+    def key(self) -> str:
+        """Unique store key, e.g. ``pods`` or ``daemonsets.apps``."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def list_kind(self) -> str:
+        return f"{self.kind}List"
+
+
+RESOURCES: tuple[ResourceType, ...] = (
+    ResourceType("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",),
+                 subresources=("status", "finalize"),
+                 verbs=("create", "delete", "get", "list", "patch", "update", "watch")),
+    ResourceType("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",)),
+    ResourceType("", "v1", "Pod", "pods", "pod", True, ("po",), ("all",),
+                 subresources=("status", "log", "binding", "eviction")),
+    ResourceType("", "v1", "Event", "events", "event", True, ("ev",)),
+    ResourceType("", "v1", "Service", "services", "service", True, ("svc",), ("all",), ("status",),
+                 verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")),
+    ResourceType("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",)),
+    ResourceType("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",)),
+    ResourceType("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
+    ResourceType("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",), ("all",), ("status",)),
+    ResourceType("batch", "v1", "Job", "jobs", "job", True, (), ("all",), ("status",)),
+    ResourceType("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), ("all",), ("status",)),
+    ResourceType("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False),
+)
+
+_BY_KEY = {r.key: r for r in RESOURCES}
+
+
+def by_key(key: str) -> ResourceType:
+    return _BY_KEY[key]
+
+
+def lookup(group: str, version: str, plural: str) -> ResourceType | None:
+    for r in RESOURCES:
+        if r.group == group and r.version == version and r.plural == plural:
+            return r
+    return None
+
+
+def for_kind(api_version: str, kind: str) -> ResourceType | None:
+    for r in RESOURCES:
+        if r.api_version == api_version and r.kind == kind:
+            return r
+    return None
+
+
+def groups() -> Iterator[tuple[str, str]]:
+    """(group, version) pairs of the named groups, in a stable order."""
+    seen: list[tuple[str, str]] = []
+    for r in RESOURCES:
+        if r.group and (r.group, r.version) not in seen:
+            seen.append((r.group, r.version))
+    yield from seen
+
+
+POD = by_key("pods")
+NODE = by_key("nodes")
+NAMESPACE = by_key("namespaces")
+EVENT = by_key("events")
+SERVICE = by_key("services")
+ENDPOINTS = by_key("endpoints")
+CONFIGMAP = by_key("configmaps")
+SERVICEACCOUNT = by_key("serviceaccounts")
+DAEMONSET = by_key("daemonsets.apps")
+JOB = by_key("jobs.batch")
+CRONJOB = by_key("cronjobs.batch")
+RUNTIMECLASS = by_key("runtimeclasses.node.k8s.io")
