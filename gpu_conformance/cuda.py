@@ -1,0 +1,69 @@
+"""What CUDA needs from the driver: the one table both the suite and the simulation use."""
+
+from __future__ import annotations
+
+import re
+
+# Minimum Linux driver for each CUDA major.minor (NVIDIA's CUDA Toolkit release notes, table 3:
+# "minimum required driver version" with minor version compatibility from 11.0 on).
+_MINIMUM_DRIVER: tuple[tuple[tuple[int, int], tuple[int, ...]], ...] = (
+    ((9, 0), (384, 81)),
+    ((9, 1), (387, 26)),
+    ((9, 2), (396, 26)),
+    ((10, 0), (410, 48)),
+    ((10, 1), (418, 39)),
+    ((10, 2), (440, 33)),
+    ((11, 0), (450, 36, 6)),
+    ((11, 1), (450, 80, 2)),
+    ((12, 0), (525, 60, 13)),
+    ((13, 0), (580, 65, 6)),
+)
+
+_IMAGE_CUDA = re.compile(r"cuda(\d+)\.(\d+)")
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """``"535.104.05"`` -> (535, 104, 5): driver versions compare as tuples of ints."""
+    return tuple(int(part) for part in text.strip().split("."))
+
+
+def minimum_driver(cuda: tuple[int, int]) -> tuple[int, ...]:
+    """The oldest driver that runs code built for this CUDA version."""
+    best = _MINIMUM_DRIVER[0][1]
+    for version, driver in _MINIMUM_DRIVER:
+        if version <= cuda:
+            best = driver
+    return best
+
+
+def image_cuda_version(image: str) -> tuple[int, int] | None:
+    """CUDA version of a cuda-sample image from its tag, e.g. ``vectoradd-cuda12.5.0`` -> (12, 5)."""
+    match = _IMAGE_CUDA.search(image.rsplit(":", 1)[-1])
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def driver_cuda_version(driver: str) -> int:
+    """The CUDA driver API version NVML reports for a driver (e.g. 12020 for 535.x)."""
+    driver_version = version_tuple(driver)
+    supported = (9, 0)
+    for cuda, floor in _MINIMUM_DRIVER:
+        if driver_version >= floor:
+            supported = cuda
+    if supported[0] >= 12:
+        supported = _newest_minor(driver_version, supported)
+    return supported[0] * 1000 + supported[1] * 10
+
+
+# Newest CUDA minor a driver branch ships with (R535 -> 12.2, R550 -> 12.4, ...), for NVML's answer.
+_BRANCH_CUDA: tuple[tuple[int, tuple[int, int]], ...] = (
+    (525, (12, 0)), (530, (12, 1)), (535, (12, 2)), (545, (12, 3)), (550, (12, 4)), (555, (12, 5)),
+    (560, (12, 6)), (565, (12, 7)), (570, (12, 8)), (575, (12, 9)), (580, (13, 0)),
+)
+
+
+def _newest_minor(driver: tuple[int, ...], fallback: tuple[int, int]) -> tuple[int, int]:
+    best = fallback
+    for branch, cuda in _BRANCH_CUDA:
+        if driver[0] >= branch:
+            best = cuda
+    return best
