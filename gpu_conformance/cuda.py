@@ -43,27 +43,20 @@ def image_cuda_version(image: str) -> tuple[int, int] | None:
 
 
 def driver_cuda_version(driver: str) -> int:
-    """The CUDA driver API version NVML reports for a driver (e.g. 12020 for 535.x)."""
-    driver_version = version_tuple(driver)
-    supported = (9, 0)
-    for cuda, floor in _MINIMUM_DRIVER:
-        if driver_version >= floor:
-            supported = cuda
-    if supported[0] >= 12:
-        supported = _newest_minor(driver_version, supported)
-    return supported[0] * 1000 + supported[1] * 10
-
-
-# Newest CUDA minor a driver branch ships with (R535 -> 12.2, R550 -> 12.4, ...), for NVML's answer.
-_BRANCH_CUDA: tuple[tuple[int, tuple[int, int]], ...] = (
-    (525, (12, 0)), (530, (12, 1)), (535, (12, 2)), (545, (12, 3)), (550, (12, 4)), (555, (12, 5)),
-    (560, (12, 6)), (565, (12, 7)), (570, (12, 8)), (575, (12, 9)), (580, (13, 0)),
-)
-
-
-def _newest_minor(driver: tuple[int, ...], fallback: tuple[int, int]) -> tuple[int, int]:
-    best = fallback
+    """The CUDA driver API version NVML reports for a driver (e.g. 12020 for 535.x), 0 if too old."""
+    major = version_tuple(driver)[0]
+    best = (0, 0)
     for branch, cuda in _BRANCH_CUDA:
-        if driver[0] >= branch:
+        if major >= branch:
             best = cuda
-    return best
+    return best[0] * 1000 + best[1] * 10
+
+
+# Newest CUDA version each driver branch supports (R535 -> 12.2, R550 -> 12.4, ...), as NVML reports.
+_BRANCH_CUDA: tuple[tuple[int, tuple[int, int]], ...] = (
+    (384, (9, 0)), (390, (9, 1)), (396, (9, 2)), (410, (10, 0)), (418, (10, 1)), (440, (10, 2)),
+    (450, (11, 0)), (455, (11, 1)), (460, (11, 2)), (465, (11, 3)), (470, (11, 4)), (495, (11, 5)),
+    (510, (11, 6)), (515, (11, 7)), (520, (11, 8)), (525, (12, 0)), (530, (12, 1)), (535, (12, 2)),
+    (545, (12, 3)), (550, (12, 4)), (555, (12, 5)), (560, (12, 6)), (565, (12, 7)), (570, (12, 8)),
+    (575, (12, 9)), (580, (13, 0)),
+)
