@@ -1,0 +1,7 @@
+"""``python -m gpu_conformance``: the same CLI as ``gpu-conformance``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the ``gpu-conformance`` CLI, one module each."""

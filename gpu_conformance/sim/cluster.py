@@ -1,0 +1,125 @@
+"""One simulated GPU cluster: API server, controllers, host roots and exporters, started and stopped together."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from .api import ApiServer
+from .bootstrap import bootstrap
+from .controllers import ControllerManager
+from .exporters import ExporterPool
+from .hostroot import render_host_root
+from .kubeconfig import write_kubeconfig
+from .logs import LogStore
+from .model import Scenario
+from .store import Store
+from .tls import make_tls
+
+
+class SimCluster:
+    """Start with :meth:`start` (or ``with``); the kubeconfig is written once the API answers.
+
+    Everything binds to loopback only. ``stop`` releases every port, thread and file it made,
+    the kubeconfig included: it holds a bearer token for a server that no longer exists.
+    """
+
+    def __init__(self, scenario: Scenario, kubeconfig: Path, *, host: str = "127.0.0.1", port: int = 0,
+                 tls: bool = True, workdir: Path | None = None, time_scale: float = 1.0) -> None:
+        self.scenario = scenario
+        self.kubeconfig = kubeconfig
+        self.store = Store()
+        self.logs = LogStore()
+        self._host, self._port, self._tls, self._time_scale = host, port, tls, time_scale
+        self._workdir_given = workdir
+        self._workdir: Path | None = None
+        self._token = secrets.token_urlsafe(32)
+        self._api: ApiServer | None = None
+        self._controllers: ControllerManager | None = None
+        self._exporters: ExporterPool | None = None
+        self._url = ""
+        self._cleanups: list[Callable[[], None]] = []
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def token(self) -> str:
+        return self._token
+
+    def host_root(self, node: str) -> Path:
+        assert self._workdir is not None, "cluster not started"
+        return self._workdir / "hosts" / node
+
+    def start(self) -> SimCluster:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self._workdir = self._workdir_given or Path(tempfile.mkdtemp(prefix="gpu-sim-"))
+        if self._workdir_given is None:
+            workdir = self._workdir
+            self._cleanups.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
+        host_roots = {}
+        for node in self.scenario.gpu_nodes:
+            host_roots[node.name] = self.host_root(node.name)
+            render_host_root(node, host_roots[node.name])
+        bootstrap(self.store, self.scenario)
+        self._controllers = ControllerManager(self.store, self.logs, self.scenario, host_roots,
+                                              time_scale=self._time_scale)
+        self._controllers.start()
+        self._cleanups.append(self._controllers.stop)
+        self._exporters = ExporterPool(self.scenario.nodes)
+        self._exporters.start()
+        self._cleanups.append(self._exporters.stop)
+        material = make_tls((self._host, "localhost")) if self._tls else None
+        if self.scenario.api_faults.unreachable:
+            self._url = f"{'https' if material else 'http'}://{self._host}:{_unused_port(self._host)}"
+        else:
+            self._api = ApiServer(self.store, self.logs, self.scenario.version, token=self._token, tls=material,
+                                  host=self._host, port=self._port, faults=self.scenario.api_faults)
+            self._api.start()
+            self._cleanups.append(self._api.stop)
+            self._url = self._api.url
+        write_kubeconfig(self.kubeconfig, self._url, self._token, material.ca_pem if material else None)
+        kubeconfig = self.kubeconfig
+        self._cleanups.append(lambda: kubeconfig.unlink(missing_ok=True))
+
+    def stop(self) -> None:
+        """Idempotent; safe after a failed start."""
+        while self._cleanups:
+            self._cleanups.pop()()
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        """Poll ``condition`` until true; TimeoutError naming ``what`` otherwise."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"simulated cluster: {what} not reached within {timeout:g}s")
+            time.sleep(0.05)
+
+    def __enter__(self) -> SimCluster:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def _unused_port(host: str) -> int:
+    """A port where nothing listens, for the `unreachable` fault: connections are refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+    return port
