@@ -64,7 +64,8 @@ def conflict(plural: str, group: str, name: str) -> ApiError:
 
 def invalid(kind: str, group: str, name: str, causes: list[tuple[str, str, str]]) -> ApiError:
     """422 Invalid; ``causes`` holds (reason, field, message) as the apiserver's field errors."""
-    text = "; ".join(f"{f}: {m}" for _, f, m in causes)
+    parts = [f"{f}: {m}" for _, f, m in causes]
+    text = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
     details = _details(name, group, kind)
     details["causes"] = [{"reason": r, "message": m, "field": f} for r, f, m in causes]
     return ApiError(422, "Invalid", f'{kind}{"." + group if group else ""} "{name}" is invalid: {text}', details)

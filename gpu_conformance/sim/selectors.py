@@ -19,7 +19,9 @@ _CMP = re.compile(rf"^\s*({_KEY})\s*(==|!=|=|>|<)\s*(\S*)\s*$")
 
 def _split_top_level(text: str) -> list[str]:
     """Split on commas that are not inside ``( ... )``."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -130,12 +132,12 @@ _COMMON_FIELDS = ("metadata.name", "metadata.namespace")
 
 # Field labels each resource accepts, as registered by the apiserver's field label conversion funcs.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "pods": _COMMON_FIELDS + (
-        "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+    "pods": (
+        *_COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
         "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName",
     ),
-    "events": _COMMON_FIELDS + (
-        "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+    "events": (
+        *_COMMON_FIELDS, "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
         "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
         "reason", "reportingComponent", "source", "type",
     ),
@@ -153,6 +155,10 @@ def _field_value(obj: Obj, field: str) -> str:
     return _get_path(obj, field)
 
 
+def _field_predicate(field: str, value: str, *, negate: bool) -> Predicate:
+    return lambda obj: (_field_value(obj, field) == value) != negate
+
+
 def parse_field_selector(text: str | None, resource_key: str) -> Predicate:
     """A predicate for ``fieldSelector``; unknown fields are refused as the apiserver refuses them."""
     if not text or not text.strip():
@@ -166,8 +172,5 @@ def parse_field_selector(text: str | None, resource_key: str) -> Predicate:
         field, op, value = match.groups()
         if field not in allowed:
             raise bad_request(f'field label not supported: {field}')
-        if op == "!=":
-            preds.append(lambda obj, f=field, v=value: _field_value(obj, f) != v)
-        else:
-            preds.append(lambda obj, f=field, v=value: _field_value(obj, f) == v)
+        preds.append(_field_predicate(field, value, negate=op == "!="))
     return lambda obj: all(p(obj) for p in preds)

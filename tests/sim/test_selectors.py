@@ -44,7 +44,7 @@ def test_field_selectors_on_pods() -> None:
 
 
 def test_unsupported_field_is_refused_like_the_apiserver() -> None:
-    with pytest.raises(ApiError, match="^field label not supported: spec.nodeName$"):
+    with pytest.raises(ApiError, match=r"^field label not supported: spec\.nodeName$"):
         parse_field_selector("spec.nodeName=x", "configmaps")
 
 

@@ -1,0 +1,42 @@
+"""What every endpoint shares: the store, the logs, the cluster version and the server's life cycle."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..logs import LogStore
+from ..model import ApiFaults, ClusterVersion
+from ..store import Store
+
+
+@dataclass
+class ApiContext:
+    store: Store
+    logs: LogStore
+    version: ClusterVersion
+    faults: ApiFaults
+    stopping: threading.Event = field(default_factory=threading.Event)
+    _closers: dict[int, Callable[[], None]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def on_stop(self, closer: Callable[[], None]) -> Callable[[], None]:
+        """Register ``closer`` to run when the server stops; returns the function that unregisters it."""
+        token = id(closer)
+        with self._lock:
+            self._closers[token] = closer
+
+        def unregister() -> None:
+            with self._lock:
+                self._closers.pop(token, None)
+
+        return unregister
+
+    def stop_all(self) -> None:
+        self.stopping.set()
+        with self._lock:
+            closers = list(self._closers.values())
+            self._closers.clear()
+        for closer in closers:
+            closer()

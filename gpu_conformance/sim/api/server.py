@@ -1,0 +1,107 @@
+"""The simulated cluster's API server: the Kubernetes REST API over the Store, on a loopback address."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import ssl
+import tempfile
+import threading
+from pathlib import Path
+
+from ..logs import LogStore
+from ..model import ApiFaults, ClusterVersion
+from ..store import Store
+from ..tls import TlsMaterial
+from .auth import Authorizer, TokenAuthenticator, allow_all
+from .context import ApiContext
+from .faults import FaultInjector
+from .http import SimHttpServer
+from .router import Router
+
+NO_FAULTS = ApiFaults()
+
+
+def _ssl_context(tls: TlsMaterial) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    # ssl loads certificates only from files: write them to a private temporary directory briefly.
+    with tempfile.TemporaryDirectory(prefix="gpu-sim-tls-") as tmp:
+        cert, key = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
+        cert.write_bytes(tls.cert_pem)
+        key.write_bytes(tls.key_pem)
+        os.chmod(key, 0o600)
+        context.load_cert_chain(cert, key)
+    return context
+
+
+def _require_loopback(host: str) -> None:
+    if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+        raise ValueError(f"the simulated API server binds loopback addresses only, not {host}")
+
+
+class ApiServer:
+    def __init__(
+        self,
+        store: Store,
+        logs: LogStore,
+        version: ClusterVersion,
+        *,
+        token: str,
+        tls: TlsMaterial | None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: ApiFaults = NO_FAULTS,
+        authorizer: Authorizer | None = None,
+    ) -> None:
+        _require_loopback(host)
+        self._host, self._port = host, port
+        self._tls = tls
+        self.ctx = ApiContext(store, logs, version, faults)
+        self.auth = TokenAuthenticator(token)
+        self._authorizer: Authorizer = authorizer or allow_all
+        self._faults = FaultInjector(faults)
+        self._http: SimHttpServer | None = None
+        self._thread: threading.Thread | None = None
+        self._url = ""
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Bind and serve in background threads; OSError when the port is taken."""
+        with self._lock:
+            if self._http is not None:
+                return
+            context = _ssl_context(self._tls) if self._tls is not None else None
+            scheme = "https" if context is not None else "http"
+            router = Router(self.ctx, self._authorizer, "")
+            http = SimHttpServer((self._host, self._port), router, self.auth, self._faults, self.ctx, context)
+            self._port = http.server_address[1]
+            router.server_address = f"{self._host}:{self._port}"
+            self._url = f"{scheme}://{self._host}:{self._port}"
+            self._http = http
+            self._thread = threading.Thread(
+                target=http.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name=f"gpu-sim-api-{self._port}",
+                daemon=True,
+            )
+            self._thread.start()
+
+    @property
+    def url(self) -> str:
+        if not self._url:
+            raise RuntimeError("the API server is not started")
+        return self._url
+
+    def stop(self) -> None:
+        """Close the listener and every open connection and stream; safe to call twice."""
+        with self._lock:
+            http, thread = self._http, self._thread
+            self._http = self._thread = None
+        if http is None:
+            return
+        self.ctx.stop_all()
+        http.shutdown()
+        http.server_close()
+        http.cut_connections()
+        if thread is not None:
+            thread.join(timeout=1)

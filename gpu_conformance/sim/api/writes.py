@@ -1,0 +1,134 @@
+"""POST, PUT and PATCH of whole objects: defaulting, validation, status protection, dry runs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from ..errors import already_exists, bad_request, conflict, not_found
+from ..resources import JOB, NAMESPACE, POD, ResourceType
+from ..store import clone, now_rfc3339
+from . import defaults, validation
+from .context import ApiContext
+from .messages import Obj, Reply, Request, Route
+from .patch import apply_patch
+
+NAMESPACE_MISMATCH = "the namespace of the provided object does not match the namespace sent on the request"
+_SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
+
+
+def dry_run(req: Request) -> bool:
+    return req.query.get("dryRun") == "All"
+
+
+def _check_identity(req: Request, route: Route, obj: Obj) -> Obj:
+    meta = obj.setdefault("metadata", {})
+    if not isinstance(meta, dict):
+        raise bad_request("metadata must be an object")
+    if route.rt.namespaced:
+        if meta.get("namespace") and meta["namespace"] != route.namespace:
+            raise bad_request(NAMESPACE_MISMATCH)
+        meta["namespace"] = route.namespace
+    else:
+        meta.pop("namespace", None)
+    if route.name and meta.get("name", route.name) != route.name:
+        raise bad_request(
+            f"the name of the object ({meta['name']}) does not match the name on the URL ({route.name})"
+        )
+    if route.name:
+        meta["name"] = route.name
+    return meta
+
+
+def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
+    obj = req.json_body()
+    meta = _check_identity(req, route, obj)
+    for field in (*_SYSTEM_FIELDS, "resourceVersion"):
+        meta.pop(field, None)
+    rt = route.rt
+    defaults.apply_defaults(rt, obj, creating=True)
+    if rt == JOB:
+        meta["uid"] = str(uuid.uuid4())
+        defaults.job_selector(obj)
+    validation.validate(rt, obj)
+    if dry_run(req):
+        if rt.namespaced and ctx.store.find(NAMESPACE, "", route.namespace) is None:
+            raise not_found("namespaces", "", route.namespace)
+        if meta.get("name") and ctx.store.find(rt, route.namespace, meta["name"]) is not None:
+            raise already_exists(rt.plural, rt.group, meta["name"])
+        meta.setdefault("uid", str(uuid.uuid4()))
+        meta["creationTimestamp"] = now_rfc3339()
+        obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
+        return Reply(201, obj)
+    return Reply(201, ctx.store.create(rt, obj))
+
+
+def _keep_server_owned(rt: ResourceType, old: Obj, new: Obj) -> None:
+    """What a main-resource write may not change: status (its own subresource), deletion, finalizers."""
+    for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
+        if field in old["metadata"]:
+            new["metadata"][field] = old["metadata"][field]
+    if "status" in rt.subresources:
+        if "status" in old:
+            new["status"] = old["status"]
+        else:
+            new.pop("status", None)
+    if rt == NAMESPACE:
+        new.setdefault("spec", {})["finalizers"] = (old.get("spec") or {}).get("finalizers", [])
+
+
+def _prepare_update(rt: ResourceType, old: Obj, new: Obj, *, status_only: bool = False) -> Obj:
+    if status_only:
+        result: Obj = clone(old)
+        result["status"] = new.get("status", {})
+        return result
+    _keep_server_owned(rt, old, new)
+    defaults.apply_defaults(rt, new, creating=False)
+    validation.validate(rt, new)
+    if rt == POD:
+        stored = clone(old)  # the apiserver defaults what it reads from storage too
+        defaults.apply_defaults(rt, stored, creating=False)
+        validation.validate_pod_update(stored, new)
+    return new
+
+
+def _write(ctx: ApiContext, req: Request, route: Route, change: Callable[[Obj], Obj]) -> Reply:
+    """Atomically turn the stored object into ``change(old)``; a dry run only computes it."""
+    rt = route.rt
+    status_only = route.subresource == "status"
+    if dry_run(req):
+        old = ctx.store.get(rt, route.namespace, route.name)
+        return Reply(200, _prepare_update(rt, old, change(clone(old)), status_only=status_only))
+
+    def mutate(old: Obj) -> Obj:
+        new = change(clone(old))
+        wanted_rv = new.get("metadata", {}).get("resourceVersion")
+        if wanted_rv and wanted_rv != old["metadata"]["resourceVersion"]:
+            raise conflict(rt.plural, rt.group, route.name)
+        return _prepare_update(rt, old, new, status_only=status_only)
+
+    return Reply(200, ctx.store.update(rt, route.namespace, route.name, mutate))
+
+
+def update(ctx: ApiContext, req: Request, route: Route) -> Reply:
+    body = req.json_body()
+    _check_identity(req, route, body)
+
+    def replace(old: Obj) -> Obj:
+        for field in ("uid", "creationTimestamp"):
+            body["metadata"][field] = old["metadata"][field]
+        copy: Obj = clone(body)
+        return copy
+
+    return _write(ctx, req, route, replace)
+
+
+def patch(ctx: ApiContext, req: Request, route: Route) -> Reply:
+    content_type = req.header("content-type")
+
+    def patched(old: Obj) -> Obj:
+        new = apply_patch(old, content_type, req.body)
+        _check_identity(req, route, new)
+        return new
+
+    return _write(ctx, req, route, patched)
