@@ -26,6 +26,9 @@ from .tls import make_tls
 class SimCluster:
     """Start with :meth:`start` (or ``with``); the kubeconfig is written once the API answers.
 
+    ``start`` returns once the cluster has settled, like one that has been up a while: device
+    plugins have registered their GPUs or are crash-looping.
+
     Everything binds to loopback only. ``stop`` releases every port, thread and file it made,
     the kubeconfig included: it holds a bearer token for a server that no longer exists.
     """
@@ -41,9 +44,9 @@ class SimCluster:
         self._workdir: Path | None = None
         self._token = secrets.token_urlsafe(32)
         self._api: ApiServer | None = None
-        self._controllers: ControllerManager | None = None
-        self._exporters: ExporterPool | None = None
+        self._settle_timeout = 60.0
         self._url = ""
+        self._ca_pem: bytes | None = None
         self._cleanups: list[Callable[[], None]] = []
 
     @property
@@ -53,6 +56,11 @@ class SimCluster:
     @property
     def token(self) -> str:
         return self._token
+
+    @property
+    def ca_pem(self) -> bytes | None:
+        """The throwaway CA that signed the API server's certificate (None for plain HTTP)."""
+        return self._ca_pem
 
     def host_root(self, node: str) -> Path:
         assert self._workdir is not None, "cluster not started"
@@ -76,14 +84,19 @@ class SimCluster:
             host_roots[node.name] = self.host_root(node.name)
             render_host_root(node, host_roots[node.name])
         bootstrap(self.store, self.scenario)
-        self._controllers = ControllerManager(self.store, self.logs, self.scenario, host_roots,
-                                              time_scale=self._time_scale)
-        self._controllers.start()
-        self._cleanups.append(self._controllers.stop)
-        self._exporters = ExporterPool(self.scenario.nodes)
-        self._exporters.start()
-        self._cleanups.append(self._exporters.stop)
         material = make_tls((self._host, "localhost")) if self._tls else None
+        self._ca_pem = material.ca_pem if material else None
+        controllers = ControllerManager(self.store, self.logs, self.scenario, host_roots,
+                                        time_scale=self._time_scale,
+                                        root_ca=material.ca_pem.decode() if material else "")
+        controllers.start()
+        self._cleanups.append(controllers.stop)
+        exporters = ExporterPool(self.scenario.nodes)
+        exporters.start()
+        self._cleanups.append(exporters.stop)
+        if not controllers.wait_settled(self._settle_timeout):
+            raise TimeoutError(f"simulated cluster {self.scenario.name!r} did not settle within "
+                               f"{self._settle_timeout:g}s")
         if self.scenario.api_faults.unreachable:
             self._url = f"{'https' if material else 'http'}://{self._host}:{_unused_port(self._host)}"
         else:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from .. import defaults
 from ..errors import already_exists, bad_request, conflict, not_found
 from ..resources import JOB, NAMESPACE, POD, ResourceType
 from ..store import clone, now_rfc3339
-from . import defaults, validation
+from . import validation
 from .context import ApiContext
 from .messages import Obj, Reply, Request, Route
 from .patch import apply_patch

@@ -1,11 +1,11 @@
-"""Defaulting as the apiserver's defaulters and admission plugins apply it on create and update."""
+"""Defaulting as the apiserver's defaulters and admission plugins apply it; shared by the API and the controllers."""
 
 from __future__ import annotations
 
 import random
 from typing import Any
 
-from ..resources import CRONJOB, DAEMONSET, JOB, NAMESPACE, POD, SERVICE, ResourceType
+from .resources import CRONJOB, DAEMONSET, JOB, NAMESPACE, POD, SERVICE, ResourceType
 
 Obj = dict[str, Any]
 

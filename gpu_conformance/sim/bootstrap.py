@@ -1,0 +1,431 @@
+"""Turns a scenario's ground truth into the API objects a fresh cluster starts with.
+
+Nodes carry no GPU capacity here: it appears when a device plugin registers (see
+``controllers/devices.py``). Default ServiceAccounts come from the namespace controllers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from . import defaults
+from .controllers.quantity import parse_quantity
+from .model import NodeSpec, Scenario
+from .resources import DAEMONSET, NAMESPACE, NODE, RUNTIMECLASS, SERVICE, SERVICEACCOUNT
+from .store import Obj, Store, now_rfc3339
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+_EVICTION_HARD_MEMORY_KI = 100 * 1024
+_OPERATOR_DEPLOY = (
+    "driver",
+    "gpu-feature-discovery",
+    "container-toolkit",
+    "device-plugin",
+    "dcgm",
+    "dcgm-exporter",
+    "node-status-exporter",
+    "operator-validator",
+)
+_NFD_NVIDIA = "feature.node.kubernetes.io/pci-10de.present"
+_SOCKETS = "/var/lib/kubelet/device-plugins"
+
+
+def _namespace(name: str) -> Obj:
+    return {
+        "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {"phase": "Active"},
+    }
+
+
+def _condition(type: str, status: str, reason: str, message: str, now: str) -> dict[str, Any]:
+    return {
+        "type": type,
+        "status": status,
+        "lastHeartbeatTime": now,
+        "lastTransitionTime": now,
+        "reason": reason,
+        "message": message,
+    }
+
+
+def _conditions(node: NodeSpec, now: str) -> list[dict[str, Any]]:
+    if not node.ready:  # a kubelet that stopped posting status, as the node lifecycle controller reports it
+        unknown = "Kubelet stopped posting node status."
+        return [
+            _condition(t, "Unknown", "NodeStatusUnknown", unknown, now)
+            for t in ("MemoryPressure", "DiskPressure", "PIDPressure", "Ready")
+        ]
+    return [
+        _condition(
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+            now,
+        ),
+        _condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
+        _condition(
+            "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now
+        ),
+        _condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now),
+    ]
+
+
+def gke_accelerator(name: str) -> str:
+    """GKE's accelerator label value for a product name ("Tesla T4" -> "nvidia-tesla-t4")."""
+    words = name.lower().replace("nvidia ", "").split("-")[0].split()
+    return "nvidia-" + "-".join(words)
+
+
+def _node_labels(node: NodeSpec, scenario: Scenario) -> dict[str, str]:
+    labels = {
+        "beta.kubernetes.io/arch": node.architecture,
+        "beta.kubernetes.io/os": "linux",
+        "kubernetes.io/arch": node.architecture,
+        "kubernetes.io/hostname": node.name,
+        "kubernetes.io/os": "linux",
+    }
+    labels.update({f"node-role.kubernetes.io/{role}": "" for role in node.roles})
+    style, gpu = scenario.device_plugin.style, node.has_gpus
+    if gpu and (style == "gpu-operator" or (style == "helm" and scenario.device_plugin.gfd)):
+        labels[_NFD_NVIDIA] = "true"  # Node Feature Discovery, deployed with the chart or the operator
+    if gpu and style == "gpu-operator":
+        labels["nvidia.com/gpu.present"] = "true"
+        labels.update({f"nvidia.com/gpu.deploy.{part}": "true" for part in _OPERATOR_DEPLOY})
+    if gpu and style == "gke":
+        labels["cloud.google.com/gke-accelerator"] = gke_accelerator(node.gpus[0].name)
+    labels.update(dict(node.labels))
+    return labels
+
+
+def _node(node: NodeSpec, index: int, scenario: Scenario, now: str) -> Obj:
+    taints = [
+        {"key": t.key, "value": t.value, "effect": t.effect}
+        if t.value
+        else {"key": t.key, "effect": t.effect}
+        for t in node.taints
+    ]
+    if not node.ready:
+        taints += [
+            {
+                "key": "node.kubernetes.io/unreachable",
+                "effect": e,
+                **({"timeAdded": now} if e == "NoExecute" else {}),
+            }
+            for e in ("NoSchedule", "NoExecute")
+        ]
+    if node.unschedulable:
+        taints.append({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule", "timeAdded": now})
+    memory_ki = int(parse_quantity(node.memory) / 1024)
+    capacity = {
+        "cpu": node.cpu,
+        "ephemeral-storage": "102626232Ki",
+        "hugepages-1Gi": "0",
+        "hugepages-2Mi": "0",
+        "memory": f"{memory_ki}Ki",
+        "pods": node.pods,
+    }
+    allocatable = {
+        **capacity,
+        "ephemeral-storage": "94580335255",
+        "memory": f"{memory_ki - _EVICTION_HARD_MEMORY_KI}Ki",
+    }
+    seed = uuid.uuid5(uuid.NAMESPACE_DNS, f"{scenario.name}.{node.name}")
+    spec: dict[str, Any] = {
+        "podCIDR": f"127.244.{index % 256}.0/24",
+        "podCIDRs": [f"127.244.{index % 256}.0/24"],
+    }
+    if taints:
+        spec["taints"] = taints
+    if node.unschedulable:
+        spec["unschedulable"] = True
+    runtime_socket = {
+        "containerd": "unix:///run/containerd/containerd.sock",
+        "cri-o": "unix:///var/run/crio/crio.sock",
+        "docker": "unix:///var/run/cri-dockerd.sock",
+    }
+    kind = node.container_runtime_version.split(":", 1)[0]
+    return {
+        "metadata": {
+            "name": node.name,
+            "labels": _node_labels(node, scenario),
+            "annotations": {
+                "kubeadm.alpha.kubernetes.io/cri-socket": runtime_socket.get(
+                    kind, runtime_socket["containerd"]
+                ),
+                "node.alpha.kubernetes.io/ttl": "0",
+                "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+            },
+        },
+        "spec": spec,
+        "status": {
+            "addresses": [
+                {"type": "InternalIP", "address": node.internal_ip},
+                {"type": "Hostname", "address": node.name},
+            ],
+            "capacity": capacity,
+            "allocatable": allocatable,
+            "conditions": _conditions(node, now),
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "images": [],
+            "nodeInfo": {
+                "architecture": node.architecture,
+                "bootID": str(uuid.uuid5(seed, "boot")),
+                "containerRuntimeVersion": node.container_runtime_version,
+                "kernelVersion": node.kernel_version,
+                "kubeProxyVersion": node.kubelet_version,
+                "kubeletVersion": node.kubelet_version,
+                "machineID": uuid.uuid5(seed, "machine").hex,
+                "operatingSystem": "linux",
+                "osImage": node.os_image,
+                "systemUUID": str(uuid.uuid5(seed, "system")).upper(),
+            },
+        },
+    }
+
+
+def _daemonset(
+    namespace: str, name: str, labels: dict[str, str], selector: dict[str, str], pod_spec: dict[str, Any]
+) -> Obj:
+    daemonset: Obj = {
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": labels,
+            "annotations": {"deprecated.daemonset.template.generation": "1"},
+        },
+        "spec": {
+            "selector": {"matchLabels": selector},
+            "template": {"metadata": {"labels": dict(selector)}, "spec": pod_spec},
+        },
+    }
+    defaults.apply_defaults(DAEMONSET, daemonset, creating=True)
+    return daemonset
+
+
+def _plugin_container(
+    name: str, image: str, scenario: Scenario, command: list[str] | None = None
+) -> dict[str, Any]:
+    container: dict[str, Any] = {
+        "name": name,
+        "image": image,
+        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+        "volumeMounts": [{"name": "device-plugin", "mountPath": _SOCKETS}],
+    }
+    if command:
+        container["command"] = command
+    if not scenario.device_plugin.fail_on_init_error:
+        container["env"] = [{"name": "FAIL_ON_INIT_ERROR", "value": "false"}]
+    return container
+
+
+_GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+_SOCKET_VOLUME = {"name": "device-plugin", "hostPath": {"path": _SOCKETS, "type": ""}}
+
+
+def _required(*terms: tuple[str, str, list[str]]) -> dict[str, Any]:
+    return {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {"matchExpressions": [{"key": k, "operator": op, **({"values": v} if v else {})}]}
+                    for k, op, v in terms
+                ]
+            }
+        }
+    }
+
+
+def plugin_objects(scenario: Scenario) -> list[tuple[Any, Obj]]:
+    """The device plugin install the scenario's DevicePluginSetup describes."""
+    setup = scenario.device_plugin
+    image = f"nvcr.io/nvidia/k8s-device-plugin:{setup.version}"
+    if setup.style == "static":
+        spec: dict[str, Any] = {
+            "tolerations": [_GPU_TOLERATION],
+            "priorityClassName": "system-node-critical",
+            "containers": [_plugin_container("nvidia-device-plugin-ctr", image, scenario)],
+            "volumes": [_SOCKET_VOLUME],
+        }
+        selector = {"name": "nvidia-device-plugin-ds"}
+        return [(DAEMONSET, _daemonset("kube-system", "nvidia-device-plugin-daemonset", {}, selector, spec))]
+    if setup.style == "helm":
+        return _helm(scenario, image)
+    if setup.style == "gpu-operator":
+        return _operator(scenario, image)
+    if setup.style == "gke":
+        spec = {
+            "priorityClassName": "system-node-critical",
+            "affinity": _required(("cloud.google.com/gke-accelerator", "Exists", [])),
+            "tolerations": [
+                {"operator": "Exists", "effect": "NoExecute"},
+                {"operator": "Exists", "effect": "NoSchedule"},
+            ],
+            "containers": [
+                _plugin_container(
+                    "nvidia-gpu-device-plugin",
+                    f"gke.gcr.io/nvidia-gpu-device-plugin:{setup.version}",
+                    scenario,
+                    ["/usr/bin/nvidia-gpu-device-plugin", "-logtostderr"],
+                )
+            ],
+            "volumes": [_SOCKET_VOLUME],
+        }
+        selector = {"k8s-app": "nvidia-gpu-device-plugin"}
+        labels = {**selector, "addonmanager.kubernetes.io/mode": "Reconcile"}
+        return [(DAEMONSET, _daemonset("kube-system", "nvidia-gpu-device-plugin", labels, selector, spec))]
+    return []
+
+
+def _helm(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
+    namespace, release = "nvidia-device-plugin", "nvdp"
+    version = scenario.device_plugin.version.lstrip("v")
+    selector = {"app.kubernetes.io/name": "nvidia-device-plugin", "app.kubernetes.io/instance": release}
+    labels = {
+        "helm.sh/chart": f"nvidia-device-plugin-{version}",
+        **selector,
+        "app.kubernetes.io/version": version,
+        "app.kubernetes.io/managed-by": "Helm",
+    }
+    account = f"{release}-nvidia-device-plugin-service-account"
+    common = {
+        "priorityClassName": "system-node-critical",
+        "serviceAccountName": account,
+        "affinity": _required(
+            (_NFD_NVIDIA, "In", ["true"]),
+            ("feature.node.kubernetes.io/cpu-model.vendor_id", "In", ["NVIDIA"]),
+            ("nvidia.com/gpu.present", "In", ["true"]),
+        ),
+        "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}, _GPU_TOLERATION],
+    }
+    plugin = {
+        **common,
+        "containers": [
+            _plugin_container("nvidia-device-plugin-ctr", image, scenario, ["nvidia-device-plugin"])
+        ],
+        "volumes": [_SOCKET_VOLUME],
+    }
+    objects: list[tuple[Any, Obj]] = [
+        (SERVICEACCOUNT, {"metadata": {"name": account, "namespace": namespace, "labels": labels}}),
+        (DAEMONSET, _daemonset(namespace, f"{release}-nvidia-device-plugin", labels, selector, plugin)),
+    ]
+    if scenario.device_plugin.gfd:
+        gfd = {
+            **common,
+            "containers": [_gfd_container("gpu-feature-discovery-ctr", image, scenario)],
+            "volumes": [
+                {
+                    "name": "output-dir",
+                    "hostPath": {
+                        "path": "/etc/kubernetes/node-feature-discovery/features.d",
+                        "type": "DirectoryOrCreate",
+                    },
+                }
+            ],
+        }
+        objects.append(
+            (
+                DAEMONSET,
+                _daemonset(
+                    namespace, f"{release}-nvidia-device-plugin-gpu-feature-discovery", labels, selector, gfd
+                ),
+            )
+        )
+    return objects
+
+
+def _gfd_container(name: str, image: str, scenario: Scenario) -> dict[str, Any]:
+    return {
+        "name": name,
+        "image": image,
+        "command": ["gpu-feature-discovery"],
+        "env": [
+            {"name": "MIG_STRATEGY", "value": scenario.device_plugin.mig_strategy},
+            {"name": "FAIL_ON_INIT_ERROR", "value": str(scenario.device_plugin.fail_on_init_error).lower()},
+        ],
+        "volumeMounts": [
+            {"name": "output-dir", "mountPath": "/etc/kubernetes/node-feature-discovery/features.d"}
+        ],
+    }
+
+
+def _operator(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
+    namespace = "gpu-operator"
+    objects: list[tuple[Any, Obj]] = []
+    for app, deploy, container in (
+        (
+            "nvidia-device-plugin-daemonset",
+            "device-plugin",
+            _plugin_container("nvidia-device-plugin", image, scenario, ["nvidia-device-plugin"]),
+        ),
+        (
+            "gpu-feature-discovery",
+            "gpu-feature-discovery",
+            _gfd_container("gpu-feature-discovery", image, scenario),
+        ),
+    ):
+        spec: dict[str, Any] = {
+            "priorityClassName": "system-node-critical",
+            "runtimeClassName": "nvidia",
+            "serviceAccountName": app.replace("-daemonset", ""),
+            "tolerations": [_GPU_TOLERATION],
+            "nodeSelector": {f"nvidia.com/gpu.deploy.{deploy}": "true"},
+            "containers": [container],
+            "volumes": [
+                _SOCKET_VOLUME,
+                {
+                    "name": "output-dir",
+                    "hostPath": {"path": "/etc/kubernetes/node-feature-discovery/features.d", "type": ""},
+                },
+            ],
+        }
+        selector = {"app": app}
+        labels = {**selector, "app.kubernetes.io/managed-by": "gpu-operator", "helm.sh/chart": "gpu-operator"}
+        objects.append((DAEMONSET, _daemonset(namespace, app, labels, selector, spec)))
+    return objects
+
+
+def bootstrap(store: Store, scenario: Scenario) -> None:
+    """Create the objects a freshly installed cluster of this scenario has."""
+    now = now_rfc3339()
+    plugin_namespaces = {"helm": ["nvidia-device-plugin"], "gpu-operator": ["gpu-operator"]}
+    for name in (*SYSTEM_NAMESPACES, *plugin_namespaces.get(scenario.device_plugin.style, [])):
+        store.create(NAMESPACE, _namespace(name))
+    store.create(
+        SERVICE,
+        {
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"component": "apiserver", "provider": "kubernetes"},
+            },
+            "spec": {
+                "clusterIP": "127.96.0.1",
+                "clusterIPs": ["127.96.0.1"],
+                "type": "ClusterIP",
+                "sessionAffinity": "None",
+                "internalTrafficPolicy": "Cluster",
+                "ipFamilies": ["IPv4"],
+                "ipFamilyPolicy": "SingleStack",
+                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+            },
+            "status": {"loadBalancer": {}},
+        },
+    )
+    for index, node in enumerate(scenario.nodes):
+        store.create(NODE, _node(node, index, scenario, now))
+    classes = list(scenario.runtime_classes)
+    for rc in classes:
+        store.create(RUNTIMECLASS, {"metadata": {"name": rc.name}, "handler": rc.handler})
+    if scenario.device_plugin.style == "gpu-operator" and not any(rc.name == "nvidia" for rc in classes):
+        store.create(
+            RUNTIMECLASS,
+            {
+                "metadata": {"name": "nvidia", "labels": {"app.kubernetes.io/component": "gpu-operator"}},
+                "handler": "nvidia",
+            },
+        )
+    for rt, obj in plugin_objects(scenario):
+        store.create(rt, obj)

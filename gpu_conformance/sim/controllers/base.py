@@ -1,0 +1,114 @@
+"""What every simulated controller shares: the context it runs in and the interface it offers.
+
+All controllers run on the manager's single thread, so they never race each other; other
+threads (a container's subprocess) hand work back through :meth:`Context.post`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import queue
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ..events import EventRecorder
+from ..logs import LogStore
+from ..model import Scenario
+from ..store import Obj, Store
+
+
+class Controller(Protocol):
+    def on_event(self, type: str, resource: str, obj: Obj, old: Obj | None) -> None:
+        """React to one store change (``type`` ADDED, MODIFIED or DELETED; ``resource`` a store key)."""
+
+    def stop(self) -> None:
+        """Release whatever runs outside the manager thread."""
+
+
+@dataclass(order=True)
+class Timer:
+    due: float
+    seq: int
+    callback: Callable[[], None] = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Scheduler:
+    """The manager's timer heap and cross-thread call queue; delays are simulated seconds."""
+
+    def __init__(self, time_scale: float) -> None:
+        self.time_scale = time_scale
+        self._heap: list[Timer] = []
+        self._seq = itertools.count()
+        self._calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+
+    def after(self, seconds: float, callback: Callable[[], None]) -> Timer:
+        """Run ``callback`` on the manager thread after ``seconds`` of simulated time."""
+        timer = Timer(time.monotonic() + max(seconds, 0.0) * self.time_scale, next(self._seq), callback)
+        heapq.heappush(self._heap, timer)
+        return timer
+
+    def post(self, callback: Callable[[], None]) -> None:
+        """Thread-safe: run ``callback`` on the manager thread soon."""
+        self._calls.put(callback)
+
+    def run_due(self) -> float | None:
+        """Run queued calls and due timers; the seconds until the next timer, if any."""
+        while True:
+            try:
+                self._calls.get_nowait()()
+            except queue.Empty:
+                break
+        while self._heap:
+            timer = self._heap[0]
+            if timer.cancelled:
+                heapq.heappop(self._heap)
+                continue
+            wait = timer.due - time.monotonic()
+            if wait > 0:
+                return wait
+            heapq.heappop(self._heap)
+            timer.callback()
+        return None
+
+
+@dataclass
+class Context:
+    store: Store
+    logs: LogStore
+    scenario: Scenario
+    host_roots: Mapping[str, Path]
+    recorder: EventRecorder
+    clock: Scheduler
+
+
+class WorkQueue:
+    """Coalesces reconcile requests per (namespace, name), as a controller's workqueue does."""
+
+    def __init__(self, clock: Scheduler, sync: Callable[[str, str], None], delay: float = 0.02) -> None:
+        self._clock = clock
+        self._sync = sync
+        self._delay = delay
+        self._queued: set[tuple[str, str]] = set()
+
+    def add(self, namespace: str, name: str, after: float | None = None) -> None:
+        key = (namespace, name)
+        if after is not None:
+            self._clock.after(after, lambda: self.add(*key))
+            return
+        if key in self._queued:
+            return
+        self._queued.add(key)
+
+        def run() -> None:
+            self._queued.discard(key)
+            self._sync(*key)
+
+        self._clock.after(self._delay, run)

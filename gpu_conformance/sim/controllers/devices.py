@@ -1,0 +1,89 @@
+"""The kubelet's device manager, for every node: plugin registrations, allocations, node capacity.
+
+Extended resources appear in node capacity and allocatable only while a plugin has registered
+them. When the plugin goes away the devices turn unhealthy at once (allocatable "0") and,
+after the endpoint's stop grace period, capacity drops to "0" too; the resource is never
+removed, which marks it as one a device plugin had managed (kubelet's nodestatus setter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..model import Gpu
+from ..resources import NODE
+from ..store import Obj
+from .base import Context, Timer
+
+STOP_GRACE_SECONDS = 300.0  # devicemanager endpointStopGracePeriod
+
+
+class DeviceManager:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._registered: dict[str, dict[str, tuple[str, int]]] = {}  # node -> plugin pod uid -> resources
+        self._allocated: dict[str, dict[str, tuple[int, ...]]] = {}  # node -> pod uid -> GPU indices
+        self._expiry: dict[tuple[str, str], Timer] = {}
+
+    def register(self, node: str, plugin_uid: str, resources: tuple[tuple[str, int], ...]) -> None:
+        entries = self._registered.setdefault(node, {})
+        for index, (name, count) in enumerate(resources):
+            entries[f"{plugin_uid}/{index}"] = (name, count)
+            timer = self._expiry.pop((node, name), None)
+            if timer is not None:
+                timer.cancel()
+        self._publish(node, {name: (str(count), str(count)) for name, count in resources})
+
+    def unregister(self, node: str, plugin_uid: str) -> None:
+        entries = self._registered.get(node, {})
+        gone = {entries.pop(key)[0] for key in [k for k in entries if k.startswith(f"{plugin_uid}/")]}
+        still = {name for name, _ in entries.values()}
+        for name in gone - still:
+            self._publish(node, {name: (None, "0")})
+            self._expiry[(node, name)] = self._ctx.clock.after(STOP_GRACE_SECONDS, self._expire(node, name))
+
+    def _expire(self, node: str, resource: str) -> Callable[[], None]:
+        return lambda: self._publish(node, {resource: ("0", "0")})
+
+    def label(self, node: str, labels: tuple[tuple[str, str], ...]) -> None:
+        def apply(obj: Obj) -> None:
+            obj["metadata"].setdefault("labels", {}).update(dict(labels))
+
+        self._ctx.store.update(NODE, "", node, apply)
+
+    def allocate(self, node: str, pod: Obj) -> tuple[Gpu, ...]:
+        """Pick free GPUs for a pod's nvidia.com/gpu (or MIG) requests, as Allocate() would."""
+        spec = self._ctx.scenario.node(node)
+        uid = pod["metadata"]["uid"]
+        wanted = sum(_gpu_request(c) for c in pod["spec"].get("containers") or [])
+        if wanted == 0 or uid in self._allocated.get(node, {}):
+            chosen = self._allocated.get(node, {}).get(uid, ())
+            return tuple(g for g in spec.gpus if g.index in chosen)
+        taken = {i for indices in self._allocated.get(node, {}).values() for i in indices}
+        free = [g.index for g in spec.gpus if g.index not in taken]
+        chosen = tuple(free[:wanted])
+        self._allocated.setdefault(node, {})[uid] = chosen
+        return tuple(g for g in spec.gpus if g.index in chosen)
+
+    def release(self, node: str, pod_uid: str) -> None:
+        self._allocated.get(node, {}).pop(pod_uid, None)
+
+    def _publish(self, node: str, values: dict[str, tuple[str | None, str]]) -> None:
+        """Write (capacity, allocatable) per resource into node status; None keeps capacity."""
+        def apply(obj: Obj) -> None:
+            status = obj.setdefault("status", {})
+            capacity, allocatable = status.setdefault("capacity", {}), status.setdefault("allocatable", {})
+            for name, (cap, alloc) in values.items():
+                if cap is not None:
+                    capacity[name] = cap
+                allocatable[name] = alloc
+
+        if self._ctx.store.find(NODE, "", node) is not None:
+            self._ctx.store.update(NODE, "", node, apply)
+
+
+def _gpu_request(container: dict[str, Any]) -> int:
+    resources = container.get("resources") or {}
+    merged = {**(resources.get("requests") or {}), **(resources.get("limits") or {})}
+    return sum(int(str(v)) for k, v in merged.items() if k.startswith("nvidia.com/") and str(v).isdigit())

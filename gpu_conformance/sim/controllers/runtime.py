@@ -1,0 +1,242 @@
+"""One logical container runtime for every node: image pulls, container starts, exits, back-off.
+
+It acts for the kubelet (events come from ``kubelet`` with the node as host) and reports back
+through the callbacks the kubelet gives it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from typing import Any
+
+from ..images import ContainerContext, Process, Script, behaviour
+from ..resources import POD
+from ..store import Obj, now_rfc3339
+from .base import Context
+from .containers import ContainerRun, PodRun, start_process
+from .devices import DeviceManager
+from .pulls import (
+    FAILED_PULL_SECONDS,
+    PULL_SECONDS,
+    go_duration,
+    image_id,
+    kubelet_minor,
+    pull_error,
+    pulled_message,
+)
+
+BACKOFF_START = 10.0
+BACKOFF_MAX = 300.0
+IMAGE_PULL_BACKOFF_DELAY = 1.0  # the next sync after ErrImagePull, which reports ImagePullBackOff
+
+
+class Runtime:
+    def __init__(self, ctx: Context, devices: DeviceManager, sync: Callable[[PodRun], None],
+                 exited: Callable[[PodRun, ContainerRun, int], None], preloaded: frozenset[str] = frozenset()) -> None:
+        self._ctx = ctx
+        self._devices = devices
+        self._sync = sync
+        self._exited = exited
+        self._images = {n.name: set(preloaded) for n in ctx.scenario.nodes}  # node -> images present
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _pod(self, pod: PodRun) -> Obj | None:
+        return self._ctx.store.find(POD, pod.namespace, pod.name)
+
+    def _event(self, pod: PodRun, c: ContainerRun, type: str, reason: str, message: str) -> None:
+        obj = self._pod(pod)
+        if obj is not None:
+            self._ctx.recorder.event(obj, type, reason, message, "kubelet", host=pod.node,
+                                     field_path=c.field_path)
+
+    def _later(self, c: ContainerRun, seconds: float, action: Callable[[], None]) -> None:
+        run_id = c.run_id
+
+        def fire() -> None:
+            if c.run_id == run_id:
+                action()
+
+        c.timers.append(self._ctx.clock.after(seconds, fire))
+
+    def _minor(self, pod: PodRun) -> int:
+        return kubelet_minor(self._ctx.scenario.node(pod.node).kubelet_version)
+
+    # -- image pull ----------------------------------------------------------------------
+
+    def start(self, pod: PodRun, c: ContainerRun) -> None:
+        """Ensure the image, then create and start the container."""
+        c.run_id += 1
+        image = str(c.spec.get("image", ""))
+        policy = c.spec.get("imagePullPolicy") or ("Always" if image.endswith(":latest") or ":" not in
+                                                   image.rsplit("/", 1)[-1] else "IfNotPresent")
+        present = image in self._images.get(pod.node, set())
+        if present and policy != "Always":
+            self._event(pod, c, "Normal", "Pulled", f'Container image "{image}" already present on machine')
+            self._create(pod, c)
+            return
+        if policy == "Never":
+            message = f'Container image "{image}" is not present with pull policy of Never'
+            self._event(pod, c, "Warning", "ErrImageNeverPull", message)
+            c.state = {"waiting": {"reason": "ErrImageNeverPull", "message": message}}
+            self._sync(pod)
+            return
+        self._event(pod, c, "Normal", "Pulling", f'Pulling image "{image}"')
+        if any(fnmatch.fnmatchcase(image, pattern) for pattern in self._ctx.scenario.unreachable_images):
+            self._later(c, FAILED_PULL_SECONDS, lambda: self._pull_failed(pod, c, image))
+        else:
+            self._later(c, PULL_SECONDS, lambda: self._pulled(pod, c, image))
+
+    def _pulled(self, pod: PodRun, c: ContainerRun, image: str) -> None:
+        self._images.setdefault(pod.node, set()).add(image)
+        took = PULL_SECONDS * self._ctx.clock.time_scale
+        self._event(pod, c, "Normal", "Pulled", pulled_message(image, took, self._minor(pod)))
+        c.pull_backoff = 0.0
+        self._create(pod, c)
+
+    def _pull_failed(self, pod: PodRun, c: ContainerRun, image: str) -> None:
+        error = pull_error(image)
+        self._event(pod, c, "Warning", "Failed", f'Failed to pull image "{image}": {error}')
+        self._event(pod, c, "Warning", "Failed", "Error: ErrImagePull")
+        c.state = {"waiting": {"reason": "ErrImagePull", "message": error}}
+        self._sync(pod)
+        c.pull_backoff = min(c.pull_backoff * 2, BACKOFF_MAX) if c.pull_backoff else BACKOFF_START
+        self._later(c, IMAGE_PULL_BACKOFF_DELAY, lambda: self._pull_backoff(pod, c, image))
+
+    def _pull_backoff(self, pod: PodRun, c: ContainerRun, image: str) -> None:
+        message = f'Back-off pulling image "{image}"'
+        self._event(pod, c, "Normal", "BackOff", message)
+        self._event(pod, c, "Warning", "Failed", "Error: ImagePullBackOff")
+        c.state = {"waiting": {"reason": "ImagePullBackOff", "message": message}}
+        self._sync(pod)
+        self._later(c, max(c.pull_backoff - IMAGE_PULL_BACKOFF_DELAY, 0.0), lambda: self.start(pod, c))
+
+    # -- running -------------------------------------------------------------------------
+
+    def _context(self, pod: PodRun, obj: Obj, c: ContainerRun) -> ContainerContext:
+        ctx = self._ctx
+        node = ctx.scenario.node(pod.node)
+        handler = node.host.runtime.default_runtime if node.host is not None else "runc"
+        class_name = obj["spec"].get("runtimeClassName")
+        for rc in ctx.scenario.runtime_classes:
+            if rc.name == class_name:
+                handler = rc.handler
+        return ContainerContext(pod=obj, container=c.spec, node=node, host_root=ctx.host_roots.get(pod.node),
+                                runtime=handler, scenario=ctx.scenario,
+                                allocated=self._devices.allocate(pod.node, obj))
+
+    def _create(self, pod: PodRun, c: ContainerRun) -> None:
+        obj = self._pod(pod)
+        if obj is None or pod.terminating:
+            return
+        image = str(c.spec.get("image", ""))
+        c.image_id = image_id(image)
+        c.new_container_id()
+        created = "Created container: " if self._minor(pod) >= 32 else "Created container "
+        self._event(pod, c, "Normal", "Created", created + c.name)
+        self._event(pod, c, "Normal", "Started", f"Started container {c.name}")
+        c.state = {"running": {"startedAt": now_rfc3339()}}
+        c.started = True
+        where = (pod.namespace, pod.name, c.name)
+        self._ctx.logs.start(*where)
+        outcome = behaviour(image)(self._context(pod, obj, c))
+        c.outcome = outcome
+        if isinstance(outcome, Process):
+            run_id = c.run_id
+            c.process = start_process(outcome, self._ctx.logs, where, lambda code: self._ctx.clock.post(
+                lambda: self._process_exit(pod, c, run_id, code)))
+        else:
+            self._script(pod, c, outcome)
+        self._readiness(pod, c, outcome)
+        self._sync(pod)
+
+    def _process_exit(self, pod: PodRun, c: ContainerRun, run_id: int, code: int) -> None:
+        if c.run_id == run_id and c.running:
+            self.finish(pod, c, code if code >= 0 else 128 - code)
+
+    def _script(self, pod: PodRun, c: ContainerRun, script: Script) -> None:
+        elapsed = 0.0
+        for wait, text in script.steps:
+            elapsed += wait
+            if text:
+                self._later(c, elapsed, self._writer(pod, c, text))
+        if script.registers or script.node_labels:
+            self._later(c, elapsed, lambda: self._announce(pod, c, script))
+        if script.exit_code is not None:
+            code = script.exit_code
+            self._later(c, elapsed, lambda: self.finish(pod, c, code))
+
+    def _writer(self, pod: PodRun, c: ContainerRun, text: str) -> Callable[[], None]:
+        return lambda: self._ctx.logs.write(pod.namespace, pod.name, c.name, text)
+
+    def _announce(self, pod: PodRun, c: ContainerRun, script: Script) -> None:
+        if script.registers:
+            self._devices.register(pod.node, pod.uid, script.registers)
+            c.registered = True
+        if script.node_labels:
+            self._devices.label(pod.node, script.node_labels)
+
+    def _readiness(self, pod: PodRun, c: ContainerRun, outcome: Script | Process) -> None:
+        probe: dict[str, Any] | None = c.spec.get("readinessProbe")
+        if probe is None:
+            c.ready = True
+            return
+        if isinstance(outcome, Script) and not outcome.ready:
+            return
+        delay = float(probe.get("initialDelaySeconds", 0)) + 1.0
+
+        def ready() -> None:
+            if c.running:
+                c.ready = True
+                self._sync(pod)
+
+        self._later(c, delay, ready)
+
+    def finish(self, pod: PodRun, c: ContainerRun, code: int) -> None:
+        """The container's process ended with ``code``."""
+        if not c.running:
+            return
+        c.cancel_timers()
+        c.process = None
+        started = c.state["running"]["startedAt"]
+        c.state = {"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
+                                  "startedAt": started, "finishedAt": now_rfc3339(),
+                                  "containerID": c.container_id}}
+        c.ready = False
+        self._ctx.logs.stop(pod.namespace, pod.name, c.name)
+        if c.registered:
+            self._devices.unregister(pod.node, pod.uid)
+            c.registered = False
+        self._exited(pod, c, code)
+
+    def kill(self, pod: PodRun, c: ContainerRun) -> None:
+        """Stop a running container (Killing event); it ends as killed by SIGKILL."""
+        if c.running:
+            self._event(pod, c, "Normal", "Killing", f"Stopping container {c.name}")
+            if c.process is not None and c.process.poll() is None:
+                c.process.kill()
+            self.finish(pod, c, 137)
+        c.kill()
+
+    def restart(self, pod: PodRun, c: ContainerRun) -> None:
+        """Restart after an exit, immediately the first time, then with CrashLoopBackOff."""
+        delay = c.crash_backoff
+        c.crash_backoff = min(c.crash_backoff * 2, BACKOFF_MAX) if c.crash_backoff else BACKOFF_START
+        c.last_state = {"terminated": c.state["terminated"]} if c.terminated else c.last_state
+
+        def again() -> None:
+            c.restart_count += 1
+            self.start(pod, c)
+
+        if delay == 0:
+            again()
+            return
+        pod_ref = f"{pod.name}_{pod.namespace}({pod.uid})"
+        c.state = {"waiting": {"reason": "CrashLoopBackOff", "message": (
+            f"back-off {go_duration(delay)} restarting failed container={c.name} pod={pod_ref}")}}
+        message = f"Back-off restarting failed container {c.name} in pod {pod_ref}"
+        self._event(pod, c, "Warning", "BackOff", message)
+        self._sync(pod)
+        c.run_id += 1
+        self._later(c, delay, again)

@@ -1,0 +1,21 @@
+"""The images the simulated kubelet understands: reference -> behaviour.
+
+Specific families come first; anything else is a generic image.
+"""
+
+from __future__ import annotations
+
+from . import cuda_sample, device_plugin, generic, project
+from .base import Behaviour, ContainerContext, Outcome, Process, Script
+
+_FAMILIES = (cuda_sample, device_plugin, project)
+
+__all__ = ["Behaviour", "ContainerContext", "Outcome", "Process", "Script", "behaviour"]
+
+
+def behaviour(image: str) -> Behaviour:
+    for family in _FAMILIES:
+        if family.matches(image):
+            run: Behaviour = family.run
+            return run
+    return generic.run

@@ -1,0 +1,88 @@
+"""What an image does when the simulated kubelet runs it, and what it is told about its node."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import Gpu, NodeSpec, Scenario
+
+Obj = dict[str, Any]
+INJECTING_HANDLERS = ("nvidia", "nvidia-cdi", "nvidia-legacy")
+
+
+@dataclass(frozen=True)
+class ContainerContext:
+    """Everything an image's behaviour may look at: the pod, the container, the node's truth."""
+
+    pod: Obj
+    container: dict[str, Any]
+    node: NodeSpec | None
+    host_root: Path | None
+    runtime: str  # the effective low-level runtime handler
+    scenario: Scenario
+    allocated: tuple[Gpu, ...] = ()  # GPUs the device plugin allocated to this container
+
+    @property
+    def driver_injected(self) -> bool:
+        """Does the runtime put the host's driver libraries into the container?"""
+        node = self.node
+        if node is None or node.host is None or node.host.driver_version is None:
+            return False
+        return self.runtime in INJECTING_HANDLERS and node.host.toolkit.version is not None
+
+    @property
+    def visible_gpus(self) -> tuple[Gpu, ...]:
+        """GPUs the container sees: its allocation, or all (NVIDIA_VISIBLE_DEVICES=all) without one."""
+        if not self.driver_injected or self.node is None:
+            return ()
+        requested = any(k.startswith("nvidia.com/") for k in _resource_names(self.container))
+        return self.allocated if requested else self.node.gpus
+
+
+def _resource_names(container: dict[str, Any]) -> set[str]:
+    resources = container.get("resources") or {}
+    return set(resources.get("limits") or {}) | set(resources.get("requests") or {})
+
+
+@dataclass(frozen=True)
+class Script:
+    """A simulated process: ``steps`` of (simulated seconds to wait, text to print), then an exit.
+
+    ``exit_code`` None means it runs until stopped. ``ready`` is what a readiness probe would see.
+    ``registers`` are device-plugin resources announced to the kubelet once running, ``node_labels``
+    labels it publishes for its node (GPU Feature Discovery).
+    """
+
+    steps: tuple[tuple[float, str], ...] = ()
+    exit_code: int | None = 0
+    ready: bool = True
+    registers: tuple[tuple[str, int], ...] = ()
+    node_labels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Process:
+    """A real subprocess (the project's own image); its output goes to the container log."""
+
+    argv: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+
+
+Outcome = Script | Process
+Behaviour = Callable[[ContainerContext], Outcome]
+
+
+def klog(severity: str, where: str, message: str) -> str:
+    """One klog line, e.g. ``I0506 17:45:45.421854       1 main.go:356] Retrieving plugins.``."""
+    now = time.time()
+    stamp = time.strftime("%m%d %H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}"
+    return f"{severity}{stamp}       1 {where}] {message}\n"
+
+
+def command_line(container: dict[str, Any]) -> list[str]:
+    words = [*(container.get("command") or []), *(container.get("args") or [])]
+    return [str(w) for w in words]
