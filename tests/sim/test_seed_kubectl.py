@@ -78,7 +78,7 @@ def test_tutorial_gpu_pod_runs_vectoradd_and_passes(seed: SimCluster) -> None:
 def test_pod_asking_for_more_gpus_than_any_node_has_fails_scheduling(seed: SimCluster) -> None:
     manifest = GPU_POD.read_text().replace("name: gpu-pod", "name: greedy").replace(
         "nvidia.com/gpu: 1 # requesting 1 GPU", "nvidia.com/gpu: 3")
-    manifest = manifest.replace("spec:\n", "spec:\n  nodeSelector:\n    gpu-node: \"true\"\n", 1)
+    manifest = manifest.replace("spec:\n", "spec:\n  nodeSelector:\n    kubernetes.io/hostname: k8s-node05\n", 1)
     kubectl(seed, "apply", "-f", "-", stdin=manifest)
 
     def failed_scheduling() -> str:
@@ -86,8 +86,9 @@ def test_pod_asking_for_more_gpus_than_any_node_has_fails_scheduling(seed: SimCl
         return out if "FailedScheduling" in out else ""
 
     out = str(eventually(failed_scheduling, what="a FailedScheduling event"))
-    total = len(seed.scenario.nodes)
-    assert f"0/{total} nodes are available:" in out
-    assert "1 Insufficient nvidia.com/gpu" in out
+    assert ("0/3 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) didn't match Pod's node "
+            "affinity/selector, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. "
+            "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, "
+            "2 Preemption is not helpful for scheduling.") in " ".join(out.split())
     status = kubectl(seed, "get", "pod", "greedy", "-o", "jsonpath={.status.phase} {.status.conditions[0].reason}")
     assert status.stdout == "Pending Unschedulable"

@@ -1,0 +1,1 @@
+"""Kubernetes operations the suite needs, over the official client."""

@@ -1,0 +1,319 @@
+"""Every bundled fault scenario shows its fault where a real cluster shows it: the API, the host, the exporter.
+
+These tests look at the simulated cluster from outside, with the official client, plain HTTP and the
+node's host files, the way the conformance suite (or an engineer) would on a real cluster.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import urllib3
+from kubernetes import client, config
+from prometheus_client.parser import text_string_to_metric_families
+
+from gpu_conformance.sim.cluster import SimCluster
+from gpu_conformance.sim.scenario import bundled_names
+from gpu_conformance.sim.testing import StartCluster, eventually
+
+BROKEN = "k8s-node06"  # every node-level fault scenario breaks this node and leaves k8s-node05 healthy
+HEALTHY = "k8s-node05"
+VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2"
+
+
+class Api:
+    """The official client over verified TLS, as a user of the cluster has it."""
+
+    def __init__(self, cluster: SimCluster) -> None:
+        self.cluster = cluster
+        self.client = config.new_client_from_config(str(cluster.kubeconfig), persist_config=False)
+        self.core = client.CoreV1Api(self.client)
+
+    def allocatable_gpus(self, node: str) -> str | None:
+        allocatable = self.core.read_node(node).status.allocatable or {}
+        gpus: str | None = allocatable.get("nvidia.com/gpu")
+        return gpus
+
+    def plugin_pod(self, node: str) -> client.V1Pod:
+        pods = self.core.list_pod_for_all_namespaces(label_selector="name=nvidia-device-plugin-ds",
+                                                     field_selector=f"spec.nodeName={node}").items
+        assert len(pods) == 1, f"expected one device plugin pod on {node}, found {len(pods)}"
+        return pods[0]
+
+    def run_vectoradd(self, node: str, image: str = VECTORADD) -> client.V1Pod:
+        """The tutorial's gpu-pod, pinned to ``node``; returns it once it stops progressing."""
+        pod = client.V1Pod(
+            metadata=client.V1ObjectMeta(generate_name="gpu-pod-"),
+            spec=client.V1PodSpec(
+                restart_policy="Never", node_selector={"kubernetes.io/hostname": node},
+                tolerations=[client.V1Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")],
+                containers=[client.V1Container(
+                    name="cuda-container", image=image,
+                    resources=client.V1ResourceRequirements(limits={"nvidia.com/gpu": "1"}))]))
+        name = self.core.create_namespaced_pod("default", pod).metadata.name
+
+        def settled() -> client.V1Pod | None:
+            current = self.core.read_namespaced_pod(name, "default")
+            waiting = [s.state.waiting.reason for s in current.status.container_statuses or [] if s.state.waiting]
+            stuck = waiting and waiting[0] in ("ImagePullBackOff", "CrashLoopBackOff")
+            unschedulable = any(c.reason == "Unschedulable" for c in current.status.conditions or [])
+            done = current.status.phase in ("Succeeded", "Failed")
+            return current if done or stuck or unschedulable else None
+
+        result = eventually(settled, timeout=30, what=f"vectoradd pod on {node} settling")
+        assert isinstance(result, client.V1Pod)
+        return result
+
+    def log(self, pod: client.V1Pod) -> str:
+        text: str = self.core.read_namespaced_pod_log(pod.metadata.name, pod.metadata.namespace)
+        return text
+
+    def events_for(self, name: str) -> list[str]:
+        events = self.core.list_namespaced_event("default", field_selector=f"involvedObject.name={name}").items
+        return [f"{e.reason}: {e.message}" for e in events]
+
+
+def host_file(cluster: SimCluster, node: str, path: str) -> Path:
+    return cluster.host_root(node) / path.lstrip("/")
+
+
+def run_host_binary(cluster: SimCluster, node: str, binary: str, *args: str) -> str:
+    result = subprocess.run(["sh", str(host_file(cluster, node, binary)), *args], capture_output=True, text=True,
+                            timeout=10, check=False)
+    return result.stdout + result.stderr
+
+
+def crash_looping(api: Api, node: str) -> client.V1Pod | None:
+    pod = api.plugin_pod(node)
+    status = (pod.status.container_statuses or [None])[0]
+    if status and status.restart_count >= 1 and status.state.waiting \
+            and status.state.waiting.reason == "CrashLoopBackOff":
+        return pod
+    return None
+
+
+def assert_plugin_crash_loops_without_capacity(api: Api) -> None:
+    pod = eventually(lambda: crash_looping(api, BROKEN), timeout=20, what="plugin CrashLoopBackOff")
+    assert isinstance(pod, client.V1Pod)
+    assert api.allocatable_gpus(BROKEN) is None
+    assert api.allocatable_gpus(HEALTHY) == "2"
+
+
+def scrape(cluster: SimCluster, node: str, timeout: float = 2) -> requests.Response:
+    spec = cluster.scenario.node(node)
+    return requests.get(f"http://{spec.internal_ip}:{spec.exporter.port}/metrics", timeout=timeout)
+
+
+# -- one check per fault scenario ----------------------------------------------------------------
+
+def driver_missing(api: Api) -> None:
+    assert not host_file(api.cluster, BROKEN, "/proc/driver/nvidia/version").exists()
+    assert "couldn't communicate with the NVIDIA driver" in run_host_binary(api.cluster, BROKEN, "/usr/bin/nvidia-smi")
+    assert_plugin_crash_loops_without_capacity(api)
+
+
+def driver_too_old(api: Api) -> None:
+    assert "375.26" in host_file(api.cluster, BROKEN, "/proc/driver/nvidia/version").read_text()
+    eventually(lambda: api.allocatable_gpus(BROKEN) == "1", what="GPU capacity on the old-driver node")
+    pod = api.run_vectoradd(BROKEN)
+    assert pod.status.phase == "Failed"
+    assert "CUDA driver version is insufficient for CUDA runtime version" in api.log(pod)
+
+
+def toolkit_missing(api: Api) -> None:
+    assert not host_file(api.cluster, BROKEN, "/usr/bin/nvidia-container-runtime").exists()
+    assert_plugin_crash_loops_without_capacity(api)
+
+
+def toolkit_too_old(api: Api) -> None:
+    """An old toolkit still runs GPU pods; only the host shows it, which is why the suite probes hosts."""
+    assert "cli-version: 1.6.0" in run_host_binary(api.cluster, BROKEN, "/usr/bin/nvidia-container-cli", "--version")
+    eventually(lambda: api.allocatable_gpus(BROKEN) == "1", what="GPU capacity despite the old toolkit")
+
+
+def runtime_not_default(api: Api) -> None:
+    config_toml = host_file(api.cluster, BROKEN, "/etc/containerd/config.toml").read_text()
+    assert 'default_runtime_name = "runc"' in config_toml
+    assert_plugin_crash_loops_without_capacity(api)
+
+
+def docker_runtime_not_default(api: Api) -> None:
+    assert '"default-runtime": "nvidia"' not in host_file(api.cluster, BROKEN, "/etc/docker/daemon.json").read_text()
+    assert_plugin_crash_loops_without_capacity(api)
+
+
+def plugin_missing(api: Api) -> None:
+    apps = client.AppsV1Api(api.client)
+    assert [d.metadata.name for d in apps.list_daemon_set_for_all_namespaces().items] == []
+    assert api.allocatable_gpus(HEALTHY) is None and api.allocatable_gpus(BROKEN) is None
+    pod = api.run_vectoradd(HEALTHY)
+    assert pod.status.phase == "Pending"
+    assert any("Insufficient nvidia.com/gpu" in e for e in api.events_for(pod.metadata.name))
+
+
+def plugin_crashloop(api: Api) -> None:
+    assert_plugin_crash_loops_without_capacity(api)
+    pod = api.plugin_pod(BROKEN)
+    previous = api.core.read_namespaced_pod_log(pod.metadata.name, pod.metadata.namespace, previous=True)
+    assert "If this is a GPU node, did you configure the NVIDIA Container Toolkit?" in previous
+
+
+def plugin_no_devices(api: Api) -> None:
+    def ready() -> client.V1Pod | None:
+        pod = api.plugin_pod(BROKEN)
+        statuses = pod.status.container_statuses or []
+        return pod if statuses and statuses[0].ready else None
+
+    pod = eventually(ready, what="the no-devices plugin pod Ready")
+    assert isinstance(pod, client.V1Pod)
+    assert "No devices found. Waiting indefinitely." in api.log(pod)
+    eventually(lambda: api.allocatable_gpus(HEALTHY) == "2", what="capacity on the healthy node")
+    assert api.allocatable_gpus(BROKEN) is None
+
+
+def kubernetes_too_old(api: Api) -> None:
+    version = client.VersionApi(api.client).get_code()
+    assert (version.major, version.minor, version.git_version) == ("1", "9", "v1.9.11")
+
+
+def image_unreachable(api: Api) -> None:
+    pod = api.run_vectoradd(HEALTHY)
+    assert pod.status.container_statuses[0].state.waiting.reason == "ImagePullBackOff"
+    events = api.events_for(pod.metadata.name)
+    assert any(e.startswith(f'Failed: Failed to pull image "{VECTORADD}"') for e in events)
+    assert "Failed: Error: ErrImagePull" in events and f'BackOff: Back-off pulling image "{VECTORADD}"' in events
+
+
+def exporter_down(api: Api) -> None:
+    assert scrape(api.cluster, HEALTHY).status_code == 200
+    with pytest.raises(requests.ConnectionError):
+        scrape(api.cluster, BROKEN)
+
+
+def exporter_hanging(api: Api) -> None:
+    started = time.monotonic()
+    with pytest.raises(requests.ReadTimeout):
+        scrape(api.cluster, BROKEN, timeout=0.5)
+    assert time.monotonic() - started < 2
+
+
+def exporter_malformed(api: Api) -> None:
+    response = scrape(api.cluster, BROKEN)
+    assert response.status_code == 200
+    with pytest.raises(ValueError):
+        list(text_string_to_metric_families(response.text))
+
+
+def exporter_nvidia_smi_failing(api: Api) -> None:
+    families = {f.name: f for f in text_string_to_metric_families(scrape(api.cluster, BROKEN).text)}
+    assert "nvidia_smi_gpu_info" not in families
+    assert families["nvidia_smi_command_exit_code"].samples[0].value != 0
+
+
+def exporter_wrong_gpu_count(api: Api) -> None:
+    def gpus(node: str) -> int:
+        families = text_string_to_metric_families(scrape(api.cluster, node).text)
+        return len({s.labels["uuid"] for f in families if f.name == "nvidia_smi_gpu_info" for s in f.samples})
+
+    assert gpus(HEALTHY) == len(api.cluster.scenario.node(HEALTHY).gpus) - 1  # the scenario breaks the 2-GPU node
+    assert gpus(BROKEN) == len(api.cluster.scenario.node(BROKEN).gpus)
+
+
+def raw_get(cluster: SimCluster, path: str, timeout: float = 5) -> requests.Response:
+    with tempfile.NamedTemporaryFile(suffix=".pem") as ca:
+        ca.write(cluster.ca_pem or b"")
+        ca.flush()
+        return requests.get(cluster.url + path, headers={"Authorization": f"Bearer {cluster.token}"},
+                            verify=ca.name, timeout=timeout)
+
+
+def api_slow(api: Api) -> None:
+    started = time.monotonic()
+    assert raw_get(api.cluster, "/version").status_code == 200
+    assert time.monotonic() - started >= api.cluster.scenario.api_faults.latency_ms / 1000
+
+
+def api_throttled(api: Api) -> None:
+    answers = [raw_get(api.cluster, "/api/v1/nodes") for _ in range(30)]
+    throttled = [a for a in answers if a.status_code == 429]
+    assert throttled and len(throttled) < len(answers)
+    assert throttled[0].headers["Retry-After"] == "1"
+    assert throttled[0].json()["reason"] == "TooManyRequests"
+
+
+def api_errors(api: Api) -> None:
+    answers = [raw_get(api.cluster, "/api/v1/nodes") for _ in range(30)]
+    failed = [a for a in answers if a.status_code >= 500]
+    assert failed and len(failed) < len(answers)
+    assert failed[0].json()["kind"] == "Status"
+
+
+def api_watch_drops(api: Api) -> None:
+    """The stream is cut without its final chunk, as a proxy's idle timeout cuts it."""
+    started = time.monotonic()
+    stream = api.core.list_namespaced_pod("default", watch=True, timeout_seconds=30, _preload_content=False)
+    with pytest.raises(urllib3.exceptions.ProtocolError, match="Response ended prematurely"):
+        for _ in stream.stream():
+            pass
+    drop_after = api.cluster.scenario.api_faults.drop_watch_after_seconds
+    assert drop_after is not None and time.monotonic() - started < drop_after + 2
+
+
+def api_unreachable(api: Api) -> None:
+    with pytest.raises(requests.ConnectionError):
+        raw_get(api.cluster, "/version", timeout=2)
+
+
+FAULTS: dict[str, Callable[[Api], None]] = {
+    "driver-missing": driver_missing,
+    "driver-too-old": driver_too_old,
+    "toolkit-missing": toolkit_missing,
+    "toolkit-too-old": toolkit_too_old,
+    "runtime-not-default": runtime_not_default,
+    "docker-runtime-not-default": docker_runtime_not_default,
+    "plugin-missing": plugin_missing,
+    "plugin-crashloop": plugin_crashloop,
+    "plugin-no-devices": plugin_no_devices,
+    "kubernetes-too-old": kubernetes_too_old,
+    "image-unreachable": image_unreachable,
+    "exporter-down": exporter_down,
+    "exporter-hanging": exporter_hanging,
+    "exporter-malformed": exporter_malformed,
+    "exporter-nvidia-smi-failing": exporter_nvidia_smi_failing,
+    "exporter-wrong-gpu-count": exporter_wrong_gpu_count,
+    "api-slow": api_slow,
+    "api-throttled": api_throttled,
+    "api-errors": api_errors,
+    "api-watch-drops": api_watch_drops,
+    "api-unreachable": api_unreachable,
+}
+HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
+                    "helm-gfd", "eks", "open-kernel-module"}
+
+
+def test_every_bundled_scenario_is_either_healthy_or_has_a_fault_test() -> None:
+    assert set(bundled_names()) == set(FAULTS) | HEALTHY_VARIANTS
+
+
+@pytest.fixture
+def api_for(start_cluster: StartCluster) -> Iterator[Callable[[str], Api]]:
+    made: list[Api] = []
+
+    def make(name: str) -> Api:
+        made.append(Api(start_cluster(name)))
+        return made[-1]
+
+    yield make
+    for api in made:
+        api.client.close()
+
+
+@pytest.mark.parametrize("scenario", sorted(FAULTS))
+def test_fault_is_visible_as_on_a_real_cluster(scenario: str, api_for: Callable[[str], Api]) -> None:
+    FAULTS[scenario](api_for(scenario))
