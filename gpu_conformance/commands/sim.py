@@ -11,7 +11,7 @@ from types import FrameType
 from typing import Any
 
 from ..errors import UsageError
-from ..sim.cluster import SimCluster
+from ..sim.cluster import SimCluster, SimStartError
 from ..sim.scenario import ScenarioError, bundled_names, load
 
 
@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     try:
         cluster.start()
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    except SimStartError as exc:
+        raise UsageError(str(exc)) from exc
     try:
         gpu_nodes = len(scenario.gpu_nodes)
         print(f'simulated cluster "{scenario.name}" ({len(scenario.nodes)} nodes, {gpu_nodes} with GPUs) '

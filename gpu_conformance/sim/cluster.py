@@ -23,6 +23,10 @@ from .store import Store
 from .tls import make_tls
 
 
+class SimStartError(Exception):
+    """The cluster could not start, e.g. an address is taken; the message names what and where."""
+
+
 class SimCluster:
     """Start with :meth:`start` (or ``with``); the kubeconfig is written once the API answers.
 
@@ -92,7 +96,10 @@ class SimCluster:
         controllers.start()
         self._cleanups.append(controllers.stop)
         exporters = ExporterPool(self.scenario.nodes)
-        exporters.start()
+        try:
+            exporters.start()
+        except OSError as exc:
+            raise SimStartError(str(exc)) from exc
         self._cleanups.append(exporters.stop)
         if not controllers.wait_settled(self._settle_timeout):
             raise TimeoutError(f"simulated cluster {self.scenario.name!r} did not settle within "
@@ -102,7 +109,11 @@ class SimCluster:
         else:
             self._api = ApiServer(self.store, self.logs, self.scenario.version, token=self._token, tls=material,
                                   host=self._host, port=self._port, faults=self.scenario.api_faults)
-            self._api.start()
+            try:
+                self._api.start()
+            except OSError as exc:
+                raise SimStartError(f"API server cannot listen on {self._host}:{self._port}: "
+                                    f"{exc.strerror or exc}") from exc
             self._cleanups.append(self._api.stop)
             self._url = self._api.url
         write_kubeconfig(self.kubeconfig, self._url, self._token, material.ca_pem if material else None)
