@@ -6,8 +6,9 @@ import secrets
 import shutil
 import socket
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -48,6 +49,7 @@ class SimCluster:
         self._workdir: Path | None = None
         self._token = secrets.token_urlsafe(32)
         self._api: ApiServer | None = None
+        self._host_roots: HostRoots | None = None
         self._settle_timeout = 60.0
         self._url = ""
         self._ca_pem: bytes | None = None
@@ -66,9 +68,16 @@ class SimCluster:
         """The throwaway CA that signed the API server's certificate (None for plain HTTP)."""
         return self._ca_pem
 
+    @property
+    def workdir(self) -> Path | None:
+        """Where the cluster keeps its files (host roots) while it runs."""
+        return self._workdir
+
     def host_root(self, node: str) -> Path:
-        assert self._workdir is not None, "cluster not started"
-        return self._workdir / "hosts" / node
+        """The GPU node's host root directory (its files are rendered on first use)."""
+        if self._host_roots is None:
+            raise RuntimeError("the simulated cluster is not running")
+        return self._host_roots[node]
 
     def start(self) -> SimCluster:
         try:
@@ -83,10 +92,8 @@ class SimCluster:
         if self._workdir_given is None:
             workdir = self._workdir
             self._cleanups.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
-        host_roots = {}
-        for node in self.scenario.gpu_nodes:
-            host_roots[node.name] = self.host_root(node.name)
-            render_host_root(node, host_roots[node.name])
+        self._host_roots = host_roots = HostRoots(self.scenario, self._workdir / "hosts")
+        self._cleanups.append(self._forget_host_roots)
         bootstrap(self.store, self.scenario)
         material = make_tls((self._host, "localhost")) if self._tls else None
         self._ca_pem = material.ca_pem if material else None
@@ -99,7 +106,7 @@ class SimCluster:
         try:
             exporters.start()
         except OSError as exc:
-            raise SimStartError(str(exc)) from exc
+            raise SimStartError(exc.strerror or str(exc)) from exc
         self._cleanups.append(exporters.stop)
         if not controllers.wait_settled(self._settle_timeout):
             raise TimeoutError(f"simulated cluster {self.scenario.name!r} did not settle within "
@@ -120,6 +127,9 @@ class SimCluster:
         kubeconfig = self.kubeconfig
         self._cleanups.append(lambda: kubeconfig.unlink(missing_ok=True))
 
+    def _forget_host_roots(self) -> None:
+        self._host_roots = None  # nothing renders into the work dir once it is removed
+
     def stop(self) -> None:
         """Idempotent; safe after a failed start."""
         while self._cleanups:
@@ -139,6 +149,35 @@ class SimCluster:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+class HostRoots(Mapping[str, Path]):
+    """Each GPU node's host root, rendered from the ground truth the first time it is looked at.
+
+    A node's disk exists from the start in a real cluster; rendering on first use gives the same
+    view to everyone who looks (probe pods, tests) without writing a thousand trees up front.
+    """
+
+    def __init__(self, scenario: Scenario, base: Path) -> None:
+        self._nodes = {node.name: node for node in scenario.gpu_nodes}
+        self._base = base
+        self._rendered: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> Path:
+        node = self._nodes[name]
+        root = self._base / name
+        with self._lock:
+            if name not in self._rendered:
+                render_host_root(node, root)
+                self._rendered.add(name)
+        return root
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
 
 
 def _unused_port(host: str) -> int:

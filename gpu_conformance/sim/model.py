@@ -10,6 +10,7 @@ exporters, as it would on a real cluster.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 RuntimeKind = Literal["containerd", "docker", "cri-o"]
@@ -189,7 +190,8 @@ class Scenario:
         return tuple(n for n in self.nodes if n.has_gpus)
 
     def node(self, name: str) -> NodeSpec:
-        for n in self.nodes:
-            if n.name == name:
-                return n
-        raise KeyError(name)
+        return self._nodes_by_name[name]
+
+    @cached_property
+    def _nodes_by_name(self) -> dict[str, NodeSpec]:
+        return {n.name: n for n in self.nodes}

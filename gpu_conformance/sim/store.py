@@ -144,7 +144,7 @@ class Store:
 
     def __init__(self, history: int = 100_000) -> None:
         self._cond = threading.Condition(threading.RLock())
-        self._objects: dict[Key, Obj] = {}
+        self._objects: dict[str, dict[tuple[str, str], Obj]] = {}  # resource key -> (namespace, name) -> obj
         self._rv = 1
         self._log: deque[Event] = deque()
         self._log_first_rv = 2  # rv of self._log[0]; the log is empty until the first write
@@ -161,7 +161,7 @@ class Store:
     def get(self, rt: ResourceType, namespace: str, name: str) -> Obj:
         """A private copy of one object; 404 NotFound in the apiserver's wording."""
         with self._cond:
-            obj = self._objects.get((rt.key, namespace if rt.namespaced else "", name))
+            obj = self._lookup((rt.key, namespace if rt.namespaced else "", name))
             if obj is None:
                 raise errors.not_found(rt.plural, rt.group, name)
             return clone(obj)
@@ -169,7 +169,7 @@ class Store:
     def find(self, rt: ResourceType, namespace: str, name: str) -> Obj | None:
         """Like :meth:`get` but None when absent; the result is shared, do not modify it."""
         with self._cond:
-            return self._objects.get((rt.key, namespace if rt.namespaced else "", name))
+            return self._lookup((rt.key, namespace if rt.namespaced else "", name))
 
     def list(self, rt: ResourceType, namespace: str | None = None,
              predicate: Predicate | None = None) -> tuple[list[Obj], str]:
@@ -179,14 +179,23 @@ class Store:
         """
         with self._cond:
             items = [
-                obj for (key, ns, _), obj in self._objects.items()
-                if key == rt.key and (not namespace or ns == namespace) and (predicate is None or predicate(obj))
+                obj for (ns, _), obj in self._objects.get(rt.key, {}).items()
+                if (not namespace or ns == namespace) and (predicate is None or predicate(obj))
             ]
             rv = str(self._rv)
         items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         return items, rv
 
     # -- writing -------------------------------------------------------------------------
+
+    def _lookup(self, key: Key) -> Obj | None:
+        return self._objects.get(key[0], {}).get(key[1:])
+
+    def _put(self, key: Key, obj: Obj) -> None:
+        self._objects.setdefault(key[0], {})[key[1:]] = obj
+
+    def _remove(self, key: Key) -> Obj | None:
+        return self._objects.get(key[0], {}).pop(key[1:], None)
 
     def _append(self, event_type: str, rt: ResourceType, obj: Obj, old: Obj | None) -> None:
         self._log.append(Event(self._rv, event_type, rt.key, obj, old))
@@ -202,7 +211,7 @@ class Store:
         return str(self._rv)
 
     def _check_namespace(self, rt: ResourceType, namespace: str, name: str) -> None:
-        ns = self._objects.get((NAMESPACE.key, "", namespace))
+        ns = self._lookup((NAMESPACE.key, "", namespace))
         if ns is None:
             raise errors.not_found("namespaces", "", namespace)
         if ns.get("metadata", {}).get("deletionTimestamp"):
@@ -220,7 +229,7 @@ class Store:
             if not meta.get("name") and meta.get("generateName"):
                 for _ in range(10):
                     candidate = meta["generateName"] + "".join(self._random.choices(_NAME_ALPHABET, k=5))
-                    if (rt.key, namespace, candidate) not in self._objects:
+                    if self._lookup((rt.key, namespace, candidate)) is None:
                         meta["name"] = candidate
                         break
             name = meta.get("name")
@@ -228,7 +237,7 @@ class Store:
                 raise errors.invalid(rt.kind, rt.group, "", [
                     ("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")])
             key = (rt.key, namespace, name)
-            if key in self._objects:
+            if self._lookup(key) is not None:
                 raise errors.already_exists(rt.plural, rt.group, name)
             meta["uid"] = meta.get("uid") or str(uuid.uuid4())  # the API layer strips client uids
             meta["creationTimestamp"] = now_rfc3339()
@@ -237,7 +246,7 @@ class Store:
             meta.pop("deletionTimestamp", None)
             meta["resourceVersion"] = self._next_rv()
             obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
-            self._objects[key] = obj
+            self._put(key, obj)
             self._append("ADDED", rt, obj, None)
             return clone(obj)
 
@@ -248,7 +257,7 @@ class Store:
         namespace = meta.get("namespace", "") if rt.namespaced else ""
         with self._cond:
             key = (rt.key, namespace, meta.get("name", ""))
-            old = self._objects.get(key)
+            old = self._lookup(key)
             if old is None:
                 raise errors.not_found(rt.plural, rt.group, meta.get("name", ""))
             return self._store_version(rt, key, old, obj, check_rv)
@@ -270,10 +279,10 @@ class Store:
             return clone(old)  # a no-op write does not bump the resourceVersion, as in the apiserver
         meta["resourceVersion"] = self._next_rv()
         if old_meta.get("deletionTimestamp") and old_meta.get("finalizers") and not meta.get("finalizers"):
-            del self._objects[key]
+            self._remove(key)
             self._append("DELETED", rt, obj, old)
             return clone(obj)
-        self._objects[key] = obj
+        self._put(key, obj)
         self._append("MODIFIED", rt, obj, old)
         return clone(obj)
 
@@ -282,7 +291,7 @@ class Store:
         """Atomic read-modify-write: ``mutate`` gets a private copy and changes it (or returns a new one)."""
         with self._cond:
             key = (rt.key, namespace if rt.namespaced else "", name)
-            old = self._objects.get(key)
+            old = self._lookup(key)
             if old is None:
                 raise errors.not_found(rt.plural, rt.group, name)
             draft = clone(old)
@@ -295,7 +304,7 @@ class Store:
         """Remove an object now (finalizers and grace are the caller's business); returns it."""
         with self._cond:
             key = (rt.key, namespace if rt.namespaced else "", name)
-            old = self._objects.pop(key, None)
+            old = self._remove(key)
             if old is None:
                 raise errors.not_found(rt.plural, rt.group, name)
             obj = {**old, "metadata": {**old["metadata"], "resourceVersion": self._next_rv()}}

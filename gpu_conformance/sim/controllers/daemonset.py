@@ -47,9 +47,11 @@ def _untolerated(spec: dict[str, Any], node: Obj, effects: tuple[str, ...]) -> b
                for t in (node.get("spec") or {}).get("taints") or [])
 
 
-def should_run(template_spec: dict[str, Any], node: Obj) -> tuple[bool, bool]:
-    """(should run a new pod, may keep an existing one) — NodeShouldRunDaemonPod."""
-    spec = daemon_pod_spec(template_spec, None)
+def should_run(spec: dict[str, Any], node: Obj) -> tuple[bool, bool]:
+    """(should run a new pod, may keep an existing one) — NodeShouldRunDaemonPod.
+
+    ``spec`` is the template's spec with the automatic tolerations (``daemon_pod_spec(..., None)``).
+    """
     if not node_affinity_matches(spec, node):
         return False, False
     keep = not _untolerated(spec, node, ("NoExecute",))
@@ -106,9 +108,10 @@ class DaemonSetController:
         revision = template_hash(template)
         generation = str(ds["metadata"].get("generation", 1))
         counts = {"desired": 0, "current": 0, "misscheduled": 0, "ready": 0, "updated": 0}
+        daemon_spec = daemon_pod_spec(template.get("spec") or {}, None)
         for node in store.list(NODE)[0]:
             node_name = node["metadata"]["name"]
-            run, keep = should_run(template.get("spec") or {}, node)
+            run, keep = should_run(daemon_spec, node)
             here = by_node.get(node_name, [])
             failed = [p for p in here if is_terminal(p) and p["status"].get("phase") == "Failed"]
             for pod in failed:

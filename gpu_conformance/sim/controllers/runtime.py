@@ -122,7 +122,7 @@ class Runtime:
         for rc in ctx.scenario.runtime_classes:
             if rc.name == class_name:
                 handler = rc.handler
-        return ContainerContext(pod=obj, container=c.spec, node=node, host_root=ctx.host_roots.get(pod.node),
+        return ContainerContext(pod=obj, container=c.spec, node=node, host_roots=ctx.host_roots,
                                 runtime=handler, scenario=ctx.scenario,
                                 allocated=self._devices.allocate(pod.node, obj))
 

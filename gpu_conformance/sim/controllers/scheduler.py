@@ -41,6 +41,8 @@ class SchedulerController:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._retry_pending = False
+        # The scheduler cache: non-terminal pods bound to each node, kept from pod events.
+        self._bound: dict[str, dict[str, Obj]] = {}
         minor = ctx.scenario.version.minor.rstrip("+")
         self._capacity_unresolvable = minor.isdigit() and int(minor) >= 34
         planes = [n.name for n in ctx.scenario.nodes if "control-plane" in n.roles]
@@ -51,6 +53,7 @@ class SchedulerController:
 
     def on_event(self, type: str, resource: str, obj: Obj, old: Obj | None) -> None:
         if resource == POD.key:
+            self._cache(type, obj, old)
             if type == "ADDED" and self._wants_scheduling(obj):
                 self._schedule(obj)
             elif type == "DELETED" or (old is not None and is_terminal(obj) and not is_terminal(old)):
@@ -76,41 +79,44 @@ class SchedulerController:
             if self._wants_scheduling(pod):
                 self._schedule(pod)
 
+    def _cache(self, type: str, pod: Obj, old: Obj | None) -> None:
+        uid = pod["metadata"]["uid"]
+        if old is not None and old["spec"].get("nodeName"):
+            self._bound.get(old["spec"]["nodeName"], {}).pop(uid, None)
+        node = pod["spec"].get("nodeName")
+        if node and type != "DELETED" and not is_terminal(pod):
+            self._bound.setdefault(node, {})[uid] = pod
+
+    def _on_node(self, name: str) -> list[Obj]:
+        return list(self._bound.get(name, {}).values())
+
     def _schedule(self, pod: Obj) -> None:
         store = self._ctx.store
-        nodes, _ = store.list(NODE)
-        if not nodes:
-            self._unschedulable(pod, "no nodes available to schedule pods")
-            return
-        bound = self._bound_pods()
         pinned = pinned_nodes(pod["spec"])
+        if pinned is not None:  # PreFilter narrowed the candidates (DaemonSet pods): try just those
+            candidates = [n for n in (store.find(NODE, "", name) for name in sorted(pinned)) if n is not None]
+        else:
+            candidates, _ = store.list(NODE)
         rejections: dict[str, Rejection] = {}
-        for node in nodes:
+        for node in candidates:
             name = node["metadata"]["name"]
-            if pinned is not None and name not in pinned:
-                rejections[name] = Rejection((PREFILTER_REASON,), resolvable=False)
-                continue
-            used = used_resources(bound.get(name, []))
-            rejection = filter_node(pod["spec"], node, used, self._capacity_unresolvable)
+            rejection = filter_node(pod["spec"], node, used_resources(self._on_node(name)),
+                                    self._capacity_unresolvable)
             if rejection is None:
                 self._bind(pod, name)
                 return
             rejections[name] = rejection
+        nodes, _ = store.list(NODE)
+        if not nodes:
+            self._unschedulable(pod, "no nodes available to schedule pods")
+            return
+        for node in nodes:
+            rejections.setdefault(node["metadata"]["name"], Rejection((PREFILTER_REASON,), resolvable=False))
         reasons = [r for rej in rejections.values() for r in rej.reasons]
-        preemption = self._preempt(pod, nodes, bound, rejections)
+        preemption = self._preempt(pod, nodes, rejections)
         self._unschedulable(pod, fit_error(len(nodes), reasons, preemption))
 
-    def _bound_pods(self) -> dict[str, list[Obj]]:
-        pods, _ = self._ctx.store.list(POD)
-        bound: dict[str, list[Obj]] = {}
-        for pod in pods:
-            node = pod["spec"].get("nodeName")
-            if node and not is_terminal(pod):
-                bound.setdefault(node, []).append(pod)
-        return bound
-
-    def _preempt(self, pod: Obj, nodes: list[Obj], bound: dict[str, list[Obj]],
-                 rejections: dict[str, Rejection]) -> list[str] | None:
+    def _preempt(self, pod: Obj, nodes: list[Obj], rejections: dict[str, Rejection]) -> list[str] | None:
         """DefaultPreemption: evict lower-priority pods where that makes the pod fit.
 
         Returns the preemption diagnosis, or None when victims were chosen (the real
@@ -125,7 +131,7 @@ class SchedulerController:
             if not rejections[name].resolvable:
                 diagnosis.append(_NOT_HELPFUL)
                 continue
-            victims = self._victims(pod, node, bound.get(name, []), mine)
+            victims = self._victims(pod, node, self._on_node(name), mine)
             if victims is None:
                 diagnosis.append(_NO_VICTIMS)
                 continue

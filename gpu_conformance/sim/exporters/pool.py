@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -130,8 +131,9 @@ class ExporterPool:
             try:
                 server = await loop.create_server(protocol, host=ip, port=port, backlog=_BACKLOG)
             except OSError as exc:
+                reason = os.strerror(exc.errno) if exc.errno else str(exc)
                 raise OSError(exc.errno, f"exporter of node {node.name} cannot listen on {ip}:{port}: "
-                                         f"{exc.strerror}") from exc
+                                         f"{reason}") from exc
             self._servers.append(server)
 
     async def _close_all(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,14 @@ class ContainerContext:
     pod: Obj
     container: dict[str, Any]
     node: NodeSpec | None
-    host_root: Path | None
+    host_roots: Mapping[str, Path]  # GPU node name -> host root; looked up only by images that mount the host
     runtime: str  # the effective low-level runtime handler
     scenario: Scenario
     allocated: tuple[Gpu, ...] = ()  # GPUs the device plugin allocated to this container
+
+    @property
+    def host_root(self) -> Path | None:
+        return self.host_roots.get(self.node.name) if self.node is not None else None
 
     @property
     def driver_injected(self) -> bool:

@@ -22,7 +22,8 @@ def matches(image: str) -> bool:
 
 def host_mounts(ctx: ContainerContext) -> list[tuple[str, Path]]:
     """(mountPath, directory on this machine) for each hostPath volume the container mounts."""
-    if ctx.host_root is None:
+    host_root = ctx.host_root
+    if host_root is None:
         return []
     volumes = {v.get("name"): v for v in ctx.pod["spec"].get("volumes") or []}
     mounts: list[tuple[str, Path]] = []
@@ -30,7 +31,7 @@ def host_mounts(ctx: ContainerContext) -> list[tuple[str, Path]]:
         volume = volumes.get(mount.get("name")) or {}
         host_path = (volume.get("hostPath") or {}).get("path")
         if host_path:
-            target = ctx.host_root / host_path.lstrip("/")
+            target = host_root / host_path.lstrip("/")
             mounts.append((mount["mountPath"].rstrip("/") or "/", target))
     return sorted(mounts, key=lambda m: len(m[0]), reverse=True)
 
