@@ -18,6 +18,7 @@ from gpu_conformance.sim.hostroot.runtime import render_runtime
 from gpu_conformance.sim.hostroot.system import os_release, render_system
 from gpu_conformance.sim.hostroot.toolkit import render_toolkit
 from gpu_conformance.sim.model import NodeSpec
+from gpu_conformance.sim.nvml import install_nvml
 
 __all__ = ["render_host_root"]
 
@@ -29,6 +30,7 @@ def render_host_root(node: NodeSpec, root: Path) -> None:
     if host is None:
         return
     render_driver(files, node)
+    install_nvml(files, node)
     files.write("/usr/bin/nvidia-smi", nvidia_smi_script(node), executable=True)
     render_toolkit(files, host.toolkit)
     status = dpkg_status(host.toolkit)

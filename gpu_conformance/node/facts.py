@@ -1,0 +1,202 @@
+"""What a probe saw on one node, and where: facts are separate from verdicts.
+
+A collector returns an ``Observed`` value: the value (or None), exactly where it was read, why it
+could not be read, and the raw text for a report attachment. ``NodeProbe`` gathers them and
+round-trips through JSON, the form ``gpu-conformance probe`` prints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Generic, TypeVar
+
+SCHEMA_VERSION = 1
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Observed(Generic[T]):
+    """One fact: ``value`` as read from ``source``, or ``error`` (one line) when it could not be read."""
+
+    value: T | None
+    source: str  # e.g. "/host/proc/driver/nvidia/version", "/host/usr/bin/nvidia-ctk --version"
+    error: str | None = None
+    excerpt: str | None = None  # the raw text, trimmed and with secrets redacted
+
+    @classmethod
+    def missing(cls, source: str, error: str, excerpt: str | None = None) -> Observed[T]:
+        return cls(None, source, error, excerpt)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.value is not None
+
+
+@dataclass(frozen=True)
+class GpuInfo:
+    index: int
+    name: str
+    uuid: str
+    memory_total_bytes: int
+
+
+@dataclass(frozen=True)
+class RuntimeEntry:
+    """One low-level runtime a container runtime knows, e.g. ``nvidia`` -> nvidia-container-runtime."""
+
+    name: str
+    binary: str | None  # containerd BinaryName/Runtime/runtime_engine, CRI-O runtime_path, docker path
+    runtime_type: str | None = None  # containerd runtime_type, CRI-O runtime_type; None for docker
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """The effective configuration of the node's container runtime, after imports and drop-ins."""
+
+    kind: str  # containerd | docker | cri-o
+    default_runtime: str | None  # None: not set and the runtime's built-in default is version dependent
+    default_runtime_from: str  # the file that set it, or "built-in default"
+    runtimes: tuple[RuntimeEntry, ...]
+    handlers: tuple[str, ...]  # names a RuntimeClass ``handler`` can select
+    enable_cdi: bool | None  # as configured; None: not set (the runtime's default applies)
+    files: tuple[str, ...]  # every file read, in the order applied (later ones override)
+    config_version: int | None = None  # containerd's ``version`` key
+
+    def runtime(self, name: str) -> RuntimeEntry | None:
+        return next((r for r in self.runtimes if r.name == name), None)
+
+
+@dataclass(frozen=True)
+class NodeProbe:
+    host_root: str
+    node: str | None
+    runtime_kind: Observed[str]
+    driver_nvml: Observed[str]
+    driver_proc: Observed[str]
+    driver_sys: Observed[str]
+    driver_smi: Observed[str]
+    cuda_driver_version: Observed[int]  # NVML's int form: 12020 is CUDA 12.2
+    gpus: Observed[tuple[GpuInfo, ...]]  # NVML, else nvidia-smi
+    toolkit: Observed[str]  # the best toolkit version; its source names the tool or package database
+    toolkit_reads: tuple[Observed[str], ...]  # every tool and package database tried
+    nvidia_docker2: Observed[str]
+    runtime: Observed[RuntimeConfig]
+    schema: int = field(default=SCHEMA_VERSION)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> NodeProbe:
+        """Parse probe JSON; anything malformed raises ValueError naming the field and what is wrong."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"probe output is not JSON: {exc}") from exc
+        top = _Reader(data, "probe")
+        schema = top.get("schema", int)
+        if schema != SCHEMA_VERSION:
+            raise ValueError(f"probe.schema: expected {SCHEMA_VERSION}, got {schema}")
+        return cls(
+            host_root=top.get("host_root", str),
+            node=top.optional("node", str),
+            runtime_kind=top.observed("runtime_kind", _scalar(str)),
+            driver_nvml=top.observed("driver_nvml", _scalar(str)),
+            driver_proc=top.observed("driver_proc", _scalar(str)),
+            driver_sys=top.observed("driver_sys", _scalar(str)),
+            driver_smi=top.observed("driver_smi", _scalar(str)),
+            cuda_driver_version=top.observed("cuda_driver_version", _scalar(int)),
+            gpus=top.observed("gpus", _list_of(_object(_gpu))),
+            toolkit=top.observed("toolkit", _scalar(str)),
+            toolkit_reads=top.get_list("toolkit_reads", _object(lambda r: _observed(r, _scalar(str)))),
+            nvidia_docker2=top.observed("nvidia_docker2", _scalar(str)),
+            runtime=top.observed("runtime", _runtime_config),
+        )
+
+
+class _Reader:
+    """A JSON object being decoded, named by its path for error messages (``probe.gpus.value[1]``)."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected an object, got {type(data).__name__}")
+        self.data: dict[str, Any] = data
+        self.path = path
+
+    def _raw(self, key: str) -> Any:
+        if key not in self.data:
+            raise ValueError(f"{self.path}.{key}: missing")
+        return self.data[key]
+
+    def get(self, key: str, kind: type[T]) -> T:
+        return _scalar(kind)(self._raw(key), f"{self.path}.{key}")
+
+    def optional(self, key: str, kind: type[T]) -> T | None:
+        value = self._raw(key)
+        return None if value is None else self.get(key, kind)
+
+    def child(self, key: str) -> _Reader:
+        return _Reader(self._raw(key), f"{self.path}.{key}")
+
+    def observed(self, key: str, decode: Callable[[Any, str], T]) -> Observed[T]:
+        return _observed(self.child(key), decode)
+
+    def get_list(self, key: str, decode: Callable[[Any, str], T]) -> tuple[T, ...]:
+        return _list_of(decode)(self._raw(key), f"{self.path}.{key}")
+
+
+def _scalar(kind: type[T]) -> Callable[[Any, str], T]:
+    def decode(value: Any, path: str) -> T:
+        # bool is an int in Python; JSON true is never a valid int field here.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"{path}: expected {kind.__name__}, got {json.dumps(value)[:60]}")
+        return value
+
+    return decode
+
+
+def _list_of(decode: Callable[[Any, str], T]) -> Callable[[Any, str], tuple[T, ...]]:
+    def decode_all(value: Any, path: str) -> tuple[T, ...]:
+        if not isinstance(value, list):
+            raise ValueError(f"{path}: expected a list, got {type(value).__name__}")
+        return tuple(decode(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+    return decode_all
+
+
+def _object(decode: Callable[[_Reader], T]) -> Callable[[Any, str], T]:
+    return lambda value, path: decode(_Reader(value, path))
+
+
+def _observed(reader: _Reader, decode: Callable[[Any, str], T]) -> Observed[T]:
+    raw = reader._raw("value")
+    value = None if raw is None else decode(raw, f"{reader.path}.value")
+    return Observed(value, reader.get("source", str), reader.optional("error", str),
+                    reader.optional("excerpt", str))
+
+
+def _gpu(reader: _Reader) -> GpuInfo:
+    return GpuInfo(reader.get("index", int), reader.get("name", str), reader.get("uuid", str),
+                   reader.get("memory_total_bytes", int))
+
+
+def _runtime_entry(reader: _Reader) -> RuntimeEntry:
+    return RuntimeEntry(reader.get("name", str), reader.optional("binary", str),
+                        reader.optional("runtime_type", str))
+
+
+def _runtime_config(value: Any, path: str) -> RuntimeConfig:
+    reader = _Reader(value, path)
+    return RuntimeConfig(
+        kind=reader.get("kind", str),
+        default_runtime=reader.optional("default_runtime", str),
+        default_runtime_from=reader.get("default_runtime_from", str),
+        runtimes=reader.get_list("runtimes", _object(_runtime_entry)),
+        handlers=reader.get_list("handlers", _scalar(str)),
+        enable_cdi=reader.optional("enable_cdi", bool),
+        files=reader.get_list("files", _scalar(str)),
+        config_version=reader.optional("config_version", int),
+    )

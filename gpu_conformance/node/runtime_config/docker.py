@@ -1,0 +1,35 @@
+"""Docker Engine's runtimes from /etc/docker/daemon.json (behind cri-dockerd on Kubernetes nodes).
+
+``{"default-runtime": "nvidia", "runtimes": {"nvidia": {"path": "/usr/bin/nvidia-container-runtime",
+"runtimeArgs": []}}}``; CDI is ``"features": {"cdi": true}``. Docker's own default runtime is runc.
+cri-dockerd hands Docker no RuntimeClass handler, so a Docker node offers none.
+"""
+
+from __future__ import annotations
+
+from gpu_conformance.node.facts import RuntimeConfig, RuntimeEntry
+from gpu_conformance.node.hostfs import HostRoot
+from gpu_conformance.node.runtime_config.files import Texts, bool_value, load_json, table, text_value
+
+DAEMON_JSON = "/etc/docker/daemon.json"
+DEFAULT_RUNTIME = "runc"
+
+
+def read(host: HostRoot) -> tuple[RuntimeConfig, Texts]:
+    texts = Texts()
+    config = load_json(host, DAEMON_JSON, texts)
+    runtimes = tuple(
+        RuntimeEntry(name, text_value(runtime, "path"))
+        for name, runtime in table(config, "runtimes").items()
+        if isinstance(runtime, dict)
+    )
+    default = text_value(config, "default-runtime")
+    return RuntimeConfig(
+        kind="docker",
+        default_runtime=default or DEFAULT_RUNTIME,
+        default_runtime_from=host.shown(DAEMON_JSON) if default else "built-in default",
+        runtimes=runtimes,
+        handlers=(),
+        enable_cdi=bool_value(table(config, "features"), "cdi"),
+        files=texts.shown,
+    ), texts

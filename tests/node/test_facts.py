@@ -1,0 +1,66 @@
+"""NodeProbe JSON: a faithful round trip, and garbage refused with the field that is wrong."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gpu_conformance.node.facts import GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
+
+
+def _probe() -> NodeProbe:
+    missing: Observed[str] = Observed.missing("/host/proc/driver/nvidia/version", "no such file")
+    runtime = RuntimeConfig("containerd", "nvidia", "/host/etc/containerd/conf.d/99-nvidia.toml",
+                            (RuntimeEntry("runc", None, "io.containerd.runc.v2"),
+                             RuntimeEntry("nvidia", "/usr/bin/nvidia-container-runtime",
+                                          "io.containerd.runc.v2")),
+                            ("runc", "nvidia"), True,
+                            ("/host/etc/containerd/config.toml",
+                             "/host/etc/containerd/conf.d/99-nvidia.toml"), 3)
+    return NodeProbe(
+        host_root="/host", node="k8s-node05",
+        runtime_kind=Observed("containerd", "--runtime containerd://2.0.5"),
+        driver_nvml=Observed("570.133.20", "NVML nvmlSystemGetDriverVersion (/host/usr/lib64/x.so.1)"),
+        driver_proc=missing,
+        driver_sys=Observed("570.133.20", "/host/sys/module/nvidia/version", None, "570.133.20"),
+        driver_smi=missing, cuda_driver_version=Observed(12080, "NVML nvmlSystemGetCudaDriverVersion (x)"),
+        gpus=Observed((GpuInfo(0, "NVIDIA H100 80GB HBM3", "GPU-0", 85520809984),), "NVML ..."),
+        toolkit=Observed("1.18.0", "/host/usr/bin/nvidia-ctk --version"),
+        toolkit_reads=(Observed("1.18.0", "/host/usr/bin/nvidia-ctk --version"), missing),
+        nvidia_docker2=Observed.missing("/host/var/lib/dpkg/status", "nvidia-docker2 not installed"),
+        runtime=Observed(runtime, "/host/etc/containerd/config.toml", None, "# ...\nversion = 3"),
+    )
+
+
+def test_round_trip_is_exact() -> None:
+    probe = _probe()
+    assert NodeProbe.from_json(probe.to_json()) == probe
+    assert json.loads(probe.to_json())["schema"] == 1
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (lambda d: d.pop("gpus"), "probe.gpus: missing"),
+    (lambda d: d.update(schema=2), "probe.schema: expected 1, got 2"),
+    (lambda d: d["gpus"]["value"][0].update(index="0"), 'probe.gpus.value[0].index: expected int, got "0"'),
+    (lambda d: d["cuda_driver_version"].update(value=True), "probe.cuda_driver_version.value: expected int"),
+    (lambda d: d["runtime"]["value"].update(handlers="nvidia"),
+     "probe.runtime.value.handlers: expected a list"),
+    (lambda d: d["toolkit_reads"].append(7), "probe.toolkit_reads[2]: expected an object, got int"),
+    (lambda d: d["driver_nvml"].pop("source"), "probe.driver_nvml.source: missing"),
+])
+def test_garbage_names_what_is_wrong(mutate: object, message: str) -> None:
+    data = json.loads(_probe().to_json())
+    mutate(data)  # type: ignore[operator]
+    with pytest.raises(ValueError) as caught:
+        NodeProbe.from_json(json.dumps(data))
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "probe output is not JSON"), ("<html>", "probe output is not JSON"),
+    ("[]", "probe: expected an object"),
+])
+def test_not_a_probe_at_all(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        NodeProbe.from_json(text)
