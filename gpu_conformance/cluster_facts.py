@@ -1,0 +1,84 @@
+"""What the suite gathered from the cluster, per kind of fact; verdicts live in gpu_conformance.requirements.
+
+Collectors (gpu_conformance.kube) fill these; each value says where it was seen. None of them judges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .node.facts import NodeProbe
+
+
+@dataclass(frozen=True)
+class ApiVersion:
+    """The API server's ``/version``, verbatim (vendor forms such as minor "28+" kept)."""
+
+    major: str
+    minor: str
+    git_version: str
+    source: str  # e.g. "GET https://10.0.0.1:6443/version"
+
+
+@dataclass(frozen=True)
+class PluginPod:
+    namespace: str
+    name: str
+    node: str
+    phase: str
+    ready: bool
+    restarts: int
+    waiting_reason: str | None  # e.g. CrashLoopBackOff, ImagePullBackOff
+    last_exit: str | None  # e.g. "Error (exit code 1)"
+    log_tail: str  # last lines of the plugin container's log (previous run's when crash-looping)
+
+
+@dataclass(frozen=True)
+class PluginDaemonSet:
+    namespace: str
+    name: str
+    desired: int
+    ready: int
+    image: str
+
+
+@dataclass(frozen=True)
+class PluginFacts:
+    """The device plugin as found, whatever installed it."""
+
+    install: str  # static manifest | Helm | GPU Operator | GKE | --plugin-selector
+    selector: str  # the pod label selector that found it
+    daemonsets: tuple[PluginDaemonSet, ...]
+    pods: tuple[PluginPod, ...]
+    source: str  # where it was looked for, e.g. "DaemonSets and pods in all namespaces"
+
+    def pods_on(self, node: str) -> tuple[PluginPod, ...]:
+        return tuple(p for p in self.pods if p.node == node)
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """A node's probe: the facts, or why there are none (probe pod could not run)."""
+
+    node: str
+    probe: NodeProbe | None
+    error: str | None  # one line, e.g. 'probe image "X" could not be pulled: ErrImagePull'
+    source: str  # "probe pod gpu-conformance/probe-k8s-node05-x7k2p" or "local probe of /"
+    log_tail: str = ""
+
+
+WorkloadResult = Literal["passed", "unschedulable", "image_pull", "cuda_error", "failed", "timeout", "gpus_busy"]
+
+
+@dataclass(frozen=True)
+class WorkloadOutcome:
+    """What became of the vectoradd Job on one node, with the evidence."""
+
+    node: str
+    result: WorkloadResult
+    detail: str  # one line: the scheduler's message, the pull error, the CUDA error line, ...
+    image: str
+    pod: str | None  # namespace/name of the Job's pod
+    log: str  # the container's log (trimmed)
+    events: tuple[str, ...]  # "Reason: message" of the pod's events

@@ -1,0 +1,118 @@
+"""Which nodes have GPUs, and how many: the one place the suite decides it.
+
+A node is a GPU node when it advertises an NVIDIA resource (whole GPUs, MIG instances or shared
+GPUs), when Node Feature Discovery or GPU Feature Discovery labelled it as having NVIDIA hardware,
+or when it matches the user's ``--gpu-node-selector``. A labelled node that advertises nothing is
+still a GPU node: it must show up as failing the capacity check, never be silently dropped.
+
+Dynamic Resource Allocation (resource.k8s.io ResourceSlices from NVIDIA's DRA driver) is a second
+way GPUs reach pods; it will be one more source of ``advertised`` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+WHOLE_GPU = "nvidia.com/gpu"
+SHARED_GPU = "nvidia.com/gpu.shared"
+MIG_PREFIX = "nvidia.com/mig-"
+GPU_LABELS = ("nvidia.com/gpu.present", "feature.node.kubernetes.io/pci-10de.present")
+
+
+def is_gpu_resource(name: str) -> bool:
+    return name in (WHOLE_GPU, SHARED_GPU) or name.startswith(MIG_PREFIX)
+
+
+@dataclass(frozen=True)
+class GpuNode:
+    """A node the suite checks, with what the API says about its GPUs."""
+
+    name: str
+    capacity: Mapping[str, int]  # GPU resources only, e.g. {"nvidia.com/gpu": 2}
+    allocatable: Mapping[str, int]
+    why: tuple[str, ...]  # how it was recognised: "advertises nvidia.com/gpu", "label nvidia.com/gpu.present=true"
+    labels: Mapping[str, str]
+    taints: tuple[Mapping[str, str], ...]
+    unschedulable: bool
+    ready: bool
+    internal_ip: str | None
+    kubelet_version: str
+    container_runtime_version: str
+
+    @property
+    def advertised_gpus(self) -> int:
+        """GPUs that pods can be given: whole GPUs, else MIG instances, else shared replicas."""
+        if self.allocatable.get(WHOLE_GPU):
+            return self.allocatable[WHOLE_GPU]
+        mig = sum(v for k, v in self.allocatable.items() if k.startswith(MIG_PREFIX))
+        return mig or self.allocatable.get(SHARED_GPU, 0)
+
+
+def _quantity(value: Any) -> int:
+    text = str(value)
+    return int(text) if text.isdigit() else 0
+
+
+def _get(obj: Any, *path: str) -> Any:
+    """Read a field from a typed client model or a plain dict (the API's JSON)."""
+    for part in path:
+        if obj is None:
+            return None
+        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, _snake(part), None)
+    return obj
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _gpu_resources(resources: Mapping[str, Any] | None) -> dict[str, int]:
+    return {k: _quantity(v) for k, v in (resources or {}).items() if is_gpu_resource(k)}
+
+
+def _address(node: Any, kind: str) -> str | None:
+    for address in _get(node, "status", "addresses") or []:
+        if _get(address, "type") == kind:
+            return str(_get(address, "address"))
+    return None
+
+
+def _ready(node: Any) -> bool:
+    return any(_get(c, "type") == "Ready" and _get(c, "status") == "True"
+               for c in _get(node, "status", "conditions") or [])
+
+
+def _taint(taint: Any) -> dict[str, str]:
+    return {k: str(_get(taint, k) or "") for k in ("key", "value", "effect")}
+
+
+def gpu_node(node: Any, matched_selector: bool) -> GpuNode | None:
+    """The GpuNode for a Node object (typed or dict), or None when nothing marks it as one."""
+    labels: dict[str, str] = dict(_get(node, "metadata", "labels") or {})
+    capacity = _gpu_resources(_get(node, "status", "capacity"))
+    allocatable = _gpu_resources(_get(node, "status", "allocatable"))
+    why = [f"advertises {k}" for k, v in sorted(capacity.items()) if v > 0]
+    why += [f"label {k}={labels[k]}" for k in GPU_LABELS if labels.get(k) == "true"]
+    if matched_selector:
+        why.append("matches --gpu-node-selector")
+    if not why:
+        return None
+    info = _get(node, "status", "nodeInfo")
+    return GpuNode(
+        name=str(_get(node, "metadata", "name")), capacity=capacity, allocatable=allocatable, why=tuple(why),
+        labels=labels, taints=tuple(_taint(t) for t in _get(node, "spec", "taints") or []),
+        unschedulable=bool(_get(node, "spec", "unschedulable")), ready=_ready(node),
+        internal_ip=_address(node, "InternalIP"), kubelet_version=str(_get(info, "kubeletVersion") or ""),
+        container_runtime_version=str(_get(info, "containerRuntimeVersion") or ""),
+    )
+
+
+def find_gpu_nodes(nodes: Iterable[Any], selected: Callable[[Any], bool] = lambda node: False) -> list[GpuNode]:
+    """Every GPU node among ``nodes`` (one list call's items), sorted by name.
+
+    ``selected`` tells whether a node matches the user's --gpu-node-selector.
+    """
+    found = (gpu_node(node, selected(node)) for node in nodes)
+    return sorted((n for n in found if n is not None), key=lambda n: n.name)

@@ -1,0 +1,188 @@
+"""The suite's options: one table, four sources (command line > environment > profile file > defaults).
+
+Every option is a pytest command-line flag (``--vectoradd-image``), an environment variable
+(``GPU_CONFORMANCE_VECTORADD_IMAGE``) and a key of the profile file given by ``--requirements``
+(``vectoradd-image:``). The effective values and where each came from are kept for the report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import __version__
+from .errors import UsageError
+
+ENV_PREFIX = "GPU_CONFORMANCE_"
+TUTORIAL_VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2"
+PROBE_IMAGE = f"ghcr.io/gpu-conformance/gpu-conformance:{__version__}"
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str  # the flag without dashes: "vectoradd-image"
+    help: str
+    default: Any = None
+    kind: str = "str"  # str | bool | float | list | choice
+    choices: tuple[str, ...] = ()
+
+    @property
+    def attr(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.attr.upper()
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("kubeconfig", "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)"),
+    Option("context", "kubeconfig context (default: the current context)"),
+    Option("in-cluster", "use the pod's service account (automatic inside a pod)", False, "bool"),
+    Option("node", "check only this node (repeatable): the node-admission case", (), "list"),
+    Option("gpu-node-selector", "label selector marking GPU nodes, besides advertised GPUs and NFD/GFD labels"),
+    Option("namespace", "namespace for what the suite creates (created if missing)", "gpu-conformance"),
+    Option("vectoradd-image", "CUDA vectoradd image (mirror it for air-gapped clusters)", TUTORIAL_VECTORADD),
+    Option("probe-image", "image that runs `gpu-conformance probe` on each GPU node", PROBE_IMAGE),
+    Option("timeout", "seconds to wait for probe and workload pods", 300.0, "float"),
+    Option("tolerate", "extra taint to tolerate, key[=value][:Effect] (repeatable)", (), "list"),
+    Option("runtime-policy", "'default': NVIDIA runtime must be the default; 'runtimeclass': a RuntimeClass "
+           "'nvidia' whose handler the node defines also passes (GPU Operator, CDI)", "default", "choice",
+           ("default", "runtimeclass")),
+    Option("plugin-selector", "label selector of the device plugin's pods, when installed some other way"),
+    Option("local", "probe this machine instead of running probe pods (a gate run on the node)", False, "bool"),
+    Option("keep-resources", "leave what the suite created in the cluster, for debugging", False, "bool"),
+    Option("min-driver", "lowest NVIDIA driver version", "384.81"),
+    Option("min-toolkit", "lowest nvidia-container-toolkit version", "1.7.0"),
+    Option("min-nvidia-docker", "lowest nvidia-docker2 version, accepted instead of the toolkit", "2.0"),
+    Option("min-kubernetes", "lowest Kubernetes version", "1.10"),
+    Option("expected-gpus", "GPUs each GPU node must advertise, as NODE=COUNT (repeatable); "
+           "default: what the node's probe saw", (), "list"),
+)
+BY_NAME = {o.name: o for o in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    kubeconfig: str | None = None
+    context: str | None = None
+    in_cluster: bool = False
+    node: tuple[str, ...] = ()
+    gpu_node_selector: str | None = None
+    namespace: str = "gpu-conformance"
+    vectoradd_image: str = TUTORIAL_VECTORADD
+    probe_image: str = PROBE_IMAGE
+    timeout: float = 300.0
+    tolerate: tuple[str, ...] = ()
+    runtime_policy: str = "default"
+    plugin_selector: str | None = None
+    local: bool = False
+    keep_resources: bool = False
+    min_driver: str = "384.81"
+    min_toolkit: str = "1.7.0"
+    min_nvidia_docker: str = "2.0"
+    min_kubernetes: str = "1.10"
+    expected_gpus: tuple[str, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)  # option -> where its value came from
+
+    def expected_gpu_count(self, node: str) -> int | None:
+        for entry in self.expected_gpus:
+            name, _, count = entry.partition("=")
+            if name == node:
+                return int(count)
+        return None
+
+    def effective(self) -> dict[str, str]:
+        """Every option's value and source, for the report's environment (no secrets live here)."""
+        return {o.name: f"{getattr(self, o.attr)!r} ({self.sources.get(o.name, 'default')})" for o in OPTIONS}
+
+
+def _convert(option: Option, raw: Any, where: str) -> Any:
+    """Turn a raw value (a string from the environment, a YAML value, a CLI value) into the option's type."""
+    def bad(expected: str) -> UsageError:
+        return UsageError(f"{where}: {option.name}: expected {expected}, got {raw!r}")
+
+    if option.kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise bad("true or false")
+    if option.kind == "float":
+        try:
+            value = float(raw)
+        except (TypeError, ValueError) as exc:
+            raise bad("a number of seconds") from exc
+        if value <= 0:
+            raise bad("a positive number of seconds")
+        return value
+    if option.kind == "list":
+        items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+        values = tuple(str(v).strip() for v in items if str(v).strip())
+        if option.name == "expected-gpus" and not all(_node_count(v) for v in values):
+            raise bad("NODE=COUNT entries")
+        return values
+    if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
+        raise bad("a string")
+    if option.kind == "choice" and str(raw) not in option.choices:
+        raise bad(" or ".join(repr(c) for c in option.choices))
+    return str(raw)
+
+
+def _node_count(entry: str) -> bool:
+    name, sep, count = entry.partition("=")
+    return bool(name and sep and count.isdigit())
+
+
+def load_profile(path: Path) -> dict[str, Any]:
+    """The profile file's options; one-line UsageError naming the file and the problem."""
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise UsageError(f"--requirements {path}: cannot read: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: expected a mapping of option names to values")
+    unknown = sorted(str(k) for k in data if str(k).replace("_", "-") not in BY_NAME)
+    if unknown:
+        raise UsageError(f"{path}: unknown option {unknown[0]!r} (known: {', '.join(sorted(BY_NAME))})")
+    return {str(k).replace("_", "-"): v for k, v in data.items()}
+
+
+def resolve(cli: Mapping[str, Any], environ: Mapping[str, str] = os.environ,
+            profile: Path | None = None) -> Settings:
+    """Settings from the command line (None = not given), the environment, the profile file, the defaults."""
+    from_file = load_profile(profile) if profile is not None else {}
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    layers: tuple[tuple[str, Callable[[Option], Any]], ...] = (
+        ("command line", lambda o: cli.get(o.attr)),
+        ("environment", lambda o: environ.get(o.env)),
+        (f"profile {profile}", lambda o: from_file.get(o.name)),
+    )
+    for option in OPTIONS:
+        for where, lookup in layers:
+            raw = lookup(option)
+            if raw is None or raw == () or raw == []:
+                continue
+            label = f"{where} ${option.env}" if where == "environment" else where
+            values[option.attr] = _convert(option, raw, label)
+            sources[option.name] = label
+            break
+    if "in_cluster" not in values and not values.get("kubeconfig") and environ.get("KUBERNETES_SERVICE_HOST"):
+        values["in_cluster"], sources["in-cluster"] = True, "automatic: running in a pod"
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in values.items() if k in known}, sources=sources)

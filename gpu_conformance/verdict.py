@@ -1,0 +1,42 @@
+"""A requirement's answer about one node or the cluster, and how a conformance test states it.
+
+Failure messages follow one shape so people can act on them:
+``found X at SOURCE, expected Y; fix: Z``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from .checks import Check
+
+
+@dataclass(frozen=True)
+class Verdict:
+    check: Check
+    ok: bool
+    message: str  # for a pass: what was found where; for a failure: found/expected/fix
+    skip: bool = False  # not applicable or not possible here, with the reason in ``message``
+
+    @classmethod
+    def passed(cls, check: Check, found: str, source: str) -> Verdict:
+        return cls(check, True, f"found {found} at {source}")
+
+    @classmethod
+    def failed(cls, check: Check, found: str, source: str, expected: str, fix: str | None = None) -> Verdict:
+        return cls(check, False, f"[{check.id}] found {found} at {source}, expected {expected}; "
+                                 f"fix: {fix or check.remediation}")
+
+    @classmethod
+    def skipped(cls, check: Check, reason: str) -> Verdict:
+        return cls(check, True, f"[{check.id}] {reason}", skip=True)
+
+
+def require(verdict: Verdict) -> None:
+    """State a requirement in a conformance test: pass, fail with the verdict's message, or skip."""
+    if verdict.skip:
+        pytest.skip(verdict.message)
+    if not verdict.ok:
+        pytest.fail(verdict.message, pytrace=False)
