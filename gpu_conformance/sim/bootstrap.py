@@ -7,12 +7,13 @@ Nodes carry no GPU capacity here: it appears when a device plugin registers (see
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from . import defaults
 from .controllers.quantity import parse_quantity
 from .model import NodeSpec, Scenario
-from .resources import DAEMONSET, NAMESPACE, NODE, RUNTIMECLASS, SERVICE, SERVICEACCOUNT
+from .resources import DAEMONSET, LEASE, NAMESPACE, NODE, RUNTIMECLASS, SERVICE, SERVICEACCOUNT
 from .store import Obj, Store, now_rfc3339
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -387,6 +388,19 @@ def _operator(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
     return objects
 
 
+def _node_lease(node: Obj) -> Obj:
+    """The kubelet's heartbeat Lease in kube-node-lease, owned by its Node as in a real cluster."""
+    name = node["metadata"]["name"]
+    return {
+        "metadata": {
+            "name": name, "namespace": "kube-node-lease",
+            "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": name, "uid": node["metadata"]["uid"]}],
+        },
+        "spec": {"holderIdentity": name, "leaseDurationSeconds": 40,
+                 "renewTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")},
+    }
+
+
 def bootstrap(store: Store, scenario: Scenario) -> None:
     """Create the objects a freshly installed cluster of this scenario has."""
     now = now_rfc3339()
@@ -415,7 +429,8 @@ def bootstrap(store: Store, scenario: Scenario) -> None:
         },
     )
     for index, node in enumerate(scenario.nodes):
-        store.create(NODE, _node(node, index, scenario, now))
+        created = store.create(NODE, _node(node, index, scenario, now))
+        store.create(LEASE, _node_lease(created))
     classes = list(scenario.runtime_classes)
     for rc in classes:
         store.create(RUNTIMECLASS, {"metadata": {"name": rc.name}, "handler": rc.handler})

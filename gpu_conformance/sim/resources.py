@@ -53,6 +53,7 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("batch", "v1", "Job", "jobs", "job", True, (), ("all",), ("status",)),
     ResourceType("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), ("all",), ("status",)),
     ResourceType("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False),
+    ResourceType("coordination.k8s.io", "v1", "Lease", "leases", "lease", True),
 )
 
 _BY_KEY = {r.key: r for r in RESOURCES}
@@ -97,3 +98,4 @@ DAEMONSET = by_key("daemonsets.apps")
 JOB = by_key("jobs.batch")
 CRONJOB = by_key("cronjobs.batch")
 RUNTIMECLASS = by_key("runtimeclasses.node.k8s.io")
+LEASE = by_key("leases.coordination.k8s.io")

@@ -12,6 +12,7 @@ from ...resources import (
     ENDPOINTS,
     EVENT,
     JOB,
+    LEASE,
     NAMESPACE,
     NODE,
     POD,
@@ -45,6 +46,7 @@ PRINTERS: dict[str, tuple[list[Column], RowPrinter]] = {
     DAEMONSET.key: (workloads.DAEMONSET_COLUMNS, _plain(workloads.daemonset_row)),
     JOB.key: (workloads.JOB_COLUMNS, _plain(workloads.job_row)),
     CRONJOB.key: (workloads.CRONJOB_COLUMNS, _plain(workloads.cronjob_row)),
+    LEASE.key: (core.LEASE_COLUMNS, _plain(core.lease_row)),
 }
 # The generic table convertor's columns, for kinds without a printer.
 DEFAULT_COLUMNS = [

@@ -196,3 +196,15 @@ def serviceaccount_row(sa: Obj) -> list[Any]:
 
 def runtimeclass_row(rc: Obj) -> list[Any]:
     return [rc["metadata"]["name"], rc.get("handler", ""), since(rc["metadata"].get("creationTimestamp"))]
+
+
+LEASE_COLUMNS = [
+    name_column(),
+    column("Holder", description="The holder of the lease."),
+    age_column(),
+]
+
+
+def lease_row(lease: Obj) -> list[Any]:
+    holder = (lease.get("spec") or {}).get("holderIdentity") or NONE
+    return [lease["metadata"]["name"], holder, since(lease["metadata"].get("creationTimestamp"))]
