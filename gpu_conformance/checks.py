@@ -22,3 +22,127 @@ class Check:
     remediation: str  # the tutorial's step that fixes it
     severity: Severity = "blocker"
     tutorial: str = ""  # the tutorial's section, e.g. "2.1 先决条件"
+
+
+_PREREQUISITES = "2.1 先决条件"
+_DEPLOY = "2.2 部署插件到k8s"
+TOOLKIT_INSTALL = (
+    "install nvidia-container-toolkit on the node: RHEL/CentOS `curl -s -L "
+    "https://nvidia.github.io/libnvidia-container/stable/rpm/nvidia-container-toolkit.repo | "
+    "sudo tee /etc/yum.repos.d/nvidia-container-toolkit.repo && "
+    "sudo yum install -y nvidia-container-toolkit`; "
+    "Debian/Ubuntu `curl -fsSL https://nvidia.github.io/libnvidia-container/gpgkey | sudo gpg --dearmor "
+    "-o /usr/share/keyrings/nvidia-container-toolkit-keyring.gpg && curl -s -L "
+    "https://nvidia.github.io/libnvidia-container/stable/deb/nvidia-container-toolkit.list | sed "
+    "'s#deb https://#deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] https://#g' | "
+    "sudo tee /etc/apt/sources.list.d/nvidia-container-toolkit.list && sudo apt-get update && "
+    "sudo apt-get install -y nvidia-container-toolkit`"
+)
+PLUGIN_MANIFEST = "https://raw.githubusercontent.com/NVIDIA/k8s-device-plugin/v0.14.3/nvidia-device-plugin.yml"
+
+PRE_K8S_VERSION = Check(
+    "PRE-K8S-VERSION", "prerequisites", "Kubernetes >= 1.10",
+    "the API server runs Kubernetes 1.10 or newer (device plugins are beta from 1.10)",
+    "upgrade the control plane to Kubernetes >= 1.10 (kubeadm: `kubeadm upgrade plan` then "
+    "`kubeadm upgrade apply vX.Y.Z`, one minor version at a time)",
+    tutorial=_PREREQUISITES,
+)
+PRE_KUBELET_VERSION = Check(
+    "PRE-KUBELET-VERSION", "prerequisites", "kubelet >= 1.10 on every GPU node",
+    "each GPU node's kubelet is 1.10 or newer, so it serves the device plugin API",
+    "upgrade the node's kubelet to >= 1.10 (drain it, install the newer kubelet package, "
+    "`systemctl restart kubelet`, uncordon it)",
+    severity="critical", tutorial=_PREREQUISITES,
+)
+PRE_DRIVER = Check(
+    "PRE-DRIVER", "prerequisites", "NVIDIA driver >= 384.81",
+    "the NVIDIA driver is loaded on each GPU node, version 384.81 or newer",
+    "install or upgrade the NVIDIA driver on the node (the distribution's nvidia-driver package or NVIDIA's "
+    "runfile), then reboot or `modprobe nvidia`; `nvidia-smi` must list the GPUs",
+    tutorial=_PREREQUISITES,
+)
+PRE_TOOLKIT = Check(
+    "PRE-TOOLKIT", "prerequisites", "nvidia-container-toolkit >= 1.7.0 (or nvidia-docker2 >= 2.0)",
+    "the NVIDIA Container Toolkit 1.7.0 or newer, or nvidia-docker 2.0 or newer, is installed on each "
+    "GPU node",
+    TOOLKIT_INSTALL, tutorial=_PREREQUISITES,
+)
+PRE_RUNTIME_DEFAULT = Check(
+    "PRE-RUNTIME-DEFAULT", "prerequisites", "nvidia-container-runtime is the default low-level runtime",
+    "the node's container runtime starts containers with nvidia-container-runtime by default",
+    "containerd: in /etc/containerd/config.toml set `default_runtime_name = \"nvidia\"` under "
+    "[plugins.\"io.containerd.grpc.v1.cri\".containerd] with runtimes.nvidia options "
+    "`BinaryName = \"/usr/bin/nvidia-container-runtime\"`, then `systemctl restart containerd`; docker: "
+    "`\"default-runtime\": \"nvidia\"` and runtimes.nvidia.path \"/usr/bin/nvidia-container-runtime\" in "
+    "/etc/docker/daemon.json, then `systemctl restart docker`",
+    tutorial=_PREREQUISITES,
+)
+PLUGIN_DEPLOYED = Check(
+    "PLUGIN-DEPLOYED", "device-plugin", "NVIDIA device plugin DaemonSet deployed",
+    "a DaemonSet runs the NVIDIA device plugin on the cluster's GPU nodes",
+    f"`kubectl create -f {PLUGIN_MANIFEST}`, or for production Helm: `helm repo add nvdp "
+    "https://nvidia.github.io/k8s-device-plugin && helm upgrade -i nvdp nvdp/nvidia-device-plugin "
+    "--namespace nvidia-device-plugin --create-namespace`",
+    tutorial=_DEPLOY,
+)
+PLUGIN_DAEMONSET_READY = Check(
+    "PLUGIN-DAEMONSET-READY", "device-plugin", "device plugin DaemonSet fully ready",
+    "every pod the device plugin DaemonSet wants is Ready",
+    "`kubectl -n NAMESPACE describe daemonset NAME` and `kubectl -n NAMESPACE get pods -o wide`: the nodes "
+    "whose plugin pod is not Ready fail PLUGIN-POD-READY with the cause",
+    severity="critical", tutorial=_DEPLOY,
+)
+PLUGIN_POD_READY = Check(
+    "PLUGIN-POD-READY", "device-plugin", "device plugin pod Running and Ready on the node",
+    "exactly one device plugin pod runs on each GPU node, Running and Ready "
+    "(`kubectl get po -n kube-system -l name=nvidia-device-plugin-ds`: READY 1/1, STATUS Running)",
+    "`kubectl -n NAMESPACE logs POD --previous` shows why it fails; the usual cause is the node's "
+    "container runtime: see PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for this node",
+    tutorial=_DEPLOY,
+)
+CAPACITY_ADVERTISED = Check(
+    "CAPACITY-ADVERTISED", "capacity", "node advertises nvidia.com/gpu",
+    "the node's capacity and allocatable of its GPU resource are above 0 "
+    "(`kubectl describe no NODE | grep gpu`: nvidia.com/gpu: 2)",
+    "make the device plugin on the node see the GPUs (PRE-DRIVER, PRE-TOOLKIT, PRE-RUNTIME-DEFAULT), then "
+    "delete its pod so it registers again with the kubelet",
+    tutorial=_DEPLOY,
+)
+CAPACITY_MATCHES_GPUS = Check(
+    "CAPACITY-MATCHES-GPUS", "capacity", "advertised GPUs equal the node's GPUs",
+    "the node advertises as many GPUs as it really has (capacity and allocatable)",
+    "`kubectl -n NAMESPACE logs PLUGIN_POD` for unhealthy GPUs (XID errors) or GPUs hidden from the plugin "
+    "(NVIDIA_VISIBLE_DEVICES); `nvidia-smi -L` on the node lists the GPUs it has",
+    severity="critical", tutorial=_DEPLOY,
+)
+WORKLOAD_VECTORADD = Check(
+    "WORKLOAD-VECTORADD", "workload", "vectoradd pod gets a GPU and passes",
+    "a pod limited to 1 nvidia.com/gpu runs the CUDA vectoradd sample on the node and logs \"Test PASSED\"",
+    "`kubectl describe pod` and `kubectl logs` of the vectoradd pod; fix the first failing check of the node "
+    "(PRE-*, PLUGIN-*, CAPACITY-*)",
+    tutorial=_DEPLOY,
+)
+WORKLOAD_DRIVER_FITS_IMAGE = Check(
+    "WORKLOAD-DRIVER-FITS-IMAGE", "workload", "driver new enough for the vectoradd image's CUDA",
+    "the node's driver is at least the minimum driver of the CUDA version the vectoradd image was built for "
+    "(no vectoradd image runs on the tutorial's 384.81)",
+    "upgrade the NVIDIA driver, or pass --vectoradd-image with a tag built for an older CUDA "
+    "(nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cudaX.Y)",
+    severity="minor", tutorial=_DEPLOY,
+)
+
+CHECKS: tuple[Check, ...] = (
+    PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT,
+    PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
+    CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
+    WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
+)
+_BY_ID = {check.id: check for check in CHECKS}
+
+
+def by_id(check_id: str) -> Check:
+    """The check with this id; KeyError naming the known ids otherwise."""
+    try:
+        return _BY_ID[check_id]
+    except KeyError:
+        raise KeyError(f"unknown check {check_id!r} (known: {', '.join(_BY_ID)})") from None

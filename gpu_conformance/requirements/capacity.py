@@ -1,0 +1,115 @@
+"""GPU capacity (`kubectl describe no NODE | grep gpu`): advertised at all, and as many as the node has.
+
+A Ready device plugin that advertises nothing fails here, not in PLUGIN-POD-READY: with
+fail-on-init-error=false the plugin logs "No devices found. Waiting indefinitely." and stays Ready.
+"""
+
+from __future__ import annotations
+
+from gpu_conformance.checks import CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS
+from gpu_conformance.cluster_facts import PluginFacts, ProbeOutcome
+from gpu_conformance.gpu_nodes import MIG_PREFIX, SHARED_GPU, WHOLE_GPU, GpuNode
+from gpu_conformance.requirements.wording import key_line, node_field, plural, probe_unavailable, quoted
+from gpu_conformance.settings import Settings
+from gpu_conformance.verdict import Verdict
+
+GFD_COUNT = "nvidia.com/gpu.count"
+GFD_REPLICAS = "nvidia.com/gpu.replicas"
+GFD_SHARING = "nvidia.com/gpu.sharing-strategy"
+GFD_MIG_STRATEGY = "nvidia.com/mig.strategy"
+GFD_PRODUCT = "nvidia.com/gpu.product"
+NO_DEVICES = "No devices found"
+
+
+def _source(node: GpuNode) -> str:
+    return node_field(node.name, "status.capacity and status.allocatable")
+
+
+def _counts(node: GpuNode) -> str:
+    resources = sorted(set(node.capacity) | set(node.allocatable))
+    if not resources:
+        return f"no {WHOLE_GPU} in capacity or allocatable"
+    return "; ".join(f"{r} capacity {node.capacity.get(r, 0)}, allocatable {node.allocatable.get(r, 0)}"
+                     for r in resources)
+
+
+def _why_nothing(node: GpuNode, plugin: PluginFacts) -> str:
+    if any(v > 0 for v in node.capacity.values()):
+        return ("the kubelet counts GPUs but none is allocatable: the device plugin reports them unhealthy "
+                "(look for XID errors in its log)")
+    ready = [p for p in plugin.pods_on(node.name) if p.phase == "Running" and p.ready]
+    if not ready:
+        return "no Ready device plugin on the node registers GPUs: see PLUGIN-POD-READY"
+    pod = ready[0]
+    line = key_line(pod.log_tail, (NO_DEVICES,))
+    if line and NO_DEVICES in line:
+        why = (f"its log says {quoted(line)}: with fail-on-init-error=false the plugin stays Ready when it "
+               "cannot see the GPUs")
+    else:
+        why = (f'with fail-on-init-error=false the plugin logs "{NO_DEVICES}. Waiting indefinitely." and '
+               "stays Ready when it cannot see the GPUs")
+    return (f"device plugin pod {pod.namespace}/{pod.name} is Ready but advertises nothing; {why}; fix "
+            "PRE-DRIVER, PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for the node, then "
+            f"`kubectl -n {pod.namespace} delete pod {pod.name}` so it registers again")
+
+
+def capacity_advertised(node: GpuNode, plugin: PluginFacts) -> Verdict:
+    if any(v > 0 and node.allocatable.get(r, 0) > 0 for r, v in node.capacity.items()):
+        return Verdict.passed(CAPACITY_ADVERTISED, _counts(node), _source(node))
+    expected = f"capacity and allocatable > 0 (a GPU node: {', '.join(node.why)})"
+    return Verdict.failed(CAPACITY_ADVERTISED, _counts(node), _source(node), expected,
+                          _why_nothing(node, plugin))
+
+
+def _not_whole_gpus(node: GpuNode) -> str | None:
+    """Why nvidia.com/gpu does not count physical GPUs on this node, or None when it does."""
+    mig = [f"{r}: {v}" for r, v in sorted(node.capacity.items()) if r.startswith(MIG_PREFIX) and v > 0]
+    product = node.labels.get(GFD_PRODUCT, "")
+    if mig or "-MIG-" in product:
+        shown = ", ".join(mig) or f"{GFD_PRODUCT}={product}"
+        return (f"node {node.name} advertises MIG instances ({shown}): the probe does not list MIG devices "
+                "to count them against")
+    sharing = [f"{k}={node.labels[k]}" for k in (GFD_SHARING, GFD_REPLICAS) if k in node.labels]
+    replicas = node.labels.get(GFD_REPLICAS, "1")
+    strategy = node.labels.get(GFD_SHARING, "none")
+    if node.capacity.get(SHARED_GPU, 0) > 0 or replicas not in ("", "0", "1") or strategy not in ("", "none"):
+        shown = ", ".join([f"{SHARED_GPU}: {node.capacity.get(SHARED_GPU, 0)}", *sharing])
+        return f"node {node.name} shares its GPUs ({shown}): the advertised count is replicas, not GPUs"
+    return None
+
+
+def _expected(node: GpuNode, outcome: ProbeOutcome, settings: Settings) -> tuple[int, str]:
+    """(how many GPUs the node has, and according to what): --expected-gpus, the probe, GFD's label."""
+    wanted = settings.expected_gpu_count(node.name)
+    if wanted is not None:
+        given = settings.sources.get("expected-gpus", "settings")
+        return wanted, f"--expected-gpus {node.name}={wanted} ({given})"
+    gpus = outcome.probe.gpus if outcome.probe is not None else None
+    if gpus is not None and gpus.ok and gpus.value is not None:
+        return len(gpus.value), f"{plural(len(gpus.value), 'GPU')} listed by {gpus.source}"
+    why = outcome.error if gpus is None else f"the probe listed no GPUs ({gpus.error})"
+    label = node.labels.get(GFD_COUNT, "")
+    if label.isdigit():
+        labels = node_field(node.name, "metadata.labels")
+        where = f"GPU Feature Discovery label {GFD_COUNT}={label} on {labels}"
+        return int(label), f"{plural(int(label), 'GPU')} per {where} (the probe failed: {why})"
+    raise probe_unavailable(CAPACITY_MATCHES_GPUS, outcome, "the GPUs", why,
+                            f"no --expected-gpus entry and no {GFD_COUNT} label on the node either")
+
+
+def capacity_matches_gpus(node: GpuNode, outcome: ProbeOutcome, settings: Settings) -> Verdict:
+    not_whole = _not_whole_gpus(node)
+    if not_whole is not None:
+        return Verdict.skipped(CAPACITY_MATCHES_GPUS, not_whole)
+    capacity, allocatable = node.capacity.get(WHOLE_GPU, 0), node.allocatable.get(WHOLE_GPU, 0)
+    if not capacity:
+        return Verdict.skipped(CAPACITY_MATCHES_GPUS, f"node {node.name} advertises no {WHOLE_GPU}: "
+                                                      "see CAPACITY-ADVERTISED")
+    count, according = _expected(node, outcome, settings)
+    found = f"{WHOLE_GPU} capacity {capacity}, allocatable {allocatable}"
+    if capacity == allocatable == count:
+        return Verdict.passed(CAPACITY_MATCHES_GPUS, f"{found}, matching {according}", _source(node))
+    fix = CAPACITY_MATCHES_GPUS.remediation
+    if according.startswith("--expected-gpus"):
+        fix += "; or correct --expected-gpus"
+    return Verdict.failed(CAPACITY_MATCHES_GPUS, found, _source(node), according, fix)

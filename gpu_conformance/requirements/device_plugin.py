@@ -1,0 +1,111 @@
+"""The device plugin (2.2 部署插件到k8s): deployed, its DaemonSets ready, one Ready pod on each GPU node."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gpu_conformance.checks import PLUGIN_DAEMONSET_READY, PLUGIN_DEPLOYED, PLUGIN_POD_READY
+from gpu_conformance.cluster_facts import PluginFacts, PluginPod
+from gpu_conformance.gpu_nodes import GPU_LABELS, GpuNode
+from gpu_conformance.requirements.wording import key_line, plural, quoted
+from gpu_conformance.verdict import Verdict
+
+# The plugin's telling log lines, best first (NVIDIA k8s-device-plugin, GKE's nvidia-gpu-device-plugin).
+PLUGIN_LOG_PHRASES = (
+    "If this is a GPU node, did you configure the NVIDIA Container Toolkit?",
+    "Failed to start GPU device manager",
+    "Failed to initialize NVML",
+    "Incompatible strategy detected",
+    "No devices found",
+    "error",
+)
+_IMAGE_PULL = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
+
+
+def _names(plugin: PluginFacts) -> str:
+    return ", ".join(f"{d.namespace}/{d.name}" for d in plugin.daemonsets)
+
+
+def plugin_deployed(plugin: PluginFacts) -> Verdict:
+    if plugin.daemonsets:
+        found = f"DaemonSet {_names(plugin)} ({plugin.install})"
+        return Verdict.passed(PLUGIN_DEPLOYED, found, plugin.source)
+    pods = f", and {plural(len(plugin.pods), 'plugin pod')} without one" if plugin.pods else ""
+    return Verdict.failed(PLUGIN_DEPLOYED, f"no device plugin DaemonSet (selector {plugin.selector}){pods}",
+                          plugin.source, "a DaemonSet running the NVIDIA device plugin")
+
+
+def daemonsets_ready(plugin: PluginFacts) -> Verdict:
+    if not plugin.daemonsets:
+        return Verdict.skipped(PLUGIN_DAEMONSET_READY, "no device plugin DaemonSet: see PLUGIN-DEPLOYED")
+    counts = ", ".join(f"DaemonSet {d.namespace}/{d.name} {d.ready}/{d.desired} ready"
+                       for d in plugin.daemonsets)
+    lagging = [d for d in plugin.daemonsets if d.ready != d.desired]
+    if not lagging:
+        return Verdict.passed(PLUGIN_DAEMONSET_READY, counts, plugin.source)
+    fix = "; ".join(f"`kubectl -n {d.namespace} describe daemonset {d.name}`" for d in lagging)
+    return Verdict.failed(PLUGIN_DAEMONSET_READY, counts, plugin.source, "every desired pod ready",
+                          f"{fix}, and `kubectl -n {lagging[0].namespace} get pods -o wide`: the nodes whose "
+                          "plugin pod is not Ready fail PLUGIN-POD-READY with the cause")
+
+
+def _taint(taint: Mapping[str, str]) -> str:
+    value = f"={taint['value']}" if taint.get("value") else ""
+    return f"{taint.get('key', '')}{value}:{taint.get('effect', '')}"
+
+
+def _no_pod(plugin: PluginFacts, node: GpuNode) -> Verdict:
+    """Why a DaemonSet may leave a GPU node out: its node selection, or taints it does not tolerate."""
+    found = f"no device plugin pod on node {node.name} (selector {plugin.selector})"
+    expected = "one Running and Ready device plugin pod"
+    if not plugin.daemonsets:
+        return Verdict.failed(PLUGIN_POD_READY, found, plugin.source, expected,
+                              "no device plugin DaemonSet: see PLUGIN-DEPLOYED")
+    first = plugin.daemonsets[0]
+    labels = [f"{k}={node.labels[k]}" for k in GPU_LABELS if k in node.labels]
+    has = f"the node has {', '.join(labels)}" if labels else "the node has neither"
+    wanted = " or ".join(f"{k}=true" for k in GPU_LABELS)
+    fix = (f"DaemonSet {_names(plugin)} places no pod there: compare its nodeSelector and affinity "
+           f"(`kubectl -n {first.namespace} get daemonset {first.name} -o yaml`) with the node's labels "
+           f"(the Helm chart needs NFD/GFD labels such as {wanted}; {has})")
+    if node.taints:
+        fix += f", and its tolerations with the node's taints ({', '.join(_taint(t) for t in node.taints)})"
+    return Verdict.failed(PLUGIN_POD_READY, found, plugin.source, expected, fix)
+
+
+def _state(pod: PluginPod) -> str:
+    parts = [pod.phase, "Ready" if pod.ready else "not Ready"]
+    parts += [f"waiting: {pod.waiting_reason}"] if pod.waiting_reason else []
+    parts += [f"last exit {pod.last_exit}"] if pod.last_exit else []
+    parts.append(plural(pod.restarts, "restart"))
+    return ", ".join(parts)
+
+
+def _not_ready_fix(plugin: PluginFacts, pod: PluginPod) -> str:
+    if pod.waiting_reason in _IMAGE_PULL:
+        images = ", ".join(sorted({d.image for d in plugin.daemonsets})) or "the plugin image"
+        return (f"the node cannot pull {images}: mirror it to a registry the node reaches and point the "
+                "DaemonSet's image at the mirror")
+    return (f"the likely cause is the node's container runtime: see PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for "
+            f"node {pod.node}; `kubectl -n {pod.namespace} logs {pod.name} --previous` shows the full error")
+
+
+def plugin_pod_ready(plugin: PluginFacts, node: GpuNode) -> Verdict:
+    pods = plugin.pods_on(node.name)
+    if not pods:
+        return _no_pod(plugin, node)
+    names = ", ".join(f"{p.namespace}/{p.name}" for p in pods)
+    if len(pods) > 1:
+        found = f"{len(pods)} device plugin pods on node {node.name} ({names})"
+        return Verdict.failed(PLUGIN_POD_READY, found, plugin.source, "exactly one",
+                              "two device plugin installs compete for the node's GPUs (e.g. the static "
+                              "manifest and the GPU Operator): remove all but one")
+    pod = pods[0]
+    found = f"pod {names} {_state(pod)}"
+    if pod.phase == "Running" and pod.ready:
+        return Verdict.passed(PLUGIN_POD_READY, found, plugin.source)
+    line = key_line(pod.log_tail, PLUGIN_LOG_PHRASES)
+    if line:
+        found += f"; log: {quoted(line)}"
+    return Verdict.failed(PLUGIN_POD_READY, found, plugin.source, "Running and Ready",
+                          _not_ready_fix(plugin, pod))

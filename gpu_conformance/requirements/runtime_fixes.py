@@ -1,0 +1,85 @@
+"""How to make nvidia-container-runtime the default, per container runtime, naming the file to edit.
+
+The wording follows the tutorial's config snippets and nvidia-ctk's ``runtime configure``; paths are
+shown as on the node (the probe's host root prefix removed), since that is where the user edits them.
+"""
+
+from __future__ import annotations
+
+from gpu_conformance.node.facts import RuntimeConfig, RuntimeEntry
+from gpu_conformance.node.runtime_config.containerd import CONFIG as CONTAINERD_CONFIG
+from gpu_conformance.node.runtime_config.containerd import CRI_PLUGIN
+from gpu_conformance.node.runtime_config.crio import DROPIN_DIR as CRIO_DROPINS
+from gpu_conformance.node.runtime_config.docker import DAEMON_JSON
+from gpu_conformance.node.runtime_config.rancher import is_rancher_version
+
+NVIDIA_RUNTIME = "nvidia-container-runtime"
+NVIDIA_BINARY = f"/usr/bin/{NVIDIA_RUNTIME}"
+BUILT_IN = "built-in default"
+CRIO_DROPIN = f"{CRIO_DROPINS}/99-nvidia.toml"
+POLICY_HINT = ("on GPU Operator or CDI clusters, where pods pick the NVIDIA runtime through RuntimeClass "
+               "nvidia, run the suite with --runtime-policy runtimeclass")
+RUNTIME_CLASS_HINT = ("or select it per pod: a RuntimeClass nvidia (`handler: nvidia`) whose handler the "
+                      f"node's runtime defines with {NVIDIA_RUNTIME} as its binary")
+
+
+def is_nvidia(entry: RuntimeEntry | None) -> bool:
+    """What makes a runtime NVIDIA's is its binary, whatever the runtime's name."""
+    return entry is not None and entry.binary is not None and entry.binary.endswith(NVIDIA_RUNTIME)
+
+
+def on_node(shown: str, host_root: str) -> str:
+    """A path as the probe showed it (``/host/etc/x``) as it is on the node (``/etc/x``)."""
+    root = host_root.rstrip("/")
+    return shown[len(root):] if root and shown.startswith(root + "/") else shown
+
+
+def _configure(runtime: str, service: str) -> str:
+    return (f"or run `nvidia-ctk runtime configure --runtime={runtime} --set-as-default`; "
+            f"then `systemctl restart {service}`")
+
+
+def _containerd_settings(config: RuntimeConfig) -> str:
+    plugin = CRI_PLUGIN[min(config.config_version or 1, 3)]
+    table = "plugins.cri" if plugin == "cri" else f'plugins."{plugin}"'
+    return (f'default_runtime_name = "nvidia" under [{table}.containerd] and BinaryName = "{NVIDIA_BINARY}" '
+            f'under [{table}.containerd.runtimes.nvidia.options] (runtime_type = "io.containerd.runc.v2")')
+
+
+def _containerd(config: RuntimeConfig, file: str) -> str:
+    return f"in {file} set {_containerd_settings(config)}, {_configure('containerd', 'containerd')}"
+
+
+def _rancher(config: RuntimeConfig, generated: str) -> str:
+    rke2 = "/rke2/" in generated
+    service = "rke2-server (rke2-agent on agents)" if rke2 else "k3s (k3s-agent on agents)"
+    flag = "" if rke2 else ", or start k3s with --default-runtime nvidia"
+    return (f"{generated} is generated at start: copy it to {generated}.tmpl and there set "
+            f"{_containerd_settings(config)}{flag}; then `systemctl restart {service}`")
+
+
+def _docker() -> str:
+    return (f'in {DAEMON_JSON} set "default-runtime": "nvidia" with "runtimes": {{"nvidia": {{"path": '
+            f'"{NVIDIA_BINARY}", "runtimeArgs": []}}}}, {_configure("docker", "docker")}')
+
+
+def _crio(current: str | None) -> str:
+    """A drop-in wins over crio.conf; when a drop-in already sets the default, that one is to edit."""
+    where = f"in {current}" if current and current.startswith(CRIO_DROPINS) else f"in a drop-in {CRIO_DROPIN}"
+    return (f'{where} set [crio.runtime] default_runtime = "nvidia" and [crio.runtime.runtimes.nvidia] '
+            f'runtime_path = "{NVIDIA_BINARY}", runtime_type = "oci", {_configure("crio", "crio")}')
+
+
+def default_runtime_fix(config: RuntimeConfig, runtime_version: str, host_root: str) -> str:
+    """The edit that makes nvidia the default, in the file that decides the default now."""
+    current = None
+    if config.default_runtime_from != BUILT_IN:
+        current = on_node(config.default_runtime_from, host_root)
+    if config.kind == "docker":
+        return _docker()
+    if config.kind == "cri-o":
+        return _crio(current)
+    main = on_node(config.files[0], host_root) if config.files else CONTAINERD_CONFIG
+    if is_rancher_version(runtime_version.partition("://")[2]) or "/var/lib/rancher/" in main:
+        return _rancher(config, main)
+    return _containerd(config, current or main)

@@ -1,0 +1,146 @@
+"""The tutorial's vectoradd pod, and whether the node's driver can run the image's CUDA at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gpu_conformance.checks import WORKLOAD_DRIVER_FITS_IMAGE, WORKLOAD_VECTORADD
+from gpu_conformance.cluster_facts import ProbeOutcome, WorkloadOutcome
+from gpu_conformance.cuda import driver_cuda_version, image_cuda_version, minimum_driver
+from gpu_conformance.gpu_nodes import WHOLE_GPU, GpuNode
+from gpu_conformance.requirements.driver_facts import known_driver
+from gpu_conformance.requirements.wording import (
+    at_least_or_unavailable,
+    cuda_text,
+    driver_text,
+    key_line,
+    quoted,
+)
+from gpu_conformance.settings import TUTORIAL_VECTORADD, Settings
+from gpu_conformance.verdict import Verdict
+
+# The scheduler's reasons (FailedScheduling) and what to do about each.
+_SCHEDULING_HINTS = (
+    (f"Insufficient {WHOLE_GPU}", "the node advertises no free GPU: see CAPACITY-ADVERTISED"),
+    ("untolerated taint", "tolerate the node's taint with --tolerate key[=value]:Effect"),
+    ("were unschedulable", "the node is cordoned: `kubectl uncordon NODE`"),
+    ("didn't match Pod's node affinity/selector", "the pod is pinned to the node: is the node name right?"),
+)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One vectoradd outcome with the wording its verdicts share."""
+
+    workload: WorkloadOutcome
+    outcome: ProbeOutcome
+    node: GpuNode
+
+    @property
+    def pod(self) -> str:
+        return self.workload.pod or f"of the vectoradd Job for {self.node.name}"
+
+    @property
+    def source(self) -> str:
+        return f"pod {self.pod} on node {self.node.name}"
+
+    def failed(self, found: str, fix: str | None = None, expected: str | None = None) -> Verdict:
+        expected = expected or f'"Test PASSED" from {self.workload.image} with 1 {WHOLE_GPU}'
+        return Verdict.failed(WORKLOAD_VECTORADD, found, self.source, expected, fix)
+
+
+def _passed(run: _Run) -> Verdict:
+    return Verdict.passed(WORKLOAD_VECTORADD, f"Test PASSED in pod {run.pod}",
+                          f"the log of {run.workload.image} on node {run.node.name}")
+
+
+def _gpus_busy(run: _Run) -> Verdict:
+    return Verdict.skipped(WORKLOAD_VECTORADD, f"every GPU of node {run.node.name} is in use, so the "
+                                               f"vectoradd pod could not get one: {run.workload.detail}")
+
+
+def _unschedulable(run: _Run) -> Verdict:
+    detail = run.workload.detail
+    hints = [hint.replace("NODE", run.node.name) for reason, hint in _SCHEDULING_HINTS if reason in detail]
+    return run.failed(f"pod {run.pod} unschedulable: {quoted(detail)}", "; ".join(hints) or None,
+                      f"the pod scheduled on node {run.node.name} with 1 {WHOLE_GPU}")
+
+
+def _image_pull(run: _Run) -> Verdict:
+    image = run.workload.image
+    mirror = TUTORIAL_VECTORADD.replace("nvcr.io/nvidia", "MIRROR")
+    return run.failed(f"image {image} not pulled: {run.workload.detail}",
+                      f"make {image} reachable from the node; on air-gapped clusters mirror it and pass "
+                      f"--vectoradd-image {mirror}")
+
+
+def _driver_too_old(run: _Run) -> str | None:
+    """Why the node's driver cannot run the image's CUDA, or None when it can or nothing says."""
+    image = run.workload.image
+    cuda = image_cuda_version(image)
+    known = known_driver(run.outcome.probe, run.node)
+    if cuda is None or known is None:
+        return None
+    driver, source = known
+    need = driver_text(minimum_driver(cuda))
+    if at_least_or_unavailable(WORKLOAD_VECTORADD, driver, need, source):
+        return None
+    return (f"driver {driver} at {source} is older than {need}, the minimum for CUDA {cuda_text(cuda)} "
+            f"of {image}: upgrade the driver, or pass --vectoradd-image with an image for an older CUDA")
+
+
+def _cuda_error(run: _Run) -> Verdict:
+    fix = _driver_too_old(run) or (f"the container could not use the GPU: see PRE-DRIVER, PRE-TOOLKIT and "
+                                   f"PRE-RUNTIME-DEFAULT for node {run.node.name}")
+    return run.failed(f"CUDA error in pod {run.pod}: {quoted(run.workload.detail)}", fix)
+
+
+def _timeout(run: _Run) -> Verdict:
+    last = run.workload.events[-1] if run.workload.events else "no events"
+    return run.failed(f"pod {run.pod} not done in time: {run.workload.detail} (last event: {last})",
+                      "`kubectl describe pod` shows where it waits; a slow image pull needs a longer "
+                      "--timeout")
+
+
+def _failed(run: _Run) -> Verdict:
+    line = key_line(run.workload.log, ("error", "failed", "FAILED"))
+    logged = f"; log: {quoted(line)}" if line else ""
+    return run.failed(f"pod {run.pod} failed: {run.workload.detail}{logged}")
+
+
+_BY_RESULT: dict[str, Callable[[_Run], Verdict]] = {
+    "passed": _passed, "gpus_busy": _gpus_busy, "unschedulable": _unschedulable, "image_pull": _image_pull,
+    "cuda_error": _cuda_error, "timeout": _timeout, "failed": _failed,
+}
+
+
+def vectoradd_passes(workload: WorkloadOutcome, outcome: ProbeOutcome, node: GpuNode) -> Verdict:
+    """The vectoradd pod on the node: passed; skipped when every GPU is busy; else why not, with evidence."""
+    return _BY_RESULT[workload.result](_Run(workload, outcome, node))
+
+
+def driver_fits_image(outcome: ProbeOutcome, node: GpuNode, settings: Settings) -> Verdict:
+    """A warning-style check: the tutorial's driver floor (384.81) runs no vectoradd image at all."""
+    image = settings.vectoradd_image
+    cuda = image_cuda_version(image)
+    if cuda is None:
+        return Verdict.skipped(WORKLOAD_DRIVER_FITS_IMAGE, f"the tag of {image} names no CUDA version "
+                                                           "(vectoradd-cudaX.Y) to hold the driver against")
+    known = known_driver(outcome.probe, node)
+    if known is None:
+        return Verdict.skipped(WORKLOAD_DRIVER_FITS_IMAGE, f"the driver version of node {node.name} is "
+                                                           "unknown: see PRE-DRIVER")
+    driver, source = known
+    need = driver_text(minimum_driver(cuda))
+    if at_least_or_unavailable(WORKLOAD_DRIVER_FITS_IMAGE, driver, need, source):
+        found = f"driver {driver} (CUDA {cuda_text(cuda)} of {image} needs >= {need})"
+        return Verdict.passed(WORKLOAD_DRIVER_FITS_IMAGE, found, source)
+    supported = driver_cuda_version(driver)  # NVML's form: 12020 is CUDA 12.2
+    newest = (supported // 1000, supported % 1000 // 10)
+    runs = (f"this driver runs CUDA up to {cuda_text(newest)}" if supported
+            else "this driver predates every CUDA the vectoradd images are built for")
+    return Verdict.failed(WORKLOAD_DRIVER_FITS_IMAGE, f"driver {driver}", source,
+                          f">= {need}, the minimum driver for CUDA {cuda_text(cuda)} ({image})",
+                          f"upgrade the NVIDIA driver to >= {need} (the tutorial's 384.81 runs no vectoradd "
+                          f"image), or pass --vectoradd-image with a tag built for an older CUDA ({runs})")

@@ -1,0 +1,45 @@
+"""The catalogue: stable ids, one check per requirement function, wording the verdicts reuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpu_conformance import checks
+from gpu_conformance.checks import CHECKS, by_id
+
+IDS = ("PRE-K8S-VERSION", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-TOOLKIT", "PRE-RUNTIME-DEFAULT",
+       "PLUGIN-DEPLOYED", "PLUGIN-DAEMONSET-READY", "PLUGIN-POD-READY", "CAPACITY-ADVERTISED",
+       "CAPACITY-MATCHES-GPUS", "WORKLOAD-VECTORADD", "WORKLOAD-DRIVER-FITS-IMAGE")
+
+
+def test_ids_are_the_stable_ones_in_order() -> None:
+    assert tuple(c.id for c in CHECKS) == IDS
+
+
+@pytest.mark.parametrize("check_id", IDS)
+def test_by_id_and_module_constant_agree(check_id: str) -> None:
+    check = by_id(check_id)
+    assert getattr(checks, check_id.replace("-", "_")) is check
+    assert check.area == {"PRE": "prerequisites", "PLUGIN": "device-plugin", "CAPACITY": "capacity",
+                          "WORKLOAD": "workload"}[check_id.split("-")[0]]
+    assert check.title and "\n" not in check.title
+    assert check.requirement and check.remediation and check.tutorial
+
+
+def test_unknown_id_names_the_known_ones() -> None:
+    with pytest.raises(KeyError, match=r"unknown check 'PRE-GPU'.*PRE-K8S-VERSION, PRE-KUBELET-VERSION"):
+        by_id("PRE-GPU")
+
+
+def test_remediations_carry_the_tutorials_commands() -> None:
+    assert "yum install -y nvidia-container-toolkit" in by_id("PRE-TOOLKIT").remediation
+    assert "apt-get install -y nvidia-container-toolkit" in by_id("PRE-TOOLKIT").remediation
+    assert ("kubectl create -f https://raw.githubusercontent.com/NVIDIA/k8s-device-plugin/v0.14.3/"
+            "nvidia-device-plugin.yml") in by_id("PLUGIN-DEPLOYED").remediation
+    assert 'default_runtime_name = "nvidia"' in by_id("PRE-RUNTIME-DEFAULT").remediation
+    assert "systemctl restart docker" in by_id("PRE-RUNTIME-DEFAULT").remediation
+
+
+def test_only_the_image_fit_is_minor() -> None:
+    assert [c.id for c in CHECKS if c.severity == "minor"] == ["WORKLOAD-DRIVER-FITS-IMAGE"]
+    assert by_id("PRE-DRIVER").severity == "blocker"

@@ -1,0 +1,123 @@
+"""PLUGIN-DEPLOYED, PLUGIN-DAEMONSET-READY and PLUGIN-POD-READY on the plugin as collectors find it."""
+
+from __future__ import annotations
+
+from gpu_conformance.cluster_facts import PluginDaemonSet
+from gpu_conformance.requirements.device_plugin import daemonsets_ready, plugin_deployed, plugin_pod_ready
+
+from .builders import CRASH_LOG, STATIC_DS, gpu_node, plugin, plugin_pod
+
+SOURCE = "DaemonSets and pods in all namespaces"
+DS = "kube-system/nvidia-device-plugin-daemonset"
+POD = "kube-system/nvidia-device-plugin-daemonset-w5kwg"
+
+
+def test_deployed() -> None:
+    verdict = plugin_deployed(plugin(plugin_pod()))
+    assert verdict.message == (f"found DaemonSet {DS} (static manifest) at {SOURCE}")
+
+
+def test_not_deployed_gives_the_tutorials_command() -> None:
+    verdict = plugin_deployed(plugin(daemonsets=()))
+    assert not verdict.ok
+    assert verdict.message.startswith(
+        f"[PLUGIN-DEPLOYED] found no device plugin DaemonSet (selector name=nvidia-device-plugin-ds) at "
+        f"{SOURCE}, expected a DaemonSet running the NVIDIA device plugin; fix: `kubectl create -f "
+        "https://raw.githubusercontent.com/NVIDIA/k8s-device-plugin/v0.14.3/nvidia-device-plugin.yml`")
+    assert "helm upgrade -i nvdp nvdp/nvidia-device-plugin" in verdict.message
+    orphans = plugin_deployed(plugin(plugin_pod(), daemonsets=()))
+    assert "(selector name=nvidia-device-plugin-ds), and 1 plugin pod without one at" in orphans.message
+
+
+def test_daemonsets_ready() -> None:
+    verdict = daemonsets_ready(plugin())
+    assert verdict.message == f"found DaemonSet {DS} 2/2 ready at {SOURCE}"
+
+
+def test_daemonset_not_ready_names_it() -> None:
+    lagging = PluginDaemonSet("gpu-operator", "nvidia-device-plugin-daemonset", 3, 2,
+                              "nvcr.io/nvidia/k8s-device-plugin:v0.17.0-ubi9")
+    verdict = daemonsets_ready(plugin(daemonsets=(STATIC_DS, lagging)))
+    assert not verdict.ok
+    assert verdict.message.startswith(
+        "[PLUGIN-DAEMONSET-READY] found DaemonSet kube-system/nvidia-device-plugin-daemonset 2/2 ready, "
+        "DaemonSet gpu-operator/nvidia-device-plugin-daemonset 2/3 ready at "
+        f"{SOURCE}, expected every desired pod ready; fix: "
+        "`kubectl -n gpu-operator describe daemonset nvidia-device-plugin-daemonset`")
+
+
+def test_daemonset_readiness_skips_without_a_daemonset() -> None:
+    verdict = daemonsets_ready(plugin(daemonsets=()))
+    assert verdict.skip and verdict.message == ("[PLUGIN-DAEMONSET-READY] no device plugin DaemonSet: "
+                                                "see PLUGIN-DEPLOYED")
+
+
+def test_pod_ready_reports_restarts_even_on_pass() -> None:
+    assert plugin_pod_ready(plugin(plugin_pod()), gpu_node()).message == \
+        f"found pod {POD} Running, Ready, 0 restarts at {SOURCE}"
+    verdict = plugin_pod_ready(plugin(plugin_pod(restarts=3)), gpu_node())
+    assert (verdict.ok, verdict.message) == (True, f"found pod {POD} Running, Ready, 3 restarts at {SOURCE}")
+
+
+def test_crash_loop_quotes_the_log_and_points_at_the_runtime() -> None:
+    pod = plugin_pod(ready=False, restarts=5, waiting="CrashLoopBackOff", last_exit="Error (exit code 1)",
+                     log=CRASH_LOG)
+    verdict = plugin_pod_ready(plugin(pod), gpu_node())
+    assert not verdict.ok
+    assert verdict.message == (
+        f"[PLUGIN-POD-READY] found pod {POD} Running, not Ready, waiting: CrashLoopBackOff, last exit Error "
+        '(exit code 1), 5 restarts; log: "If this is a GPU node, did you configure the NVIDIA Container '
+        f'Toolkit?" at {SOURCE}, expected Running and Ready; fix: the likely cause is the node\'s container '
+        "runtime: see PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for node k8s-node05; `kubectl -n kube-system logs "
+        "nvidia-device-plugin-daemonset-w5kwg --previous` shows the full error")
+
+
+def test_gke_plugin_log_line() -> None:
+    log = ("I0101 12:00:00.000000       1 nvidia_gpu.go:75] device-plugin started\n"
+           "E0101 12:00:00.000000       1 nvidia_gpu.go:86] Failed to start GPU device manager: failed to "
+           "find nvidia-smi in the host installation of the NVIDIA driver\n")
+    pod = plugin_pod(ready=False, waiting="CrashLoopBackOff", restarts=1, log=log)
+    assert '1 restart; log: "Failed to start GPU device manager: failed to find nvidia-smi' in \
+        plugin_pod_ready(plugin(pod), gpu_node()).message
+
+
+def test_image_pull_points_at_the_image() -> None:
+    pod = plugin_pod(phase="Pending", ready=False, waiting="ImagePullBackOff")
+    verdict = plugin_pod_ready(plugin(pod), gpu_node())
+    assert f"found pod {POD} Pending, not Ready, waiting: ImagePullBackOff, 0 restarts at" in verdict.message
+    assert "fix: the node cannot pull nvcr.io/nvidia/k8s-device-plugin:v0.14.3: mirror it" in verdict.message
+
+
+def test_no_pod_on_the_node_says_why_it_may_be() -> None:
+    taint = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+    other = plugin_pod(node="k8s-node06")
+    verdict = plugin_pod_ready(plugin(other), gpu_node(taints=(taint,)))
+    assert not verdict.ok
+    assert verdict.message.startswith(
+        "[PLUGIN-POD-READY] found no device plugin pod on node k8s-node05 (selector "
+        f"name=nvidia-device-plugin-ds) at {SOURCE}, expected one Running and Ready device plugin pod; fix: "
+        "DaemonSet kube-system/nvidia-device-plugin-daemonset places no pod there: compare its nodeSelector "
+        "and affinity (`kubectl -n kube-system get daemonset nvidia-device-plugin-daemonset -o yaml`)")
+    assert ("feature.node.kubernetes.io/pci-10de.present=true; the node has neither)" in verdict.message)
+    assert verdict.message.endswith("with the node's taints (nvidia.com/gpu=present:NoSchedule)")
+
+
+def test_no_pod_with_nfd_label_shown() -> None:
+    labelled = gpu_node(labels={"feature.node.kubernetes.io/pci-10de.present": "true"})
+    verdict = plugin_pod_ready(plugin(), labelled)
+    assert "; the node has feature.node.kubernetes.io/pci-10de.present=true)" in verdict.message
+    assert "taints" not in verdict.message
+
+
+def test_no_pod_and_no_daemonset() -> None:
+    verdict = plugin_pod_ready(plugin(daemonsets=()), gpu_node())
+    assert verdict.message.endswith("fix: no device plugin DaemonSet: see PLUGIN-DEPLOYED")
+
+
+def test_two_pods_on_one_node() -> None:
+    operator = plugin_pod(name="nvidia-device-plugin-daemonset-9xk2q")
+    verdict = plugin_pod_ready(plugin(plugin_pod(), operator), gpu_node())
+    assert verdict.message.startswith(
+        f"[PLUGIN-POD-READY] found 2 device plugin pods on node k8s-node05 ({POD}, "
+        f"kube-system/nvidia-device-plugin-daemonset-9xk2q) at {SOURCE}, expected exactly one; fix: two "
+        "device plugin installs compete")
