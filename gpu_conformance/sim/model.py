@@ -64,7 +64,7 @@ class Toolkit:
     """NVIDIA Container Toolkit on the host; ``version=None`` means not installed."""
 
     version: str | None
-    # Which toolkit binaries exist under /usr/bin (each prints its real --version text).
+    # Which toolkit binaries exist under ``prefix`` (each prints its real --version text).
     binaries: tuple[str, ...] = (
         "nvidia-ctk",
         "nvidia-container-cli",
@@ -73,6 +73,7 @@ class Toolkit:
         "nvidia-container-toolkit",
     )
     nvidia_docker2: str | None = None  # version of the legacy nvidia-docker2 package, if installed
+    prefix: str = "/usr/bin"  # where the binaries live; the GPU Operator installs to /usr/local/nvidia/toolkit
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from gpu_conformance.sim.model import (
 from gpu_conformance.sim.scenario_yaml import Value
 
 HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files")
-TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2")
+TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2", "prefix")
 RUNTIME_FIELDS = ("layout", "configVersion", "defaultRuntime", "handlers", "nvidiaBinary", "enableCdi")
 KERNEL_MODULES = ("proprietary", "open")
 LAYOUTS = ("standard", "dropin", "k3s", "rke2")
@@ -94,7 +94,8 @@ def _toolkit(value: Value) -> Toolkit:
             version=version, binaries=binaries_value.strings(lambda item: item.choice(TOOLKIT_BINARIES))
         )
     docker2 = fields.read("nvidiaDocker2", _optional_version, None)
-    return Toolkit(version=toolkit.version, binaries=toolkit.binaries, nvidia_docker2=docker2)
+    prefix = fields.read("prefix", _absolute_path, "/usr/bin")
+    return Toolkit(version=toolkit.version, binaries=toolkit.binaries, nvidia_docker2=docker2, prefix=prefix)
 
 
 def _optional_version(value: Value) -> str | None:

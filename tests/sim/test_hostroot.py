@@ -135,6 +135,7 @@ def test_gpu_operator_defines_runtimes_without_making_nvidia_default(tmp_path: P
     cri = _cri(_toml(root, "/etc/containerd/config.toml"), "io.containerd.grpc.v1.cri")
     assert cri["enable_cdi"] is True and cri["containerd"]["default_runtime_name"] == "runc"  # type: ignore[index]
     assert not (root / "usr/bin/nvidia-ctk").exists() and not (root / "var/lib/dpkg/status").exists()
+    assert "1.17.0" in (root / "usr/local/nvidia/toolkit/nvidia-ctk").read_text()  # the Operator's install
 
 
 def test_driver_files(tmp_path: Path) -> None:

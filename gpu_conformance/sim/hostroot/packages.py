@@ -31,7 +31,7 @@ def _stanza(package: str, version: str, depends: str, description: str, section:
 
 def dpkg_status(toolkit: Toolkit) -> str | None:
     """Stanzas for the toolkit's packages, or None when nothing was installed from packages."""
-    if toolkit.version is None or not toolkit.binaries:
+    if toolkit.version is None or not toolkit.binaries or toolkit.prefix != "/usr/bin":
         return None
     version = f"{toolkit.version}-1"
     release = version_tuple(toolkit.version.split("-")[0].split("~")[0])[:2]

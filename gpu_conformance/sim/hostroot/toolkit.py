@@ -1,4 +1,4 @@
-"""NVIDIA Container Toolkit binaries under /usr/bin: sh scripts printing the real version texts.
+"""NVIDIA Container Toolkit binaries (/usr/bin, or the GPU Operator's prefix): sh scripts printing real versions.
 
 ``nvidia-ctk --version``, ``nvidia-container-cli --version``, ``nvidia-container-runtime --version``
 (its own lines, then runc's) and ``nvidia-container-runtime-hook -version``; the package installs
@@ -83,7 +83,7 @@ def render_toolkit(files: HostFiles, toolkit: Toolkit) -> None:
     texts = version_texts(toolkit.version)
     hook_installed = "nvidia-container-runtime-hook" in toolkit.binaries
     for binary in toolkit.binaries:
-        path = f"/usr/bin/{binary}"
+        path = f"{toolkit.prefix}/{binary}"
         if binary == "nvidia-container-toolkit" and hook_installed:
             files.link(path, "nvidia-container-runtime-hook")
             continue
