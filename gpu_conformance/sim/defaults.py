@@ -92,7 +92,8 @@ def _pod_admission(pod: Obj) -> None:
     tolerations = spec.setdefault("tolerations", [])
     for default in NOT_READY_TOLERATIONS:
         if not any(
-            t.get("key") == default["key"] and t.get("effect") in (None, "", "NoExecute") for t in tolerations
+            t.get("key") in (default["key"], "", None) and t.get("effect") in (None, "", "NoExecute")
+            for t in tolerations
         ):
             tolerations.append(dict(default))
     if spec.get("automountServiceAccountToken") is not False:

@@ -7,10 +7,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import bad_request
+import yaml
+
+from ..errors import ApiError, bad_request
 from ..resources import ResourceType
 
 Obj = dict[str, Any]
+BODY_MEDIA_TYPES = ("application/json", "application/yaml")
 
 
 def dumps(obj: Any) -> bytes:
@@ -34,15 +37,18 @@ class Request:
         return self.query.get(name, "").lower() in ("true", "1")
 
     def json_body(self) -> Obj:
+        """The request's object, from JSON or YAML; 415 for other media types (protobuf is not served)."""
+        media = self.header("content-type").split(";")[0].strip()
+        if media not in ("", "application/json", "application/yaml", "*/*"):
+            raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                           f"accepted media types include: {', '.join(BODY_MEDIA_TYPES)}", {})
         try:
-            value = json.loads(self.body or b"{}")
-        except ValueError as exc:
+            value = yaml.safe_load(self.body) if media == "application/yaml" else json.loads(self.body or b"{}")
+        except (ValueError, yaml.YAMLError) as exc:
             raise bad_request(f"error decoding request body: {exc}") from exc
         if not isinstance(value, dict):
-            raise bad_request(
-                "the body of the request was in an unknown format - accepted media types include: "
-                "application/json, application/yaml"
-            )
+            raise bad_request("the body of the request was in an unknown format - accepted media types include: "
+                              f"{', '.join(BODY_MEDIA_TYPES)}")
         return value
 
     def int_param(self, name: str) -> int | None:
