@@ -1,0 +1,28 @@
+"""The namespace the suite works in: created (labelled as the suite's) when missing, remembered in the run."""
+
+from __future__ import annotations
+
+from kubernetes.client.exceptions import ApiException
+
+from .client import Connection
+from .retry import create_retrying
+from .run import MANAGED_BY, MANAGER, RunContext
+
+
+def ensure_namespace(conn: Connection, namespace: str, run: RunContext) -> None:
+    """Create ``namespace`` unless it exists; ``run.created_namespace`` tells cleanup whether it may go.
+
+    Creating first (rather than reading first) is one call either way and works for users who
+    may create namespaces but not read them; a 403 on create is fine when the namespace exists.
+    """
+    body = {"metadata": {"name": namespace, "labels": {MANAGED_BY: MANAGER}}}
+    try:
+        create_retrying(lambda: conn.core.create_namespace(body))
+    except ApiException as err:
+        if err.status == 409:
+            return
+        if err.status != 403:
+            raise
+        conn.core.read_namespace(namespace)  # raises the real problem when it does not exist either
+        return
+    run.created_namespace = True

@@ -1,0 +1,156 @@
+"""Find the NVIDIA device plugin whatever installed it, and say how its pods are doing on each node.
+
+One DaemonSet list (all namespaces) picks the installs present; one pod list per install found.
+GPU Feature Discovery and the MPS control daemon share the Helm chart's labels, so pods are kept
+only when the DaemonSet that owns them is the plugin's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..cluster_facts import PluginDaemonSet, PluginFacts, PluginPod
+from ..settings import Settings
+from . import logs
+from .client import Connection
+from .pod_state import container_state, is_ready, phase
+
+LOG_TAIL_LINES = 20
+NOT_FOUND = "not found"
+SOURCE = "DaemonSets and pods in all namespaces"
+_NOT_THE_PLUGIN = ("gpu-feature-discovery", "mps-control-daemon")  # Helm chart siblings with the same labels
+
+
+@dataclass(frozen=True)
+class Install:
+    name: str
+    selector: str  # equality-based pod label selector
+
+
+KNOWN_INSTALLS = (
+    Install("static manifest", "name=nvidia-device-plugin-ds"),
+    Install("Helm", "app.kubernetes.io/name=nvidia-device-plugin"),
+    Install("GPU Operator", "app=nvidia-device-plugin-daemonset"),
+    Install("GKE", "k8s-app=nvidia-gpu-device-plugin"),
+)
+
+
+def _matches(selector: str, labels: dict[str, str]) -> bool:
+    """``a=b,c=d`` against labels; a set-based selector (a --plugin-selector) never matches here."""
+    terms = [term.split("=", 1) for term in selector.split(",")]
+    return all(len(t) == 2 and labels.get(t[0].strip()) == t[1].strip() for t in terms)
+
+
+def _markers(daemonset: Any) -> list[str]:
+    """What may name a DaemonSet's purpose: its name, component label and container names."""
+    meta, template = daemonset.metadata, daemonset.spec.template
+    component = (meta.labels or {}).get("app.kubernetes.io/component", "")
+    return [meta.name, component, *(c.name for c in template.spec.containers)]
+
+
+def is_plugin_daemonset(daemonset: Any) -> bool:
+    return not any(other in marker for marker in _markers(daemonset) for other in _NOT_THE_PLUGIN)
+
+
+def _template_labels(daemonset: Any) -> dict[str, str]:
+    return dict(daemonset.spec.template.metadata.labels or {}) if daemonset.spec.template.metadata else {}
+
+
+def _daemonset_facts(daemonset: Any) -> PluginDaemonSet:
+    status = daemonset.status
+    containers = daemonset.spec.template.spec.containers
+    return PluginDaemonSet(
+        namespace=daemonset.metadata.namespace,
+        name=daemonset.metadata.name,
+        desired=int(status.desired_number_scheduled or 0) if status else 0,
+        ready=int(status.number_ready or 0) if status else 0,
+        image=_plugin_container(containers).image,
+    )
+
+
+def _plugin_container(containers: list[Any]) -> Any:
+    return next((c for c in containers if not any(o in c.name for o in _NOT_THE_PLUGIN)), containers[0])
+
+
+def _owner_uid(pod: Any) -> str | None:
+    refs = pod.metadata.owner_references or []
+    return next((r.uid for r in refs if r.kind == "DaemonSet" and r.controller), None)
+
+
+def _needs_log(pod: Any, container: str, checked: set[str]) -> bool:
+    state = container_state(pod, container)
+    return pod.spec.node_name in checked and (not is_ready(pod) or state.restarts > 0)
+
+
+def _pod_facts(core: Any, pod: Any, checked: set[str]) -> PluginPod:
+    container = _plugin_container(pod.spec.containers).name
+    state = container_state(pod, container)
+    tail = ""
+    if _needs_log(pod, container, checked):
+        crash_looping = state.waiting_reason == "CrashLoopBackOff" or (state.restarts > 0 and not state.ready)
+        tail = logs.read_log(
+            core,
+            pod.metadata.namespace,
+            pod.metadata.name,
+            container,
+            tail_lines=LOG_TAIL_LINES,
+            previous=crash_looping,
+        )
+    return PluginPod(
+        namespace=pod.metadata.namespace,
+        name=pod.metadata.name,
+        node=pod.spec.node_name or "",
+        phase=phase(pod),
+        ready=is_ready(pod),
+        restarts=state.restarts,
+        waiting_reason=state.waiting_reason,
+        last_exit=state.last_exit,
+        log_tail=tail.rstrip("\n"),
+    )
+
+
+def discover_plugin(conn: Connection, settings: Settings, checked_nodes: Iterable[str]) -> PluginFacts:
+    """The device plugin's DaemonSets and pods; log tails for unhealthy pods on ``checked_nodes``.
+
+    Nothing found gives install "not found", no DaemonSets and no pods, and the selectors tried.
+    """
+    listed = conn.apps.list_daemon_set_for_all_namespaces().items
+    daemonsets = [d for d in listed if is_plugin_daemonset(d)]
+    siblings = {d.metadata.uid for d in listed if not is_plugin_daemonset(d)}
+    if settings.plugin_selector:
+        installs = [Install("--plugin-selector", settings.plugin_selector)]
+    else:
+        installs = [
+            i for i in KNOWN_INSTALLS if any(_matches(i.selector, _template_labels(d)) for d in daemonsets)
+        ]
+    if not installs:
+        tried = " or ".join(i.selector for i in KNOWN_INSTALLS)
+        return PluginFacts(NOT_FOUND, tried, (), (), SOURCE)
+    core = conn.core
+    pods: dict[str, Any] = {}
+    for install in installs:
+        for pod in core.list_pod_for_all_namespaces(label_selector=install.selector).items:
+            if _owner_uid(pod) not in siblings:
+                pods[pod.metadata.uid] = pod
+    owners = {_owner_uid(p) for p in pods.values()}
+    found = [
+        d
+        for d in daemonsets
+        if d.metadata.uid in owners or any(_matches(i.selector, _template_labels(d)) for i in installs)
+    ]
+    checked = set(checked_nodes)
+    ordered = sorted(pods.values(), key=lambda p: (p.spec.node_name or "", p.metadata.name))
+    pod_facts = logs.map_bounded(lambda pod: _pod_facts(core, pod, checked), ordered)
+    return PluginFacts(
+        install=", ".join(i.name for i in installs),
+        selector=" or ".join(i.selector for i in installs),
+        daemonsets=tuple(_daemonset_facts(d) for d in sorted(found, key=_key)),
+        pods=tuple(pod_facts),
+        source=SOURCE,
+    )
+
+
+def _key(daemonset: Any) -> tuple[str, str]:
+    return daemonset.metadata.namespace, daemonset.metadata.name

@@ -1,0 +1,255 @@
+"""The tutorial's CUDA vectoradd as one Job per GPU node, all at once, followed with one watch.
+
+Jobs are pinned with a nodeSelector on the node's hostname label, not nodeName: whether the
+scheduler will place a one-GPU pod there is part of what is tested.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from typing import Any
+
+from kubernetes.client.exceptions import ApiException
+
+from ..cluster_facts import WorkloadOutcome, WorkloadResult
+from ..gpu_nodes import GpuNode, is_gpu_resource
+from ..gpu_request import gpu_limits, gpu_resource_for, gpu_tolerations
+from ..settings import Settings
+from . import logs
+from .client import Connection
+from .cluster import runtime_classes
+from .errors import api_message, one_line
+from .follow_pods import follow_pods
+from .namespace import ensure_namespace
+from .pod_state import (
+    IMAGE_PULL_FAILURES,
+    START_FAILURES,
+    container_state,
+    full_name,
+    last_line,
+    phase,
+    unschedulable_message,
+)
+from .retry import create_retrying
+from .run import NODE_ANNOTATION, RunContext
+
+COMPONENT = "vectoradd"
+CONTAINER = "vectoradd"
+UNSCHEDULABLE_GRACE_SECONDS = 10.0  # a node whose GPUs are still registering may take a moment to fit
+JOB_DEADLINE_MARGIN_SECONDS = 30  # the pod's own deadline fires first and says DeadlineExceeded on the pod
+WATCH_MARGIN_SECONDS = 10.0
+LOG_LINES = 50
+CUDA_ERROR = re.compile(r"error code|CUDA error|cuda\w*Error|no CUDA-capable device", re.IGNORECASE)
+
+
+def vectoradd_job(
+    settings: Settings, node: GpuNode, run: RunContext, runtime_class: str | None
+) -> dict[str, Any]:
+    labels, annotations = run.component_labels(COMPONENT), {NODE_ANNOTATION: node.name}
+    pod_spec: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "activeDeadlineSeconds": max(1, int(settings.timeout)),
+        "nodeSelector": {"kubernetes.io/hostname": node.labels.get("kubernetes.io/hostname", node.name)},
+        "tolerations": gpu_tolerations(settings.tolerate),
+        "automountServiceAccountToken": False,
+        "enableServiceLinks": False,
+        "containers": [
+            {"name": CONTAINER, "image": settings.vectoradd_image, "resources": {"limits": gpu_limits(node)}}
+        ],
+    }
+    if runtime_class:
+        pod_spec["runtimeClassName"] = runtime_class
+    spec: dict[str, Any] = {
+        "backoffLimit": 0,
+        "activeDeadlineSeconds": max(1, int(settings.timeout)) + JOB_DEADLINE_MARGIN_SECONDS,
+        "template": {"metadata": {"labels": labels, "annotations": annotations}, "spec": pod_spec},
+    }
+    if not settings.keep_resources:  # a backstop should the run be killed before its own cleanup
+        spec["ttlSecondsAfterFinished"] = max(60, int(2 * settings.timeout))
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": run.object_name(COMPONENT, node.name),
+            "namespace": settings.namespace,
+            "labels": labels,
+            "annotations": annotations,
+        },
+        "spec": spec,
+    }
+
+
+def busy_nodes(conn: Connection, settings: Settings, nodes: list[GpuNode]) -> dict[str, WorkloadOutcome]:
+    """Nodes whose every advertised GPU is held by other pods (one pod list for all nodes): no Job there."""
+    names = {n.name for n in nodes}
+    live = conn.core.list_pod_for_all_namespaces(
+        field_selector="status.phase!=Succeeded,status.phase!=Failed"
+    )
+    used: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    holders: dict[str, list[str]] = defaultdict(list)
+    for pod in live.items:
+        node = pod.spec.node_name
+        if node not in names:
+            continue
+        for container in pod.spec.containers:
+            for resource, quantity in (
+                (container.resources.limits or {}) if container.resources else {}
+            ).items():
+                if is_gpu_resource(resource) and str(quantity).isdigit() and int(quantity) > 0:
+                    used[node][resource] += int(quantity)
+                    holders[node].append(full_name(pod))
+    busy: dict[str, WorkloadOutcome] = {}
+    for node in nodes:
+        resource = gpu_resource_for(node)
+        total = node.allocatable.get(resource, 0)
+        if total > 0 and used[node.name][resource] >= total:
+            who = ", ".join(sorted(set(holders[node.name]))[:5])
+            detail = (
+                f"all {total} {resource} of {node.name} are in use by other pods ({who}); vectoradd not run"
+            )
+            busy[node.name] = WorkloadOutcome(
+                node.name, "gpus_busy", detail, settings.vectoradd_image, None, "", ()
+            )
+    return busy
+
+
+def _runtime_class(conn: Connection, settings: Settings) -> str | None:
+    """RuntimeClass nvidia under --runtime-policy runtimeclass when the cluster has one (GPU Operator)."""
+    if settings.runtime_policy != "runtimeclass":
+        return None
+    return "nvidia" if "nvidia" in runtime_classes(conn) else None
+
+
+def _finished(pod: Any) -> bool:
+    state = container_state(pod, CONTAINER)
+    return phase(pod) in ("Succeeded", "Failed") or state.waiting_reason in (
+        *IMAGE_PULL_FAILURES,
+        *START_FAILURES,
+    )
+
+
+def classify(pod: Any | None, log: str, settings: Settings) -> tuple[WorkloadResult, str]:
+    """(result, one-line detail) for a vectoradd pod as last seen and its log."""
+    if pod is None:
+        return "timeout", f"the Job created no pod within {settings.timeout:g}s"
+    state, current = container_state(pod, CONTAINER), phase(pod)
+    cuda_line = next((line.strip() for line in log.splitlines() if CUDA_ERROR.search(line)), None)
+    if current == "Succeeded":
+        if "Test PASSED" in log:
+            return "passed", "Test PASSED"
+        return (
+            "failed",
+            f"exited 0 without printing 'Test PASSED'; last line: {one_line(last_line(log), 200)}",
+        )
+    if state.waiting_reason in IMAGE_PULL_FAILURES:
+        return "image_pull", (
+            f'image "{settings.vectoradd_image}" could not be pulled ({state.waiting_reason}): '
+            f"{one_line(state.waiting_message, 200)}; on air-gapped clusters mirror it and pass "
+            "--vectoradd-image"
+        )
+    if state.waiting_reason in START_FAILURES:
+        return (
+            "failed",
+            f"container could not start ({state.waiting_reason}): {one_line(state.waiting_message, 200)}",
+        )
+    if current == "Failed" and pod.status.reason == "DeadlineExceeded":
+        return "timeout", f"did not finish within {settings.timeout:g}s (DeadlineExceeded)"
+    if current == "Failed" and cuda_line:
+        return "cuda_error", one_line(cuda_line, 300)
+    if current == "Failed":
+        return "failed", f"exit code {state.exit_code}: {one_line(last_line(log), 200)}"
+    message = unschedulable_message(pod)
+    if message is not None:
+        return "unschedulable", one_line(message, 400)
+    if pod.metadata.deletion_timestamp is not None:
+        return "timeout", "the pod was deleted before it finished (the Job's deadline passed)"
+    waiting = f" ({state.waiting_reason})" if state.waiting_reason else ""
+    return "timeout", f"still {current}{waiting} after {settings.timeout:g}s"
+
+
+def _events(conn: Connection, namespace: str) -> dict[str, tuple[str, ...]]:
+    """Pod name -> "Reason: message" of its events, from one list call."""
+    try:
+        items = conn.core.list_namespaced_event(namespace, field_selector="involvedObject.kind=Pod").items
+    except ApiException as err:
+        note = (f"(events unavailable: {api_message(err)})",)
+        return defaultdict(lambda: note)
+    found: dict[str, list[str]] = defaultdict(list)
+    for event in items:
+        found[event.involved_object.name].append(f"{event.reason}: {one_line(event.message or '', 300)}")
+    return defaultdict(tuple, {name: tuple(lines) for name, lines in found.items()})
+
+
+def _create_all(
+    conn: Connection, settings: Settings, nodes: list[GpuNode], run: RunContext, runtime_class: str | None
+) -> dict[str, WorkloadOutcome]:
+    def create(node: GpuNode) -> WorkloadOutcome | None:
+        body = vectoradd_job(settings, node, run, runtime_class)
+        try:
+            create_retrying(lambda: conn.batch.create_namespaced_job(settings.namespace, body))
+        except ApiException as err:
+            detail = (
+                f"creating Job {settings.namespace}/{body['metadata']['name']} failed: {api_message(err)}"
+            )
+            return WorkloadOutcome(node.name, "failed", detail, settings.vectoradd_image, None, "", ())
+        return None
+
+    results = logs.map_bounded(create, nodes)
+    return {node.name: result for node, result in zip(nodes, results, strict=True) if result is not None}
+
+
+def run_vectoradd(
+    conn: Connection,
+    settings: Settings,
+    nodes: list[GpuNode],
+    run: RunContext,
+    *,
+    unschedulable_grace: float = UNSCHEDULABLE_GRACE_SECONDS,
+) -> dict[str, WorkloadOutcome]:
+    """Run vectoradd on every node at once; each node's WorkloadOutcome with the evidence."""
+    if not nodes:
+        return {}
+    ensure_namespace(conn, settings.namespace, run)
+    outcomes = busy_nodes(conn, settings, nodes)
+    runtime_class = _runtime_class(conn, settings)
+    to_run = [n for n in nodes if n.name not in outcomes]
+    deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
+    outcomes.update(_create_all(conn, settings, to_run, run, runtime_class))
+    core = conn.core
+    with logs.pool() as executor:
+        reads: dict[str, Any] = {}
+
+        def read(node: str, pod: Any) -> None:
+            if phase(pod) in ("Succeeded", "Failed"):
+                reads[node] = executor.submit(
+                    logs.read_log, core, settings.namespace, pod.metadata.name, CONTAINER
+                )
+
+        followed = [n.name for n in to_run if n.name not in outcomes]
+        last = follow_pods(
+            core,
+            settings.namespace,
+            run.selector(COMPONENT),
+            followed,
+            deadline,
+            _finished,
+            read,
+            stuck_grace=unschedulable_grace,
+        )
+        logs_by_node = {node: future.result() for node, future in reads.items()}
+    events = _events(conn, settings.namespace) if followed else {}
+    for name in followed:
+        pod, log = last.get(name), logs_by_node.get(name, "")
+        result, detail = classify(pod, log, settings)
+        outcomes[name] = WorkloadOutcome(
+            node=name,
+            result=result,
+            detail=detail,
+            image=settings.vectoradd_image,
+            pod=full_name(pod) if pod is not None else None,
+            log="\n".join(log.splitlines()[-LOG_LINES:]),
+            events=events[pod.metadata.name] if pod is not None else (),
+        )
+    return {node.name: outcomes[node.name] for node in nodes}

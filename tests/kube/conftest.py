@@ -1,0 +1,60 @@
+"""Fixtures for the cluster-gathering library's tests: connections to simulated clusters, request counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from gpu_conformance.kube.client import Connection, connect
+from gpu_conformance.settings import Settings
+from gpu_conformance.sim.cluster import SimCluster
+
+Connect = Callable[..., tuple[Connection, Settings]]
+
+
+@pytest.fixture
+def connect_to() -> Iterator[Connect]:
+    """``connect_to(cluster, **options)`` -> (Connection, Settings) with timeout 30 s unless given."""
+    opened: list[Connection] = []
+
+    def make(cluster: SimCluster, **options: Any) -> tuple[Connection, Settings]:
+        settings = Settings(kubeconfig=str(cluster.kubeconfig), **{"timeout": 30.0, **options})
+        conn = connect(settings)
+        opened.append(conn)
+        return conn, settings
+
+    yield make
+    for conn in opened:
+        conn.close()
+
+
+@dataclass
+class RequestLog:
+    """Every API call a Connection makes (retries below the client are not separate calls)."""
+
+    calls: list[tuple[str, str, bool]] = field(default_factory=list)  # (method, path, watch)
+
+    def count(self, method: str, watch: bool = False, path_suffix: str = "") -> int:
+        return sum(1 for m, p, w in self.calls if m == method and w == watch and p.endswith(path_suffix))
+
+
+def count_requests(conn: Connection) -> RequestLog:
+    log = RequestLog()
+    original = conn.api_client.call_api
+
+    def counting(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(url)
+        log.calls.append((method, parts.path, parse_qs(parts.query).get("watch") == ["true"]))
+        return original(method, url, *args, **kwargs)
+
+    conn.api_client.call_api = counting
+    return log
+
+
+@pytest.fixture
+def request_log() -> Callable[[Connection], RequestLog]:
+    return count_requests
