@@ -100,6 +100,13 @@ PLUGIN_POD_READY = Check(
     "container runtime: see PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for this node",
     tutorial=_DEPLOY,
 )
+CAPACITY_GPU_NODES = Check(
+    "CAPACITY-GPU-NODES", "capacity", "the cluster has GPU nodes",
+    "at least one node advertises an NVIDIA GPU resource or carries the NFD/GFD NVIDIA labels",
+    "install the driver, toolkit and device plugin on the GPU nodes (tutorial 2.1 and 2.2); if they are "
+    "labelled some other way, pass --gpu-node-selector; with --node, name nodes that exist",
+    tutorial=_DEPLOY,
+)
 CAPACITY_ADVERTISED = Check(
     "CAPACITY-ADVERTISED", "capacity", "node advertises nvidia.com/gpu",
     "the node's capacity and allocatable of its GPU resource are above 0 "
@@ -134,7 +141,7 @@ WORKLOAD_DRIVER_FITS_IMAGE = Check(
 CHECKS: tuple[Check, ...] = (
     PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT,
     PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
-    CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
+    CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
 )
 _BY_ID = {check.id: check for check in CHECKS}

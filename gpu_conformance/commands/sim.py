@@ -26,6 +26,9 @@ def register(commands: Any) -> None:
                         help="where to write the kubeconfig (default: ./sim.kubeconfig); removed on exit")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address of the API server")
     parser.add_argument("--port", type=int, default=6443, help="API server port; 0 picks a free one")
+    parser.add_argument("--address-block", type=int, default=0, metavar="N",
+                        help="put node addresses in 127.N.0.0/16 instead of 127.0.0.0/16, to run a second "
+                             "simulated cluster beside the first")
     parser.add_argument("--insecure-http", action="store_true",
                         help="serve plain HTTP instead of HTTPS with a throwaway CA")
     parser.add_argument("--list-scenarios", action="store_true", help="print the bundled scenario names")
@@ -45,7 +48,10 @@ def run(args: argparse.Namespace) -> int:
         scenario = load(args.scenario)
     except ScenarioError as exc:
         raise UsageError(str(exc)) from exc
-    cluster = SimCluster(scenario, args.kubeconfig, host=args.host, port=args.port, tls=not args.insecure_http)
+    if not 0 <= args.address_block <= 255:
+        raise UsageError(f"--address-block {args.address_block} is not in 0..255")
+    cluster = SimCluster(scenario, args.kubeconfig, host=args.host, port=args.port, tls=not args.insecure_http,
+                         address_block=args.address_block)
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -6,7 +6,7 @@ fail-on-init-error=false the plugin logs "No devices found. Waiting indefinitely
 
 from __future__ import annotations
 
-from gpu_conformance.checks import CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS
+from gpu_conformance.checks import CAPACITY_ADVERTISED, CAPACITY_GPU_NODES, CAPACITY_MATCHES_GPUS
 from gpu_conformance.cluster_facts import PluginFacts, ProbeOutcome
 from gpu_conformance.gpu_nodes import MIG_PREFIX, SHARED_GPU, WHOLE_GPU, GpuNode
 from gpu_conformance.requirements.wording import key_line, node_field, plural, probe_unavailable, quoted
@@ -51,6 +51,16 @@ def _why_nothing(node: GpuNode, plugin: PluginFacts) -> str:
     return (f"device plugin pod {pod.namespace}/{pod.name} is Ready but advertises nothing; {why}; fix "
             "PRE-DRIVER, PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for the node, then "
             f"`kubectl -n {pod.namespace} delete pod {pod.name}` so it registers again")
+
+
+def gpu_nodes_found(nodes: list[GpuNode], server: str) -> Verdict:
+    """No GPU node at all is one clear failure, not a silent run of zero per-node checks."""
+    source = f"the nodes of {server}"
+    if nodes:
+        return Verdict.passed(CAPACITY_GPU_NODES, plural(len(nodes), "GPU node"), source)
+    return Verdict.failed(CAPACITY_GPU_NODES, "no GPU node", source,
+                          f"nodes advertising {WHOLE_GPU}, {MIG_PREFIX}* or {SHARED_GPU}, or labelled "
+                          "nvidia.com/gpu.present / feature.node.kubernetes.io/pci-10de.present")
 
 
 def capacity_advertised(node: GpuNode, plugin: PluginFacts) -> Verdict:

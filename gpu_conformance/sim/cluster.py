@@ -9,6 +9,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
@@ -39,8 +40,9 @@ class SimCluster:
     """
 
     def __init__(self, scenario: Scenario, kubeconfig: Path, *, host: str = "127.0.0.1", port: int = 0,
-                 tls: bool = True, workdir: Path | None = None, time_scale: float = 1.0) -> None:
-        self.scenario = scenario
+                 tls: bool = True, workdir: Path | None = None, time_scale: float = 1.0,
+                 address_block: int = 0) -> None:
+        self.scenario = relocated(scenario, address_block)
         self.kubeconfig = kubeconfig
         self.store = Store()
         self.logs = LogStore()
@@ -178,6 +180,24 @@ class HostRoots(Mapping[str, Path]):
 
     def __len__(self) -> int:
         return len(self._nodes)
+
+
+def relocated(scenario: Scenario, block: int) -> Scenario:
+    """The scenario with node addresses moved from 127.0.x.y to 127.<block>.x.y (0: unchanged).
+
+    Two simulated clusters on one machine need different node addresses for their exporters.
+    """
+    if not 0 <= block <= 255:
+        raise ValueError(f"address block {block} is not in 0..255")
+    if block == 0:
+        return scenario
+
+    def move(ip: str) -> str:
+        octets = ip.split(".")
+        return ".".join([octets[0], str(block), *octets[2:]]) if octets[1] == "0" else ip
+
+    nodes = tuple(replace(node, internal_ip=move(node.internal_ip)) for node in scenario.nodes)
+    return replace(scenario, nodes=nodes)
 
 
 def _unused_port(host: str) -> int:

@@ -17,6 +17,9 @@ from .model import Scenario
 from .scenario import load
 
 StartCluster = Callable[..., SimCluster]
+# Node addresses of clusters started by tests: 127.<block>.x.y, one block per test process, so tests
+# can run beside a `gpu-conformance sim` (block 0) or another test run.
+TEST_ADDRESS_BLOCK = 1 + os.getpid() % 250
 
 
 @pytest.fixture
@@ -27,7 +30,8 @@ def start_cluster(tmp_path: Path) -> Iterator[StartCluster]:
     def start(scenario: str | Scenario, *, time_scale: float = 0.2, tls: bool = True) -> SimCluster:
         loaded = load(scenario) if isinstance(scenario, str) else scenario
         kubeconfig = tmp_path / f"{loaded.name}-{len(started)}.kubeconfig"
-        cluster = SimCluster(loaded, kubeconfig, port=0, time_scale=time_scale, tls=tls)
+        cluster = SimCluster(loaded, kubeconfig, port=0, time_scale=time_scale, tls=tls,
+                             address_block=TEST_ADDRESS_BLOCK)
         started.append(cluster)
         return cluster.start()
 

@@ -11,6 +11,7 @@ import yaml
 
 from ..errors import ApiError, bad_request
 from ..resources import ResourceType
+from . import protobuf
 
 Obj = dict[str, Any]
 BODY_MEDIA_TYPES = ("application/json", "application/yaml")
@@ -37,18 +38,23 @@ class Request:
         return self.query.get(name, "").lower() in ("true", "1")
 
     def json_body(self) -> Obj:
-        """The request's object, from JSON or YAML; 415 for other media types (protobuf is not served)."""
+        """The request's object, from JSON, YAML or Kubernetes protobuf; 415 for other media types."""
         media = self.header("content-type").split(";")[0].strip()
-        if media not in ("", "application/json", "application/yaml", "*/*"):
-            raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
-                           f"accepted media types include: {', '.join(BODY_MEDIA_TYPES)}", {})
+        unknown_format = ("the body of the request was in an unknown format - accepted media types include: "
+                          + ", ".join((*BODY_MEDIA_TYPES, protobuf.MEDIA_TYPE)))
+        if media not in ("", *BODY_MEDIA_TYPES, protobuf.MEDIA_TYPE, "*/*"):
+            raise ApiError(415, "UnsupportedMediaType", unknown_format, {})
         try:
-            value = yaml.safe_load(self.body) if media == "application/yaml" else json.loads(self.body or b"{}")
+            if media == protobuf.MEDIA_TYPE:
+                value = protobuf.decode_object(self.body)
+            elif media == "application/yaml":
+                value = yaml.safe_load(self.body)
+            else:
+                value = json.loads(self.body or b"{}")
         except (ValueError, yaml.YAMLError) as exc:
             raise bad_request(f"error decoding request body: {exc}") from exc
         if not isinstance(value, dict):
-            raise bad_request("the body of the request was in an unknown format - accepted media types include: "
-                              f"{', '.join(BODY_MEDIA_TYPES)}")
+            raise bad_request(unknown_format)
         return value
 
     def int_param(self, name: str) -> int | None:

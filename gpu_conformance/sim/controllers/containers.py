@@ -103,7 +103,7 @@ def start_process(process: Process, logs: LogStore, where: tuple[str, str, str],
     def pump() -> None:
         assert child.stdout is not None
         for line in iter(child.stdout.readline, b""):
-            logs.write(*where, line.decode(errors="replace"))
+            logs.write(*where, process.as_seen_inside(line.decode(errors="replace")))
         on_exit(child.wait())
 
     threading.Thread(target=pump, name=f"container-{where[2]}", daemon=True).start()

@@ -74,6 +74,14 @@ class Process:
 
     argv: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
+    # (directory on this machine, mountPath): the process runs on the real directory, but what it
+    # prints shows the mountPath, as a container with that hostPath mount would print it.
+    mounts: tuple[tuple[str, str], ...] = ()
+
+    def as_seen_inside(self, text: str) -> str:
+        for directory, mount_path in self.mounts:
+            text = text.replace(directory, mount_path.rstrip("/") or "/")
+        return text
 
 
 Outcome = Script | Process

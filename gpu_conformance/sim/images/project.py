@@ -75,4 +75,5 @@ def run(ctx: ContainerContext) -> Outcome:
         message = (f'exec: "{command[0]}": executable file not found in $PATH: unknown\n')
         return Script(steps=((0.0, message),), exit_code=128)
     argv = [argv[0], *(rewrite(a, mounts) for a in argv[1:])]
-    return Process(argv=tuple(argv), env=_env(ctx, mounts))
+    return Process(argv=tuple(argv), env=_env(ctx, mounts),
+                   mounts=tuple((str(target), mount_path) for mount_path, target in mounts))

@@ -1,0 +1,24 @@
+"""Tutorial 2.2 部署插件到k8s: the NVIDIA device plugin DaemonSet runs a Ready pod on every GPU node
+(`kubectl get po -n kube-system -l name=nvidia-device-plugin-ds`), whatever installed it."""
+
+import pytest
+
+from gpu_conformance.cluster_facts import PluginFacts
+from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.requirements.device_plugin import daemonsets_ready, plugin_deployed, plugin_pod_ready
+from gpu_conformance.verdict import require
+
+
+@pytest.mark.cluster
+def test_device_plugin_deployed(plugin: PluginFacts) -> None:
+    require(plugin_deployed(plugin))
+
+
+@pytest.mark.cluster
+def test_device_plugin_daemonset_ready(plugin: PluginFacts) -> None:
+    require(daemonsets_ready(plugin))
+
+
+@pytest.mark.cluster
+def test_device_plugin_pod_ready(plugin: PluginFacts, gpu_node: GpuNode) -> None:
+    require(plugin_pod_ready(plugin, gpu_node))

@@ -1,0 +1,9 @@
+"""Pytest wiring of the conformance suite: options, markers and the fact-gathering fixtures (fixtures/)."""
+
+pytest_plugins = [
+    "fixtures.options",
+    "fixtures.session",
+    "fixtures.cluster",
+    "fixtures.nodes",
+    "fixtures.workload",
+]

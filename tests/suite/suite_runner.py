@@ -1,0 +1,51 @@
+"""Run the conformance suite as a user does (`pytest conformance --kubeconfig ...`) and read its JUnit XML."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from gpu_conformance.sim.cluster import SimCluster
+
+ROOT = Path(__file__).resolve().parents[2]
+_CHECK_ID = re.compile(r"\[([A-Z0-9-]+)\]")
+_NODE = re.compile(r"\[([^\]]+)\]$")
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    outcomes: dict[str, tuple[str, str]]  # test id -> (passed|failed|error|skipped, message)
+
+    def failing(self) -> set[tuple[str, str]]:
+        """(check id, node or "cluster") of every failed or broken test."""
+        found = set()
+        for test, (outcome, message) in self.outcomes.items():
+            if outcome in ("failed", "error"):
+                check = _CHECK_ID.search(message)
+                node = _NODE.search(test)
+                found.add((check.group(1) if check else f"? {message[:80]}", node.group(1) if node else "cluster"))
+        return found
+
+
+def run_suite(cluster: SimCluster, tmp: Path, *args: str, timeout: float = 240) -> SuiteRun:
+    junit = tmp / f"junit-{len(list(tmp.glob('junit-*.xml')))}.xml"
+    command = [sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
+               "-p", "no:cacheprovider", "-q", f"--junitxml={junit}", "--timeout", "60", *args]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    outcomes: dict[str, tuple[str, str]] = {}
+    if junit.exists():
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            outcome, message = "passed", ""
+            for kind, name in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
+                element = case.find(kind)
+                if element is not None:
+                    outcome, message = name, element.get("message") or element.text or ""
+            outcomes[str(case.get("name"))] = (outcome, message)
+    return SuiteRun(done.returncode, done.stdout, done.stderr, outcomes)

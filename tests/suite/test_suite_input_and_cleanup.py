@@ -1,0 +1,112 @@
+"""Bad input is one line and a non-zero exit within seconds; the suite leaves nothing behind, even on SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kubernetes import client, config
+
+from gpu_conformance.kube.run import MANAGED_BY
+from gpu_conformance.sim.cluster import SimCluster
+from gpu_conformance.sim.testing import StartCluster
+from tests.suite.suite_runner import ROOT, run_suite
+
+
+def suite(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", "-q", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert result.returncode != 0 and len(lines) == 1, result.stdout + result.stderr
+    return lines[0]
+
+
+def managed_objects(cluster: SimCluster) -> list[str]:
+    api = config.new_client_from_config(str(cluster.kubeconfig), persist_config=False)
+    core, batch = client.CoreV1Api(api), client.BatchV1Api(api)
+    pods = core.list_pod_for_all_namespaces(label_selector=MANAGED_BY).items
+    jobs = batch.list_job_for_all_namespaces(label_selector=MANAGED_BY).items
+    return [f"pod/{p.metadata.name}" for p in pods] + [f"job/{j.metadata.name}" for j in jobs]
+
+
+def test_missing_kubeconfig(tmp_path: Path) -> None:
+    line = one_error_line(suite("--kubeconfig", str(tmp_path / "nope")))
+    assert str(tmp_path / "nope") in line and line.startswith("ERROR: ")
+
+
+def test_unreachable_cluster_is_one_line_within_seconds(start_cluster: StartCluster) -> None:
+    cluster = start_cluster("api-unreachable")
+    started = time.monotonic()
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig)))
+    assert line == f"ERROR: cannot reach the API server at {cluster.url}: connection refused"
+    assert time.monotonic() - started < 10
+
+
+def test_unknown_context_and_unknown_node(start_cluster: StartCluster) -> None:
+    cluster = start_cluster("seed")
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--context", "prod"))
+    assert "prod" in line and "gpu-sim" in line
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--node", "k8s-node5"))
+    assert "k8s-node5" in line and "k8s-node05" in line
+
+
+def test_unreadable_profile_and_bad_option_value(start_cluster: StartCluster, tmp_path: Path) -> None:
+    cluster = start_cluster("seed")
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("min-driver: 535\nmin-drivr: 1\n")
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--requirements", str(profile)))
+    assert "min-drivr" in line and str(profile) in line
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--timeout", "soon"))
+    assert "timeout" in line and "soon" in line
+
+
+def test_profile_floor_applies(start_cluster: StartCluster, tmp_path: Path) -> None:
+    cluster = start_cluster("seed")
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("min-driver: '550.0'\n")
+    run = run_suite(cluster, tmp_path, "--requirements", str(profile), "-m", "node_local")
+    assert run.failing() == {("PRE-DRIVER", "k8s-node05"), ("PRE-DRIVER", "k8s-node06")}
+
+
+def test_read_only_run_creates_nothing(start_cluster: StartCluster, tmp_path: Path) -> None:
+    cluster = start_cluster("seed")
+    run = run_suite(cluster, tmp_path, "-m", "not workload")
+    assert run.returncode == 0 and run.outcomes
+    assert all(not test.startswith(("test_driver", "test_vectoradd")) for test in run.outcomes)
+    namespaces = [ns.metadata.name for ns in client.CoreV1Api(config.new_client_from_config(
+        str(cluster.kubeconfig), persist_config=False)).list_namespace().items]
+    assert "gpu-conformance" not in namespaces and managed_objects(cluster) == []
+
+
+def test_a_full_run_cleans_up_after_itself(start_cluster: StartCluster, tmp_path: Path) -> None:
+    cluster = start_cluster("driver-too-old")
+    run = run_suite(cluster, tmp_path)
+    assert run.returncode == 1
+    assert managed_objects(cluster) == []
+
+
+def test_sigterm_mid_run_still_cleans_up(start_cluster: StartCluster) -> None:
+    cluster = start_cluster("plugin-crashloop")  # its unschedulable vectoradd keeps the run busy for seconds
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
+                             "-p", "no:cacheprovider", "-q", "--gpu-node-selector", "gpu-node=true"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 30
+    while not any(name.startswith("job/") for name in managed_objects(cluster)):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never created its Jobs"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode != 0, output
+    assert managed_objects(cluster) == [], output
+
+
+def test_local_gate_needs_exactly_one_node(start_cluster: StartCluster) -> None:
+    cluster = start_cluster("seed")
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--local"))
+    assert "--local" in line and "--node" in line

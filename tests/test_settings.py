@@ -1,0 +1,56 @@
+"""Options come from the command line, then GPU_CONFORMANCE_* variables, then the profile file, then defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gpu_conformance.errors import UsageError
+from gpu_conformance.settings import resolve
+
+
+def test_precedence_and_sources(tmp_path: Path) -> None:
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("timeout: 90\nnamespace: from-file\nmin_driver: '470.0'\n")
+    settings = resolve({"timeout": "30"}, {"GPU_CONFORMANCE_TIMEOUT": "60", "GPU_CONFORMANCE_NAMESPACE": "env-ns"},
+                       profile)
+    assert (settings.timeout, settings.namespace, settings.min_driver) == (30.0, "env-ns", "470.0")
+    assert settings.sources["timeout"] == "command line"
+    assert settings.sources["namespace"] == "environment $GPU_CONFORMANCE_NAMESPACE"
+    assert settings.sources["min-driver"] == f"profile {profile}"
+    assert "runtime-policy" not in settings.sources and settings.runtime_policy == "default"
+
+
+def test_lists_and_flags_from_the_environment() -> None:
+    settings = resolve({}, {"GPU_CONFORMANCE_NODE": "a, b", "GPU_CONFORMANCE_KEEP_RESOURCES": "yes",
+                            "GPU_CONFORMANCE_EXPECTED_GPUS": "a=8"})
+    assert settings.node == ("a", "b") and settings.keep_resources is True
+    assert settings.expected_gpu_count("a") == 8 and settings.expected_gpu_count("b") is None
+
+
+def test_in_cluster_is_automatic_inside_a_pod() -> None:
+    assert resolve({}, {"KUBERNETES_SERVICE_HOST": "10.96.0.1"}).in_cluster is True
+    assert resolve({"kubeconfig": "k"}, {"KUBERNETES_SERVICE_HOST": "10.96.0.1"}).in_cluster is False
+
+
+@pytest.mark.parametrize(("cli", "environ", "message"), [
+    ({"runtime_policy": "cdi"}, {}, "command line: runtime-policy: expected 'default' or 'runtimeclass', got 'cdi'"),
+    ({}, {"GPU_CONFORMANCE_TIMEOUT": "-1"},
+     "environment $GPU_CONFORMANCE_TIMEOUT: timeout: expected a positive number of seconds, got '-1'"),
+    ({"expected_gpus": ["node-a"]}, {}, "command line: expected-gpus: expected NODE=COUNT entries, got ['node-a']"),
+])
+def test_bad_values_are_one_line(cli: dict[str, object], environ: dict[str, str], message: str) -> None:
+    with pytest.raises(UsageError) as err:
+        resolve(cli, environ)
+    assert str(err.value) == message
+
+
+def test_bad_profiles(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(UsageError, match="cannot read"):
+        resolve({}, {}, missing)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("timeout: [\n")
+    with pytest.raises(UsageError, match=r"broken\.yaml:2: not valid YAML"):
+        resolve({}, {}, broken)
