@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Area = Literal["prerequisites", "device-plugin", "capacity", "workload"]
+Area = Literal["prerequisites", "device-plugin", "capacity", "workload", "monitoring", "alert-rules"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
 
 

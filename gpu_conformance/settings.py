@@ -63,6 +63,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("min-kubernetes", "lowest Kubernetes version", "1.10"),
     Option("expected-gpus", "GPUs each GPU node must advertise, as NODE=COUNT (repeatable); "
            "default: what the node's probe saw", (), "list"),
+    Option("exporter-url", "URL template of each GPU node's exporter; {ip} and {node} are filled in",
+           "http://{ip}:9835/metrics"),
+    Option("exporter-selector", "label selector of exporter pods (e.g. app=nvidia-dcgm-exporter): scrape the "
+           "pod on each GPU node instead of the node address; {ip} in --exporter-url is then the pod's IP"),
+    Option("exporter-timeout", "seconds to wait for one exporter scrape (connect and read)", 5.0, "float"),
+    Option("prometheus-config", "prometheus.yml to check with promtool and for GPU exporter targets"),
+    Option("prometheus-url", "a live Prometheus: its targets and rules are checked"),
+    Option("rules", "alert rule files to check (repeatable; default: the bundled GPU rules)", (), "list"),
+    Option("rule-tests", "promtool rule unit-test files to run besides the bundled ones (repeatable)", (), "list"),
+    Option("promtool", "promtool binary (default: promtool on PATH)", "promtool"),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 
@@ -88,6 +98,14 @@ class Settings:
     min_nvidia_docker: str = "2.0"
     min_kubernetes: str = "1.10"
     expected_gpus: tuple[str, ...] = ()
+    exporter_url: str = "http://{ip}:9835/metrics"
+    exporter_selector: str | None = None
+    exporter_timeout: float = 5.0
+    prometheus_config: str | None = None
+    prometheus_url: str | None = None
+    rules: tuple[str, ...] = ()
+    rule_tests: tuple[str, ...] = ()
+    promtool: str = "promtool"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)  # option -> where its value came from
 
     def expected_gpu_count(self, node: str) -> int | None:
