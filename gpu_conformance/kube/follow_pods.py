@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .pod_state import node_of, unschedulable_message
+from . import logs
+from .pod_state import node_of, phase, unschedulable_message
 from .watch import follow
 
 COALESCE_SECONDS = 1.0
@@ -92,3 +93,28 @@ def follow_pods(
                 break  # all done, or a grace ends before this watch would: restart it with an earlier wake
         tracker.decide_stuck()
     return tracker.last
+
+
+def follow_pods_and_logs(
+    core: Any,
+    namespace: str,
+    selector: str,
+    nodes: Iterable[str],
+    deadline: float,
+    finished: Callable[[Any], bool],
+    container: str,
+    stuck_grace: float | None = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``follow_pods``, reading each pod's log as soon as it has run to an end, concurrently.
+
+    Returns each node's last seen pod and the logs of the pods that terminated.
+    """
+    with logs.pool() as executor:
+        reads: dict[str, Any] = {}
+
+        def read(node: str, pod: Any) -> None:
+            if phase(pod) in ("Succeeded", "Failed"):
+                reads[node] = executor.submit(logs.read_log, core, namespace, pod.metadata.name, container)
+
+        last = follow_pods(core, namespace, selector, nodes, deadline, finished, read, stuck_grace)
+        return last, {node: future.result() for node, future in reads.items()}

@@ -21,7 +21,7 @@ from ..settings import Settings
 from . import logs
 from .client import Connection
 from .errors import api_message, one_line
-from .follow_pods import follow_pods
+from .follow_pods import follow_pods_and_logs
 from .namespace import ensure_namespace
 from .pod_state import IMAGE_PULL_FAILURES, START_FAILURES, container_state, full_name, last_line, phase
 from .retry import create_retrying
@@ -172,27 +172,9 @@ def run_probes(
     ensure_namespace(conn, settings.namespace, run)
     deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
     outcomes = _create_all(conn, settings, nodes, run)
-    core = conn.core
-    with logs.pool() as executor:
-        reads: dict[str, Any] = {}
-
-        def read(node: str, pod: Any) -> None:
-            if phase(pod) in ("Succeeded", "Failed"):
-                reads[node] = executor.submit(
-                    logs.read_log, core, settings.namespace, pod.metadata.name, CONTAINER
-                )
-
-        last = follow_pods(
-            core,
-            settings.namespace,
-            run.selector(COMPONENT),
-            [n.name for n in nodes if n.name not in outcomes],
-            deadline,
-            _finished,
-            read,
-        )
-        for node in nodes:
-            if node.name not in outcomes:
-                log = reads[node.name].result() if node.name in reads else ""
-                outcomes[node.name] = _outcome(node.name, last.get(node.name), log, settings)
+    pending = [n.name for n in nodes if n.name not in outcomes]
+    last, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(COMPONENT), pending,
+                                              deadline, _finished, CONTAINER)
+    for name in pending:
+        outcomes[name] = _outcome(name, last.get(name), logs_by_node.get(name, ""), settings)
     return {node.name: outcomes[node.name] for node in nodes}

@@ -21,7 +21,7 @@ from . import logs
 from .client import Connection
 from .cluster import runtime_classes
 from .errors import api_message, one_line
-from .follow_pods import follow_pods
+from .follow_pods import follow_pods_and_logs
 from .namespace import ensure_namespace
 from .pod_state import (
     IMAGE_PULL_FAILURES,
@@ -217,28 +217,9 @@ def run_vectoradd(
     to_run = [n for n in nodes if n.name not in outcomes]
     deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
     outcomes.update(_create_all(conn, settings, to_run, run, runtime_class))
-    core = conn.core
-    with logs.pool() as executor:
-        reads: dict[str, Any] = {}
-
-        def read(node: str, pod: Any) -> None:
-            if phase(pod) in ("Succeeded", "Failed"):
-                reads[node] = executor.submit(
-                    logs.read_log, core, settings.namespace, pod.metadata.name, CONTAINER
-                )
-
-        followed = [n.name for n in to_run if n.name not in outcomes]
-        last = follow_pods(
-            core,
-            settings.namespace,
-            run.selector(COMPONENT),
-            followed,
-            deadline,
-            _finished,
-            read,
-            stuck_grace=unschedulable_grace,
-        )
-        logs_by_node = {node: future.result() for node, future in reads.items()}
+    followed = [n.name for n in to_run if n.name not in outcomes]
+    last, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(COMPONENT), followed,
+                                              deadline, _finished, CONTAINER, stuck_grace=unschedulable_grace)
     events = _events(conn, settings.namespace) if followed else {}
     for name in followed:
         pod, log = last.get(name), logs_by_node.get(name, "")
