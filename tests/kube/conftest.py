@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,9 +12,32 @@ import pytest
 
 from gpu_conformance.kube.client import Connection, connect
 from gpu_conformance.settings import Settings
+from gpu_conformance.sim.api import ApiServer, Authorizer
 from gpu_conformance.sim.cluster import SimCluster
+from gpu_conformance.sim.kubeconfig import write_kubeconfig
 
 Connect = Callable[..., tuple[Connection, Settings]]
+FrontServer = Callable[[SimCluster, Authorizer], Path]
+
+
+@pytest.fixture
+def front_server(tmp_path: Path) -> Iterator[FrontServer]:
+    """``front_server(cluster, authorizer)`` -> a kubeconfig for a second API server over the same cluster
+    that refuses what ``authorizer`` refuses, in the apiserver's 403 wording."""
+    servers: list[ApiServer] = []
+
+    def make(cluster: SimCluster, authorizer: Authorizer) -> Path:
+        server = ApiServer(cluster.store, cluster.logs, cluster.scenario.version, token=cluster.token, tls=None,
+                           authorizer=authorizer)
+        server.start()
+        servers.append(server)
+        path = tmp_path / f"front-{len(servers)}.kubeconfig"
+        write_kubeconfig(path, server.url, cluster.token, None)
+        return path
+
+    yield make
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture

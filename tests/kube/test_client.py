@@ -18,12 +18,11 @@ from gpu_conformance.kube import client as kube_client
 from gpu_conformance.kube.client import connect
 from gpu_conformance.kube.retry import create_retrying
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.api import ApiServer
 from gpu_conformance.sim.cluster import SimCluster
 from gpu_conformance.sim.kubeconfig import write_kubeconfig
 from gpu_conformance.sim.testing import StartCluster
 
-from .conftest import Connect
+from .conftest import Connect, FrontServer
 
 
 def usage_error(settings: Settings) -> str:
@@ -101,31 +100,18 @@ def test_untrusted_certificate_is_a_tls_failure(start_cluster: StartCluster, tmp
     )
 
 
-def test_forbidden_version_endpoint_quotes_the_server(start_cluster: StartCluster, tmp_path: Path) -> None:
-    cluster = start_cluster("seed")
-
+def test_forbidden_version_endpoint_quotes_the_server(start_cluster: StartCluster,
+                                                       front_server: FrontServer) -> None:
     def no_version(
         user: str, verb: str, group: str, resource: str, subresource: str, namespace: str, name: str
     ) -> bool:
         return name != "/version"
 
-    server = ApiServer(
-        cluster.store,
-        cluster.logs,
-        cluster.scenario.version,
-        token=cluster.token,
-        tls=None,
-        authorizer=no_version,
-    )
-    server.start()
-    try:
-        path = tmp_path / "front.kubeconfig"
-        write_kubeconfig(path, server.url, cluster.token, None)
-        message = usage_error(Settings(kubeconfig=str(path)))
-    finally:
-        server.stop()
+    path = front_server(start_cluster("seed"), no_version)
+    message = usage_error(Settings(kubeconfig=str(path)))
+    server_url = message.split("the API server at ", 1)[1].split(" ", 1)[0]
     assert message == (
-        f"the API server at {server.url} refused GET /version to context 'gpu-sim' of {path}: "
+        f"the API server at {server_url} refused GET /version to context 'gpu-sim' of {path}: "
         '403 Forbidden: forbidden: User "gpu-sim-admin" cannot get path "/version"'
     )
 

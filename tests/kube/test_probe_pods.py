@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from gpu_conformance.kube.client import connect
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.probe_pods import local_probe, parse_probe_log, run_probes
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.api import ApiServer
-from gpu_conformance.sim.kubeconfig import write_kubeconfig
 from gpu_conformance.sim.scenario import loads
 from gpu_conformance.sim.testing import StartCluster, kubectl
 
-from .conftest import Connect, count_requests
+from .conftest import Connect, FrontServer, count_requests
 
 
 def test_seed_probes_both_nodes_with_one_watch(start_cluster: StartCluster, connect_to: Connect) -> None:
@@ -131,7 +129,7 @@ def test_unpullable_probe_image_is_named(start_cluster: StartCluster, connect_to
         assert outcome.error.endswith("; mirror it and pass --probe-image")
 
 
-def test_forbidden_probe_pod_says_so(start_cluster: StartCluster, tmp_path: Path) -> None:
+def test_forbidden_probe_pod_says_so(start_cluster: StartCluster, front_server: FrontServer) -> None:
     cluster = start_cluster("seed")
 
     def no_pods_here(
@@ -139,25 +137,13 @@ def test_forbidden_probe_pod_says_so(start_cluster: StartCluster, tmp_path: Path
     ) -> bool:
         return not (verb == "create" and resource == "pods" and namespace == "gpu-conformance")
 
-    server = ApiServer(
-        cluster.store,
-        cluster.logs,
-        cluster.scenario.version,
-        token=cluster.token,
-        tls=None,
-        authorizer=no_pods_here,
-    )
-    server.start()
+    path = front_server(cluster, no_pods_here)
+    settings = Settings(kubeconfig=str(path), timeout=30)
+    conn = connect(settings)
     try:
-        path = tmp_path / "front.kubeconfig"
-        write_kubeconfig(path, server.url, cluster.token, None)
-        from gpu_conformance.kube.client import connect
-
-        settings = Settings(kubeconfig=str(path), timeout=30)
-        conn = connect(settings)
         outcomes = run_probes(conn, settings, gpu_nodes(conn, settings), RunContext())
     finally:
-        server.stop()
+        conn.close()
     assert outcomes["k8s-node05"].error == (
         "creating the probe pod was forbidden (admission or PodSecurity): 403 Forbidden: pods is forbidden: "
         'User "gpu-sim-admin" cannot create resource "pods" in API group "" '
