@@ -10,10 +10,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from . import defaults
 from .controllers.quantity import parse_quantity
 from .model import NodeSpec, Scenario
-from .resources import DAEMONSET, LEASE, NAMESPACE, NODE, RUNTIMECLASS, SERVICE, SERVICEACCOUNT
+from .plugin_manifests import NFD_NVIDIA, plugin_objects
+from .resources import LEASE, NAMESPACE, NODE, RUNTIMECLASS, SERVICE
 from .store import Obj, Store, now_rfc3339
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -28,8 +28,6 @@ _OPERATOR_DEPLOY = (
     "node-status-exporter",
     "operator-validator",
 )
-_NFD_NVIDIA = "feature.node.kubernetes.io/pci-10de.present"
-_SOCKETS = "/var/lib/kubelet/device-plugins"
 
 
 def _namespace(name: str) -> Obj:
@@ -91,7 +89,7 @@ def _node_labels(node: NodeSpec, scenario: Scenario) -> dict[str, str]:
     labels.update({f"node-role.kubernetes.io/{role}": "" for role in node.roles})
     style, gpu = scenario.device_plugin.style, node.has_gpus
     if gpu and (style == "gpu-operator" or (style == "helm" and scenario.device_plugin.gfd)):
-        labels[_NFD_NVIDIA] = "true"  # Node Feature Discovery, deployed with the chart or the operator
+        labels[NFD_NVIDIA] = "true"  # Node Feature Discovery, deployed with the chart or the operator
     if gpu and style == "gpu-operator":
         labels["nvidia.com/gpu.present"] = "true"
         labels.update({f"nvidia.com/gpu.deploy.{part}": "true" for part in _OPERATOR_DEPLOY})
@@ -185,207 +183,6 @@ def _node(node: NodeSpec, index: int, scenario: Scenario, now: str) -> Obj:
             },
         },
     }
-
-
-def _daemonset(
-    namespace: str, name: str, labels: dict[str, str], selector: dict[str, str], pod_spec: dict[str, Any]
-) -> Obj:
-    daemonset: Obj = {
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": labels,
-            "annotations": {"deprecated.daemonset.template.generation": "1"},
-        },
-        "spec": {
-            "selector": {"matchLabels": selector},
-            "template": {"metadata": {"labels": dict(selector)}, "spec": pod_spec},
-        },
-    }
-    defaults.apply_defaults(DAEMONSET, daemonset, creating=True)
-    return daemonset
-
-
-def _plugin_container(
-    name: str, image: str, scenario: Scenario, command: list[str] | None = None
-) -> dict[str, Any]:
-    container: dict[str, Any] = {
-        "name": name,
-        "image": image,
-        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
-        "volumeMounts": [{"name": "device-plugin", "mountPath": _SOCKETS}],
-    }
-    if command:
-        container["command"] = command
-    if not scenario.device_plugin.fail_on_init_error:
-        container["env"] = [{"name": "FAIL_ON_INIT_ERROR", "value": "false"}]
-    return container
-
-
-_GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
-_SOCKET_VOLUME = {"name": "device-plugin", "hostPath": {"path": _SOCKETS, "type": ""}}
-
-
-def _required(*terms: tuple[str, str, list[str]]) -> dict[str, Any]:
-    return {
-        "nodeAffinity": {
-            "requiredDuringSchedulingIgnoredDuringExecution": {
-                "nodeSelectorTerms": [
-                    {"matchExpressions": [{"key": k, "operator": op, **({"values": v} if v else {})}]}
-                    for k, op, v in terms
-                ]
-            }
-        }
-    }
-
-
-def plugin_objects(scenario: Scenario) -> list[tuple[Any, Obj]]:
-    """The device plugin install the scenario's DevicePluginSetup describes."""
-    setup = scenario.device_plugin
-    image = f"nvcr.io/nvidia/k8s-device-plugin:{setup.version}"
-    if setup.style == "static":
-        spec: dict[str, Any] = {
-            "tolerations": [_GPU_TOLERATION],
-            "priorityClassName": "system-node-critical",
-            "containers": [_plugin_container("nvidia-device-plugin-ctr", image, scenario)],
-            "volumes": [_SOCKET_VOLUME],
-        }
-        selector = {"name": "nvidia-device-plugin-ds"}
-        return [(DAEMONSET, _daemonset("kube-system", "nvidia-device-plugin-daemonset", {}, selector, spec))]
-    if setup.style == "helm":
-        return _helm(scenario, image)
-    if setup.style == "gpu-operator":
-        return _operator(scenario, image)
-    if setup.style == "gke":
-        spec = {
-            "priorityClassName": "system-node-critical",
-            "affinity": _required(("cloud.google.com/gke-accelerator", "Exists", [])),
-            "tolerations": [
-                {"operator": "Exists", "effect": "NoExecute"},
-                {"operator": "Exists", "effect": "NoSchedule"},
-            ],
-            "containers": [
-                _plugin_container(
-                    "nvidia-gpu-device-plugin",
-                    f"gke.gcr.io/nvidia-gpu-device-plugin:{setup.version}",
-                    scenario,
-                    ["/usr/bin/nvidia-gpu-device-plugin", "-logtostderr"],
-                )
-            ],
-            "volumes": [_SOCKET_VOLUME],
-        }
-        selector = {"k8s-app": "nvidia-gpu-device-plugin"}
-        labels = {**selector, "addonmanager.kubernetes.io/mode": "Reconcile"}
-        return [(DAEMONSET, _daemonset("kube-system", "nvidia-gpu-device-plugin", labels, selector, spec))]
-    return []
-
-
-def _helm(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
-    namespace, release = "nvidia-device-plugin", "nvdp"
-    version = scenario.device_plugin.version.lstrip("v")
-    selector = {"app.kubernetes.io/name": "nvidia-device-plugin", "app.kubernetes.io/instance": release}
-    labels = {
-        "helm.sh/chart": f"nvidia-device-plugin-{version}",
-        **selector,
-        "app.kubernetes.io/version": version,
-        "app.kubernetes.io/managed-by": "Helm",
-    }
-    account = f"{release}-nvidia-device-plugin-service-account"
-    common = {
-        "priorityClassName": "system-node-critical",
-        "serviceAccountName": account,
-        "affinity": _required(
-            (_NFD_NVIDIA, "In", ["true"]),
-            ("feature.node.kubernetes.io/cpu-model.vendor_id", "In", ["NVIDIA"]),
-            ("nvidia.com/gpu.present", "In", ["true"]),
-        ),
-        "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}, _GPU_TOLERATION],
-    }
-    plugin = {
-        **common,
-        "containers": [
-            _plugin_container("nvidia-device-plugin-ctr", image, scenario, ["nvidia-device-plugin"])
-        ],
-        "volumes": [_SOCKET_VOLUME],
-    }
-    objects: list[tuple[Any, Obj]] = [
-        (SERVICEACCOUNT, {"metadata": {"name": account, "namespace": namespace, "labels": labels}}),
-        (DAEMONSET, _daemonset(namespace, f"{release}-nvidia-device-plugin", labels, selector, plugin)),
-    ]
-    if scenario.device_plugin.gfd:
-        gfd = {
-            **common,
-            "containers": [_gfd_container("gpu-feature-discovery-ctr", image, scenario)],
-            "volumes": [
-                {
-                    "name": "output-dir",
-                    "hostPath": {
-                        "path": "/etc/kubernetes/node-feature-discovery/features.d",
-                        "type": "DirectoryOrCreate",
-                    },
-                }
-            ],
-        }
-        objects.append(
-            (
-                DAEMONSET,
-                _daemonset(
-                    namespace, f"{release}-nvidia-device-plugin-gpu-feature-discovery", labels, selector, gfd
-                ),
-            )
-        )
-    return objects
-
-
-def _gfd_container(name: str, image: str, scenario: Scenario) -> dict[str, Any]:
-    return {
-        "name": name,
-        "image": image,
-        "command": ["gpu-feature-discovery"],
-        "env": [
-            {"name": "MIG_STRATEGY", "value": scenario.device_plugin.mig_strategy},
-            {"name": "FAIL_ON_INIT_ERROR", "value": str(scenario.device_plugin.fail_on_init_error).lower()},
-        ],
-        "volumeMounts": [
-            {"name": "output-dir", "mountPath": "/etc/kubernetes/node-feature-discovery/features.d"}
-        ],
-    }
-
-
-def _operator(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
-    namespace = "gpu-operator"
-    objects: list[tuple[Any, Obj]] = []
-    for app, deploy, container in (
-        (
-            "nvidia-device-plugin-daemonset",
-            "device-plugin",
-            _plugin_container("nvidia-device-plugin", image, scenario, ["nvidia-device-plugin"]),
-        ),
-        (
-            "gpu-feature-discovery",
-            "gpu-feature-discovery",
-            _gfd_container("gpu-feature-discovery", image, scenario),
-        ),
-    ):
-        spec: dict[str, Any] = {
-            "priorityClassName": "system-node-critical",
-            "runtimeClassName": "nvidia",
-            "serviceAccountName": app.replace("-daemonset", ""),
-            "tolerations": [_GPU_TOLERATION],
-            "nodeSelector": {f"nvidia.com/gpu.deploy.{deploy}": "true"},
-            "containers": [container],
-            "volumes": [
-                _SOCKET_VOLUME,
-                {
-                    "name": "output-dir",
-                    "hostPath": {"path": "/etc/kubernetes/node-feature-discovery/features.d", "type": ""},
-                },
-            ],
-        }
-        selector = {"app": app}
-        labels = {**selector, "app.kubernetes.io/managed-by": "gpu-operator", "helm.sh/chart": "gpu-operator"}
-        objects.append((DAEMONSET, _daemonset(namespace, app, labels, selector, spec)))
-    return objects
 
 
 def _node_lease(node: Obj) -> Obj:

@@ -89,5 +89,6 @@ def test_project_image_sees_the_host_root_at_its_mount(start_sim: Callable[[Scen
     manifest["spec"]["containers"][0]["volumeMounts"] = [{"name": "host", "mountPath": "/host"}]
     sim.store.create(POD, manifest)
     sim.wait(lambda: sim.phase("peek") in ("Succeeded", "Failed"), timeout=20, what="exit")
-    printed = sim.log("peek", "peek").split()
-    assert printed[1].endswith("gpu-1/etc") and printed[1].startswith("/")
+    # Its argument was rewritten to the node's host root, and what it printed shows the path as a
+    # container with that mount sees it.
+    assert sim.log("peek", "peek").split()[1] == "/host/etc"
