@@ -1,0 +1,31 @@
+"""Tutorial 三、Prometheus监控GPU: every GPU node's exporter answers, reports each of the node's GPUs, and
+the node's driver. Read over HTTP only (creates nothing)."""
+
+import pytest
+
+from gpu_conformance.cluster_facts import ProbeOutcome
+from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.monitoring.exporters.facts import ExporterFacts
+from gpu_conformance.requirements.monitoring import (
+    exporter_driver_matches,
+    exporter_reachable,
+    exporter_reports_every_gpu,
+)
+from gpu_conformance.verdict import require
+
+
+@pytest.mark.monitoring
+def test_exporter_answers(gpu_node: GpuNode, exporter: ExporterFacts) -> None:
+    require(exporter_reachable(exporter))
+
+
+@pytest.mark.monitoring
+def test_exporter_reports_every_gpu(gpu_node: GpuNode, exporter: ExporterFacts,
+                                    probe_if_run: ProbeOutcome | None) -> None:
+    require(exporter_reports_every_gpu(gpu_node, exporter, probe_if_run))
+
+
+@pytest.mark.monitoring
+def test_exporter_driver_matches_the_node(gpu_node: GpuNode, exporter: ExporterFacts,
+                                          probe_if_run: ProbeOutcome | None) -> None:
+    require(exporter_driver_matches(gpu_node, exporter, probe_if_run))

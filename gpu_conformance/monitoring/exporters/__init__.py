@@ -1,0 +1,1 @@
+"""The GPU exporter of every GPU node, scraped at once and read: targets, bounded scrapes, formats, facts."""

@@ -1,0 +1,77 @@
+"""What each GPU node's exporter gave when scraped: the answer, read, with the evidence for a report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.kube.client import Connection
+from gpu_conformance.monitoring.exporters.formats import ExporterMetrics, MetricsParseError, parse_metrics
+from gpu_conformance.monitoring.exporters.scrape import ScrapeResult, scrape_all
+from gpu_conformance.monitoring.exporters.targets import Target, exporter_targets
+from gpu_conformance.settings import Settings
+
+EXCERPT_LINES = 20
+_EXCERPT_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class ExporterFacts:
+    """One node's exporter as scraped. ``metrics`` is set only for a complete 200 that parsed."""
+
+    node: str
+    url: str | None  # None: nothing to scrape (see missing / unavailable)
+    source: str  # where the address came from
+    timeout_s: float
+    missing: str | None = None  # no exporter where one was looked for (no pod on the node)
+    unavailable: str | None = None  # the suite could not tell where to scrape
+    status: int | None = None
+    reason: str = ""  # HTTP reason phrase
+    content_type: str = ""
+    location: str | None = None  # a redirect's target, not followed
+    transport_error: str | None = None  # no complete answer: refused, no answer within the timeout, too large
+    body_bytes: int = 0
+    parse_error: MetricsParseError | None = None
+    metrics: ExporterMetrics | None = None
+    excerpt: str = ""  # the body's first lines, for a report attachment
+    elapsed_s: float = 0.0
+
+    @property
+    def answered(self) -> bool:
+        """A 200 whose body parsed: the other exporter checks have something to read."""
+        return self.metrics is not None
+
+
+def excerpt(text: str) -> str:
+    head = "\n".join(text.splitlines()[:EXCERPT_LINES])
+    return head if len(head) <= _EXCERPT_CHARS else head[:_EXCERPT_CHARS] + "..."
+
+
+def exporter_facts(target: Target, timeout: float, result: ScrapeResult | None) -> ExporterFacts:
+    """The facts from a target and its scrape (None when there was nothing to scrape)."""
+    base = ExporterFacts(target.node, target.url, target.source, timeout, target.missing, target.unavailable)
+    if result is None:
+        return base
+    text = result.body.decode("utf-8", errors="replace")
+    parse_error, metrics = None, None
+    if result.error is None and result.status == 200:
+        try:
+            metrics = parse_metrics(text)
+        except MetricsParseError as exc:
+            parse_error = exc
+    return ExporterFacts(
+        base.node, base.url, base.source, timeout, status=result.status, reason=result.reason,
+        content_type=result.content_type, location=result.location, transport_error=result.error,
+        body_bytes=len(result.body), parse_error=parse_error, metrics=metrics, excerpt=excerpt(text),
+        elapsed_s=result.elapsed_s,
+    )
+
+
+def gather_exporters(nodes: Sequence[GpuNode], settings: Settings,
+                     connection: Connection | None = None) -> dict[str, ExporterFacts]:
+    """Every node's exporter scraped at once (node name -> facts): about one timeout, however many hang."""
+    targets = exporter_targets(nodes, settings, connection)
+    urls = {t.node: t.url for t in targets if t.url is not None}
+    results = scrape_all(urls, settings.exporter_timeout)
+    return {t.node: exporter_facts(t, settings.exporter_timeout, results.get(t.node)) for t in targets}

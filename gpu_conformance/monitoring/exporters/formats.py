@@ -1,0 +1,159 @@
+"""Reading a GPU exporter's body: Prometheus text, which exporter wrote it, and what it says about the GPUs.
+
+nvidia_gpu_exporter labels every per-GPU series ``uuid`` (lower-cased, ``GPU-`` cut off), reports the
+driver as ``nvidia_smi_gpu_info{driver_version}``, and when nvidia-smi fails sends no GPU series at all:
+only ``nvidia_smi_failed_scrapes_total`` and a non-zero ``nvidia_smi_command_exit_code``.
+dcgm-exporter labels them ``UUID`` (``GPU-...`` as NVML writes it) and carries the driver as the label
+``DCGM_FI_DRIVER_VERSION``.
+
+prometheus_client's parser raises ``ValueError`` while iterating, after yielding the families before
+the bad line, and never says which line that was: it is found by bisecting on prefixes of the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+
+ExporterFormat = Literal["nvidia_gpu_exporter", "dcgm-exporter", "unknown"]
+
+NVIDIA_PREFIX = "nvidia_smi_"
+NVIDIA_BUILD_INFO = "nvidia_gpu_exporter_build_info"
+DCGM_PREFIX = "DCGM_FI_"
+SMI_EXIT_CODE = "nvidia_smi_command_exit_code"
+SMI_FAILED_SCRAPES = "nvidia_smi_failed_scrapes_total"
+NVIDIA_DRIVER_LABEL = "driver_version"
+DCGM_DRIVER_LABEL = "DCGM_FI_DRIVER_VERSION"
+_UUID_LABEL: dict[ExporterFormat, str] = {"nvidia_gpu_exporter": "uuid", "dcgm-exporter": "UUID"}
+_DRIVER_LABEL: dict[ExporterFormat, str] = {"nvidia_gpu_exporter": NVIDIA_DRIVER_LABEL,
+                                            "dcgm-exporter": DCGM_DRIVER_LABEL}
+_PREFIX: dict[ExporterFormat, str] = {"nvidia_gpu_exporter": NVIDIA_PREFIX, "dcgm-exporter": DCGM_PREFIX}
+NVIDIA_GPU_INFO = "nvidia_smi_gpu_info"  # the series named when counting nvidia_gpu_exporter's GPUs
+_QUOTED_LINE_CHARS = 160
+_SHOWN_NAMES = 5
+
+
+class MetricsParseError(ValueError):
+    """The body is not Prometheus text: the first line the parser refuses, and its reason."""
+
+    def __init__(self, line_number: int, line: str, reason: str) -> None:
+        shown = line if len(line) <= _QUOTED_LINE_CHARS else line[:_QUOTED_LINE_CHARS] + "..."
+        super().__init__(f'line {line_number} "{shown}": {reason}')
+        self.line_number = line_number
+        self.line = line
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ExporterMetrics:
+    """What one scrape's body says, read without judging it."""
+
+    format: ExporterFormat
+    samples: int
+    gpu_uuids: tuple[str, ...]  # distinct, in the order first seen, as the exporter writes them
+    uuid_label: str | None  # "uuid" (nvidia_gpu_exporter) or "UUID" (dcgm-exporter)
+    gpu_series: str | None  # where the GPUs were counted, e.g. "nvidia_smi_gpu_info{uuid}"
+    driver_versions: tuple[str, ...]  # distinct values of the driver label
+    driver_label: str | None  # where the driver was read, e.g. "nvidia_smi_gpu_info{driver_version}"
+    smi_exit_code: float | None  # nvidia_gpu_exporter's nvidia_smi_command_exit_code
+    smi_failed_scrapes: float | None  # nvidia_gpu_exporter's nvidia_smi_failed_scrapes_total
+    metric_names: tuple[str, ...]  # distinct sample names, in order (for "what was there instead")
+
+    @property
+    def smi_failing(self) -> bool:
+        """nvidia_gpu_exporter's own word that nvidia-smi failed on its last run."""
+        return bool(self.smi_exit_code) or bool(self.smi_failed_scrapes)
+
+    def names_shown(self) -> str:
+        names = self.metric_names
+        more = f", ... ({len(names)} in all)" if len(names) > _SHOWN_NAMES else ""
+        return ", ".join(names[:_SHOWN_NAMES]) + more
+
+
+def gpu_key(uuid: str) -> str:
+    """A GPU UUID in one form whatever wrote it: ``GPU-868D62CF-...`` and ``868d62cf-...`` are one GPU."""
+    return uuid.strip().lower().removeprefix("gpu-")
+
+
+def _samples(text: str) -> list[Sample]:
+    return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+
+
+def _parses(text: str) -> bool:
+    try:
+        _samples(text)
+    except (ValueError, IndexError):
+        return False
+    return True
+
+
+def _first_bad_line(lines: list[str]) -> int:
+    """Index of the line where parsing breaks: the shortest prefix of lines that no longer parses."""
+    good, bad = 0, len(lines)  # the first ``good`` lines parse, the first ``bad`` do not
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if _parses("".join(lines[:middle])):
+            good = middle
+        else:
+            bad = middle
+    return bad - 1
+
+
+def _format(names: Iterable[str]) -> ExporterFormat:
+    listed = list(names)
+    if any(name.startswith(DCGM_PREFIX) for name in listed):
+        return "dcgm-exporter"
+    if any(name.startswith(NVIDIA_PREFIX) or name == NVIDIA_BUILD_INFO for name in listed):
+        return "nvidia_gpu_exporter"
+    return "unknown"
+
+
+def _value(samples: list[Sample], name: str) -> float | None:
+    return next((float(s.value) for s in samples if s.name == name), None)
+
+
+def _distinct(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def parse_metrics(text: str) -> ExporterMetrics:
+    """The body read as Prometheus text; ``MetricsParseError`` quoting the offending line otherwise."""
+    try:
+        samples = _samples(text)
+    except (ValueError, IndexError) as exc:
+        lines = text.splitlines(keepends=True)
+        index = _first_bad_line(lines)
+        reason = str(exc) or type(exc).__name__
+        raise MetricsParseError(index + 1, lines[index].rstrip("\r\n"), reason) from None
+    names = _distinct(s.name for s in samples)
+    kind = _format(names)
+    uuid_label, driver_label = _UUID_LABEL.get(kind), _DRIVER_LABEL.get(kind)
+    gpu_samples = sorted(_labelled(samples, _PREFIX.get(kind, ""), uuid_label),
+                         key=lambda s: s.name != NVIDIA_GPU_INFO)  # stable: gpu_info first where present
+    driver_samples = _labelled(samples, "", driver_label)
+    return ExporterMetrics(
+        format=kind,
+        samples=len(samples),
+        gpu_uuids=_distinct(s.labels[uuid_label] for s in gpu_samples if uuid_label),
+        uuid_label=uuid_label,
+        gpu_series=_series(gpu_samples, uuid_label),
+        driver_versions=_distinct(s.labels[driver_label] for s in driver_samples if driver_label),
+        driver_label=_series(driver_samples, driver_label),
+        smi_exit_code=_value(samples, SMI_EXIT_CODE),
+        smi_failed_scrapes=_value(samples, SMI_FAILED_SCRAPES),
+        metric_names=names,
+    )
+
+
+def _labelled(samples: list[Sample], prefix: str, label: str | None) -> list[Sample]:
+    """The samples named ``prefix...`` that carry ``label`` with a value."""
+    return [s for s in samples if label and s.name.startswith(prefix) and s.labels.get(label)]
+
+
+def _series(samples: list[Sample], label: str | None) -> str | None:
+    """Where a label was read, e.g. ``nvidia_smi_gpu_info{driver_version}``."""
+    return f"{samples[0].name}{{{label}}}" if samples and label else None
