@@ -1,0 +1,39 @@
+"""Tutorial 三、Prometheus监控GPU, 在prometheus.yml中添加exporter地址: Prometheus loads its configuration and
+scrapes every GPU node's exporter (--prometheus-config, --prometheus-url; each skipped when not given)."""
+
+import pytest
+
+from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.monitoring.live import LivePrometheus
+from gpu_conformance.monitoring.prometheus_config import ScrapeConfig
+from gpu_conformance.monitoring.promtool import PromtoolRun
+from gpu_conformance.monitoring.rules import RuleFile
+from gpu_conformance.requirements.prometheus import (
+    config_valid,
+    exporter_scraped,
+    live_rules_loaded,
+    live_target_up,
+)
+from gpu_conformance.settings import Settings
+from gpu_conformance.verdict import require
+
+pytestmark = pytest.mark.monitoring
+
+
+def test_prometheus_config_is_valid(prometheus_config_check: PromtoolRun) -> None:
+    require(config_valid(prometheus_config_check))
+
+
+def test_exporter_is_a_scrape_target(gpu_node: GpuNode, scrape_config: ScrapeConfig,
+                                     settings: Settings) -> None:
+    require(exporter_scraped(gpu_node, scrape_config, settings))
+
+
+def test_prometheus_scrapes_the_exporter(gpu_node: GpuNode, live_prometheus: LivePrometheus,
+                                         settings: Settings) -> None:
+    require(live_target_up(gpu_node, live_prometheus, settings))
+
+
+def test_prometheus_has_the_gpu_rules(live_prometheus: LivePrometheus,
+                                      rule_files: tuple[RuleFile, ...]) -> None:
+    require(live_rules_loaded(live_prometheus, rule_files))

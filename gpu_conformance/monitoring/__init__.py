@@ -1,0 +1,1 @@
+"""Monitoring facts: Prometheus configuration, live Prometheus, alert rules (with promtool), GPU exporters."""
