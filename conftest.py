@@ -6,4 +6,6 @@ pytest_plugins = [
     "fixtures.cluster",
     "fixtures.nodes",
     "fixtures.workload",
+    "fixtures.exporters",
+    "fixtures.prometheus",
 ]

@@ -138,11 +138,96 @@ WORKLOAD_DRIVER_FITS_IMAGE = Check(
     severity="minor", tutorial=_DEPLOY,
 )
 
+_MONITORING = "三、Prometheus监控GPU"
+MON_EXPORTER_UP = Check(
+    "MON-EXPORTER-UP", "monitoring", "GPU exporter answers on the node",
+    "the node's GPU exporter (nvidia_gpu_exporter on :9835, or dcgm-exporter on :9400) answers GET /metrics "
+    "with HTTP 200 and a Prometheus text body",
+    "run the exporter on the node (tutorial: `/usr/local/gpu-exporter/nvidia_gpu_exporter &`; better a systemd "
+    "unit or a DaemonSet) listening on :9835 and reachable from Prometheus: `curl http://NODE_IP:9835/metrics`; "
+    "for another exporter pass --exporter-url (e.g. http://{ip}:9400/metrics) or --exporter-selector",
+    severity="critical", tutorial=_MONITORING,
+)
+MON_EXPORTER_GPUS = Check(
+    "MON-EXPORTER-GPUS", "monitoring", "GPU exporter reports every GPU of the node",
+    "the exporter reports one series per GPU of the node (distinct uuid/UUID labels), as many as the node has",
+    "`nvidia-smi` must succeed on the node (nvidia_gpu_exporter runs it on every scrape; when it fails only "
+    "nvidia_smi_failed_scrapes_total and nvidia_smi_command_exit_code remain); `nvidia-smi -L` lists the GPUs "
+    "the exporter should see; restart the exporter after GPU or driver changes",
+    severity="critical", tutorial=_MONITORING,
+)
+MON_EXPORTER_DRIVER = Check(
+    "MON-EXPORTER-DRIVER", "monitoring", "GPU exporter's driver version is the node's",
+    "where the exporter reports driver_version, it equals the driver loaded on the node",
+    "the exporter sees another driver than the node loads: restart it after a driver upgrade (and reboot the "
+    "node if the old kernel module is still loaded), and check that --exporter-url reaches this node's exporter",
+    severity="normal", tutorial=_MONITORING,
+)
+
+
+MON_PROM_CONFIG_VALID = Check(
+    "MON-PROM-CONFIG-VALID", "monitoring", "prometheus.yml passes promtool check config",
+    "the Prometheus configuration given with --prometheus-config loads (`promtool check config FILE`)",
+    "fix the line promtool names (the tutorial writes `lables:` where Prometheus reads `labels:`); see "
+    "monitoring/prometheus/gpu-scrape.yml for a corrected scrape job",
+    severity="critical", tutorial=_MONITORING,
+)
+MON_PROM_TARGETS = Check(
+    "MON-PROM-TARGETS", "monitoring", "every GPU node's exporter is a scrape target",
+    "each GPU node's exporter address (--exporter-url) is a target of some scrape job in prometheus.yml",
+    "add `'ADDRESS:9835'` to the `targets:` of the gpu-exporter job's static_configs (tutorial: "
+    "在prometheus.yml中添加exporter地址), then reload Prometheus (`kill -HUP` or POST /-/reload)",
+    severity="critical", tutorial=_MONITORING,
+)
+MON_PROM_LIVE_TARGETS_UP = Check(
+    "MON-PROM-LIVE-TARGETS-UP", "monitoring", "Prometheus scrapes every GPU node's exporter",
+    "the live Prometheus (--prometheus-url) lists each GPU node's exporter in /api/v1/targets with health up",
+    "open Prometheus' Status > Targets page: a missing target needs the scrape job (MON-PROM-TARGETS) and a "
+    "reload; a down one shows lastError (exporter not running, firewall, wrong port)",
+    severity="critical", tutorial=_MONITORING,
+)
+MON_PROM_LIVE_RULES = Check(
+    "MON-PROM-LIVE-RULES", "monitoring", "Prometheus has the GPU alert rules loaded and healthy",
+    "the live Prometheus lists the GPU alert rule groups in /api/v1/rules, each rule with health ok",
+    "list the rule file under `rule_files:` in prometheus.yml, `promtool check rules` it, reload Prometheus; "
+    "a rule with health err shows lastError on Status > Rules",
+    severity="normal", tutorial=_MONITORING,
+)
+RULES_VALID = Check(
+    "RULES-VALID", "alert-rules", "alert rule files pass promtool check rules",
+    "every rule file (--rules; default: the bundled monitoring/rules/gpu-alerts.yml) loads in Prometheus",
+    "fix what `promtool check rules FILE` reports (field names, PromQL syntax, durations)",
+    severity="critical", tutorial=_MONITORING,
+)
+RULES_UNIT_TESTS = Check(
+    "RULES-UNIT-TESTS", "alert-rules", "alert rule unit tests pass",
+    "`promtool test rules` passes for the bundled rule tests and every --rule-tests file",
+    "read promtool's FAILED lines: expected alerts that did not fire (exp) against what fired (got)",
+    severity="normal", tutorial=_MONITORING,
+)
+RULES_CAN_FIRE = Check(
+    "RULES-CAN-FIRE", "alert-rules", "every alert can fire and can resolve",
+    "driving each metric an alert reads across its physical range (ratios 0..1, percent 0..100, °C, bytes up "
+    "to the GPU's memory) makes the alert fire somewhere and stay quiet somewhere",
+    "compare the threshold in the metric's unit: nvidia_gpu_exporter's *_ratio metrics are 0..1 (> 0.9, not "
+    "> 90), DCGM's *_UTIL are 0..100; see monitoring/rules/gpu-alerts.yml",
+    tutorial=_MONITORING,
+)
+RULES_METRICS_EXIST = Check(
+    "RULES-METRICS-EXIST", "alert-rules", "every metric an alert reads is served by the GPU exporters",
+    "each metric an alert expression reads appears in what the GPU nodes' exporters serve",
+    "write rules for the exporter you run: nvidia_gpu_exporter serves nvidia_smi_*, dcgm-exporter serves "
+    "DCGM_FI_DEV_*; rules for one never fire on the other",
+    tutorial=_MONITORING,
+)
 CHECKS: tuple[Check, ...] = (
     PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT,
     PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
     CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
+    MON_EXPORTER_UP, MON_EXPORTER_GPUS, MON_EXPORTER_DRIVER,
+    MON_PROM_CONFIG_VALID, MON_PROM_TARGETS, MON_PROM_LIVE_TARGETS_UP, MON_PROM_LIVE_RULES,
+    RULES_VALID, RULES_UNIT_TESTS, RULES_CAN_FIRE, RULES_METRICS_EXIST,
 )
 _BY_ID = {check.id: check for check in CHECKS}
 

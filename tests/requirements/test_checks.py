@@ -8,8 +8,11 @@ from gpu_conformance import checks
 from gpu_conformance.checks import CHECKS, by_id
 
 IDS = ("PRE-K8S-VERSION", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-TOOLKIT", "PRE-RUNTIME-DEFAULT",
-       "PLUGIN-DEPLOYED", "PLUGIN-DAEMONSET-READY", "PLUGIN-POD-READY", "CAPACITY-ADVERTISED",
-       "CAPACITY-MATCHES-GPUS", "WORKLOAD-VECTORADD", "WORKLOAD-DRIVER-FITS-IMAGE")
+       "PLUGIN-DEPLOYED", "PLUGIN-DAEMONSET-READY", "PLUGIN-POD-READY", "CAPACITY-GPU-NODES", "CAPACITY-ADVERTISED",
+       "CAPACITY-MATCHES-GPUS", "WORKLOAD-VECTORADD", "WORKLOAD-DRIVER-FITS-IMAGE",
+       "MON-EXPORTER-UP", "MON-EXPORTER-GPUS", "MON-EXPORTER-DRIVER",
+       "MON-PROM-CONFIG-VALID", "MON-PROM-TARGETS", "MON-PROM-LIVE-TARGETS-UP", "MON-PROM-LIVE-RULES",
+       "RULES-VALID", "RULES-UNIT-TESTS", "RULES-CAN-FIRE", "RULES-METRICS-EXIST")
 
 
 def test_ids_are_the_stable_ones_in_order() -> None:
@@ -21,7 +24,7 @@ def test_by_id_and_module_constant_agree(check_id: str) -> None:
     check = by_id(check_id)
     assert getattr(checks, check_id.replace("-", "_")) is check
     assert check.area == {"PRE": "prerequisites", "PLUGIN": "device-plugin", "CAPACITY": "capacity",
-                          "WORKLOAD": "workload"}[check_id.split("-")[0]]
+                          "WORKLOAD": "workload", "MON": "monitoring", "RULES": "alert-rules"}[check_id.split("-")[0]]
     assert check.title and "\n" not in check.title
     assert check.requirement and check.remediation and check.tutorial
 
