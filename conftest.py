@@ -8,4 +8,5 @@ pytest_plugins = [
     "fixtures.workload",
     "fixtures.exporters",
     "fixtures.prometheus",
+    "fixtures.reporting",
 ]

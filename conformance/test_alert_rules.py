@@ -17,18 +17,22 @@ from gpu_conformance.verdict import require
 pytestmark = pytest.mark.monitoring
 
 
+@pytest.mark.check("RULES-VALID")
 def test_rules_are_valid(rule_checks: list[PromtoolRun]) -> None:
     require(rules_valid(rule_checks))
 
 
+@pytest.mark.check("RULES-UNIT-TESTS")
 def test_rule_unit_tests_pass(rule_test_runs: list[PromtoolRun]) -> None:
     require(rule_tests_pass(rule_test_runs))
 
 
+@pytest.mark.check("RULES-CAN-FIRE")
 def test_alerts_can_fire_and_resolve(fire_ranges: list[FireRange]) -> None:
     require(alerts_can_fire(fire_ranges))
 
 
+@pytest.mark.check("RULES-METRICS-EXIST")
 def test_alert_metrics_are_served(rule_files: tuple[RuleFile, ...],
                                   served_metrics: tuple[frozenset[str], str]) -> None:
     names, source = served_metrics

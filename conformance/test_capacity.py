@@ -12,15 +12,18 @@ from gpu_conformance.verdict import require
 
 
 @pytest.mark.cluster
+@pytest.mark.check("CAPACITY-GPU-NODES")
 def test_cluster_has_gpu_nodes(checked_nodes: list[GpuNode], connection: Connection) -> None:
     require(gpu_nodes_found(checked_nodes, connection.server))
 
 
 @pytest.mark.cluster
+@pytest.mark.check("CAPACITY-ADVERTISED")
 def test_gpus_advertised(gpu_node: GpuNode, plugin: PluginFacts) -> None:
     require(capacity_advertised(gpu_node, plugin))
 
 
 @pytest.mark.node_local
+@pytest.mark.check("CAPACITY-MATCHES-GPUS")
 def test_advertised_gpus_match_the_node(gpu_node: GpuNode, probe: ProbeOutcome, settings: Settings) -> None:
     require(capacity_matches_gpus(gpu_node, probe, settings))

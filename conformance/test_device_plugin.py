@@ -10,15 +10,18 @@ from gpu_conformance.verdict import require
 
 
 @pytest.mark.cluster
+@pytest.mark.check("PLUGIN-DEPLOYED")
 def test_device_plugin_deployed(plugin: PluginFacts) -> None:
     require(plugin_deployed(plugin))
 
 
 @pytest.mark.cluster
+@pytest.mark.check("PLUGIN-DAEMONSET-READY")
 def test_device_plugin_daemonset_ready(plugin: PluginFacts) -> None:
     require(daemonsets_ready(plugin))
 
 
 @pytest.mark.cluster
+@pytest.mark.check("PLUGIN-POD-READY")
 def test_device_plugin_pod_ready(plugin: PluginFacts, gpu_node: GpuNode) -> None:
     require(plugin_pod_ready(plugin, gpu_node))

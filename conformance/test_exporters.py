@@ -15,17 +15,20 @@ from gpu_conformance.verdict import require
 
 
 @pytest.mark.monitoring
+@pytest.mark.check("MON-EXPORTER-UP")
 def test_exporter_answers(gpu_node: GpuNode, exporter: ExporterFacts) -> None:
     require(exporter_reachable(exporter))
 
 
 @pytest.mark.monitoring
+@pytest.mark.check("MON-EXPORTER-GPUS")
 def test_exporter_reports_every_gpu(gpu_node: GpuNode, exporter: ExporterFacts,
                                     probe_if_run: ProbeOutcome | None) -> None:
     require(exporter_reports_every_gpu(gpu_node, exporter, probe_if_run))
 
 
 @pytest.mark.monitoring
+@pytest.mark.check("MON-EXPORTER-DRIVER")
 def test_exporter_driver_matches_the_node(gpu_node: GpuNode, exporter: ExporterFacts,
                                           probe_if_run: ProbeOutcome | None) -> None:
     require(exporter_driver_matches(gpu_node, exporter, probe_if_run))

@@ -17,26 +17,31 @@ from gpu_conformance.verdict import require
 
 
 @pytest.mark.cluster
+@pytest.mark.check("PRE-K8S-VERSION")
 def test_kubernetes_version(api_version: ApiVersion, settings: Settings) -> None:
     require(kubernetes_at_least(api_version, settings))
 
 
 @pytest.mark.cluster
+@pytest.mark.check("PRE-KUBELET-VERSION")
 def test_kubelet_version(gpu_node: GpuNode, settings: Settings) -> None:
     require(kubelet_at_least(gpu_node, settings))
 
 
 @pytest.mark.node_local
+@pytest.mark.check("PRE-DRIVER")
 def test_driver_version(probe: ProbeOutcome, gpu_node: GpuNode, settings: Settings) -> None:
     require(driver_at_least(probe, gpu_node, settings))
 
 
 @pytest.mark.node_local
+@pytest.mark.check("PRE-TOOLKIT")
 def test_container_toolkit(probe: ProbeOutcome, settings: Settings) -> None:
     require(toolkit_at_least(probe, settings))
 
 
 @pytest.mark.node_local
+@pytest.mark.check("PRE-RUNTIME-DEFAULT")
 def test_nvidia_runtime_is_default(probe: ProbeOutcome, gpu_node: GpuNode, runtime_classes: dict[str, str],
                                    settings: Settings) -> None:
     require(runtime_default(probe, gpu_node, runtime_classes, settings))

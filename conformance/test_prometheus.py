@@ -20,20 +20,24 @@ from gpu_conformance.verdict import require
 pytestmark = pytest.mark.monitoring
 
 
+@pytest.mark.check("MON-PROM-CONFIG-VALID")
 def test_prometheus_config_is_valid(prometheus_config_check: PromtoolRun) -> None:
     require(config_valid(prometheus_config_check))
 
 
+@pytest.mark.check("MON-PROM-TARGETS")
 def test_exporter_is_a_scrape_target(gpu_node: GpuNode, scrape_config: ScrapeConfig,
                                      settings: Settings) -> None:
     require(exporter_scraped(gpu_node, scrape_config, settings))
 
 
+@pytest.mark.check("MON-PROM-LIVE-TARGETS-UP")
 def test_prometheus_scrapes_the_exporter(gpu_node: GpuNode, live_prometheus: LivePrometheus,
                                          settings: Settings) -> None:
     require(live_target_up(gpu_node, live_prometheus, settings))
 
 
+@pytest.mark.check("MON-PROM-LIVE-RULES")
 def test_prometheus_has_the_gpu_rules(live_prometheus: LivePrometheus,
                                       rule_files: tuple[RuleFile, ...]) -> None:
     require(live_rules_loaded(live_prometheus, rule_files))

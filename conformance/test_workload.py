@@ -11,10 +11,12 @@ from gpu_conformance.verdict import require
 
 
 @pytest.mark.workload
+@pytest.mark.check("WORKLOAD-VECTORADD")
 def test_vectoradd_passes(workload: WorkloadOutcome, probe: ProbeOutcome, gpu_node: GpuNode) -> None:
     require(vectoradd_passes(workload, probe, gpu_node))
 
 
 @pytest.mark.node_local
+@pytest.mark.check("WORKLOAD-DRIVER-FITS-IMAGE")
 def test_driver_fits_vectoradd_image(probe: ProbeOutcome, gpu_node: GpuNode, settings: Settings) -> None:
     require(driver_fits_image(probe, gpu_node, settings))

@@ -32,6 +32,7 @@ class PluginPod:
     waiting_reason: str | None  # e.g. CrashLoopBackOff, ImagePullBackOff
     last_exit: str | None  # e.g. "Error (exit code 1)"
     log_tail: str  # last lines of the plugin container's log (previous run's when crash-looping)
+    last_error_exit_age: float | None = None  # seconds since the container last exited with an error
 
 
 @dataclass(frozen=True)

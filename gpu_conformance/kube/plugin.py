@@ -89,7 +89,8 @@ def _pod_facts(core: Any, pod: Any, checked: set[str]) -> PluginPod:
     state = container_state(pod, container)
     tail = ""
     if _needs_log(pod, container, checked):
-        crash_looping = state.waiting_reason == "CrashLoopBackOff" or (state.restarts > 0 and not state.ready)
+        crash_looping = state.waiting_reason == "CrashLoopBackOff" or (state.restarts > 0 and not state.ready) \
+            or state.last_error_exit_age is not None
         tail = logs.read_log(
             core,
             pod.metadata.namespace,
@@ -108,6 +109,7 @@ def _pod_facts(core: Any, pod: Any, checked: set[str]) -> PluginPod:
         waiting_reason=state.waiting_reason,
         last_exit=state.last_exit,
         log_tail=tail.rstrip("\n"),
+        last_error_exit_age=state.last_error_exit_age,
     )
 
 

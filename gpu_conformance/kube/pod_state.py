@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from .run import NODE_ANNOTATION
@@ -24,6 +25,7 @@ class ContainerState:
     exit_code: int | None  # of the current run, once terminated
     terminated_reason: str | None
     last_exit: str | None  # the previous run's end, e.g. "Error (exit code 1)"
+    last_error_exit_age: float | None = None  # seconds since the previous run ended with a non-zero exit
 
 
 def container_state(pod: Any, container: str | None = None) -> ContainerState:
@@ -46,7 +48,15 @@ def container_state(pod: Any, container: str | None = None) -> ContainerState:
         exit_code=terminated.exit_code if terminated else None,
         terminated_reason=terminated.reason if terminated else None,
         last_exit=f"{previous.reason or 'Terminated'} (exit code {previous.exit_code})" if previous else None,
+        last_error_exit_age=_error_exit_age(previous),
     )
+
+
+def _error_exit_age(terminated: Any) -> float | None:
+    if terminated is None or not terminated.exit_code or terminated.finished_at is None:
+        return None
+    age: float = (datetime.now(UTC) - terminated.finished_at).total_seconds()
+    return max(0.0, age)
 
 
 def condition(pod: Any, kind: str) -> Any:

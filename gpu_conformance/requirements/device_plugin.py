@@ -35,16 +35,30 @@ def plugin_deployed(plugin: PluginFacts) -> Verdict:
                           plugin.source, "a DaemonSet running the NVIDIA device plugin")
 
 
+# A plugin that exited with an error this recently is crash-looping even if it is Ready right now:
+# the kubelet's restart back-off tops out at 5 minutes, so a crash loop restarts at least that often.
+RECENT_CRASH_SECONDS = 600.0
+
+
+def crashed_recently(pod: PluginPod) -> bool:
+    return pod.last_error_exit_age is not None and pod.last_error_exit_age < RECENT_CRASH_SECONDS
+
+
 def daemonsets_ready(plugin: PluginFacts) -> Verdict:
     if not plugin.daemonsets:
         return Verdict.skipped(PLUGIN_DAEMONSET_READY, "no device plugin DaemonSet: see PLUGIN-DEPLOYED")
     counts = ", ".join(f"DaemonSet {d.namespace}/{d.name} {d.ready}/{d.desired} ready"
                        for d in plugin.daemonsets)
     lagging = [d for d in plugin.daemonsets if d.ready != d.desired]
-    if not lagging:
+    crashing = [p for p in plugin.pods if crashed_recently(p)]
+    if not lagging and not crashing:
         return Verdict.passed(PLUGIN_DAEMONSET_READY, counts, plugin.source)
+    if crashing:
+        counts += "; crash-looping though Ready for now: " + ", ".join(f"{p.namespace}/{p.name}" for p in crashing)
+    lagging = lagging or list(plugin.daemonsets)
     fix = "; ".join(f"`kubectl -n {d.namespace} describe daemonset {d.name}`" for d in lagging)
-    return Verdict.failed(PLUGIN_DAEMONSET_READY, counts, plugin.source, "every desired pod ready",
+    expected = "every desired pod ready" + (", none crash-looping" if crashing else "")
+    return Verdict.failed(PLUGIN_DAEMONSET_READY, counts, plugin.source, expected,
                           f"{fix}, and `kubectl -n {lagging[0].namespace} get pods -o wide`: the nodes whose "
                           "plugin pod is not Ready fail PLUGIN-POD-READY with the cause")
 
@@ -102,8 +116,10 @@ def plugin_pod_ready(plugin: PluginFacts, node: GpuNode) -> Verdict:
                               "manifest and the GPU Operator): remove all but one")
     pod = pods[0]
     found = f"pod {names} {_state(pod)}"
-    if pod.phase == "Running" and pod.ready:
+    if pod.phase == "Running" and pod.ready and not crashed_recently(pod):
         return Verdict.passed(PLUGIN_POD_READY, found, plugin.source)
+    if crashed_recently(pod):
+        found += f", Ready for now but its last run exited with an error {pod.last_error_exit_age:.0f} s ago"
     line = key_line(pod.log_tail, PLUGIN_LOG_PHRASES)
     if line:
         found += f"; log: {quoted(line)}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from gpu_conformance.cluster_facts import PluginDaemonSet
 from gpu_conformance.requirements.device_plugin import daemonsets_ready, plugin_deployed, plugin_pod_ready
 
@@ -57,6 +59,18 @@ def test_pod_ready_reports_restarts_even_on_pass() -> None:
         f"found pod {POD} Running, Ready, 0 restarts at {SOURCE}"
     verdict = plugin_pod_ready(plugin(plugin_pod(restarts=3)), gpu_node())
     assert (verdict.ok, verdict.message) == (True, f"found pod {POD} Running, Ready, 3 restarts at {SOURCE}")
+
+
+def test_a_pod_ready_between_crashes_is_not_taken_for_healthy() -> None:
+    """A crash-looping plugin is Ready for a moment after each restart; its last error exit gives it away."""
+    crashing = dataclasses.replace(plugin_pod(restarts=4, last_exit="Error (exit code 1)"), last_error_exit_age=12.0)
+    verdict = plugin_pod_ready(plugin(crashing), gpu_node())
+    assert not verdict.ok
+    assert "Ready for now but its last run exited with an error 12 s ago" in verdict.message
+    cluster = daemonsets_ready(plugin(crashing))
+    assert not cluster.ok and "crash-looping though Ready for now: kube-system/" in cluster.message
+    long_ago = dataclasses.replace(crashing, last_error_exit_age=3600.0)  # one crash an hour ago: settled since
+    assert plugin_pod_ready(plugin(long_ago), gpu_node()).ok and daemonsets_ready(plugin(long_ago)).ok
 
 
 def test_crash_loop_quotes_the_log_and_points_at_the_runtime() -> None:

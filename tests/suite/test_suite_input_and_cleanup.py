@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -110,3 +111,14 @@ def test_local_gate_needs_exactly_one_node(start_cluster: StartCluster) -> None:
     cluster = start_cluster("seed")
     line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--local"))
     assert "--local" in line and "--node" in line
+
+
+def test_every_run_ends_with_the_node_matrix_and_summary_json(start_cluster: StartCluster, tmp_path: Path) -> None:
+    run = run_suite(start_cluster("driver-too-old"), tmp_path)
+    assert "GPU conformance: nodes x checks" in run.stdout
+    row = next(line for line in run.stdout.splitlines() if line.startswith("k8s-node06 "))
+    assert row.split().count("FAIL") == 3  # PRE-DRIVER, WORKLOAD-VECTORADD, WORKLOAD-DRIVER-FITS-IMAGE
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    failed = {(r["check"], r["node"]) for r in summary["results"] if r["outcome"] == "failed"}
+    assert failed == run.failing()
+    assert summary["totals"]["failed"] == 3 and summary["totals"]["passed"] > 20

@@ -1,0 +1,48 @@
+"""One result per (check, node) and the views built from them: the terminal matrix and summary.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from ..checks import CHECKS
+
+Outcome = Literal["passed", "failed", "broken", "skipped"]
+CLUSTER = "cluster"  # the "node" of checks about the whole cluster
+_SYMBOL = {"passed": "ok", "failed": "FAIL", "broken": "ERR", "skipped": "skip"}
+
+
+@dataclass(frozen=True)
+class Result:
+    check: str  # check id
+    node: str  # node name, or CLUSTER
+    outcome: Outcome  # broken: the facts could not be gathered ("could not inspect")
+    message: str
+    duration_s: float
+
+
+def matrix(results: Iterable[Result]) -> str:
+    """GPU nodes (and the cluster) as rows, checks as columns, in the catalogue's order."""
+    results = list(results)
+    order = [c.id for c in CHECKS]
+    checks = sorted({r.check for r in results}, key=lambda c: order.index(c) if c in order else len(order))
+    nodes = sorted({r.node for r in results}, key=lambda n: (n != CLUSTER, n))
+    cell = {(r.node, r.check): _SYMBOL[r.outcome] for r in results}
+    width = max([len(n) for n in nodes] + [4])
+    lines = [" " * width + "  " + "  ".join(f"{i + 1:>4}" for i in range(len(checks)))]
+    for node in nodes:
+        row = "  ".join(f"{cell.get((node, c), '-'):>4}" for c in checks)
+        lines.append(f"{node:<{width}}  {row}")
+    lines.append("")
+    lines += [f"{i + 1:>4} {check}" for i, check in enumerate(checks)]
+    return "\n".join(lines)
+
+
+def summary(results: Iterable[Result], run: dict[str, str]) -> str:
+    """The same data for machines: every result, totals per outcome, and the run's context."""
+    results = sorted(results, key=lambda r: (r.node, r.check))
+    totals = {outcome: sum(1 for r in results if r.outcome == outcome) for outcome in _SYMBOL}
+    body = {"run": run, "totals": totals, "results": [asdict(r) for r in results]}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
