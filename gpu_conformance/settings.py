@@ -73,6 +73,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("rules", "alert rule files to check (repeatable; default: the bundled GPU rules)", (), "list"),
     Option("rule-tests", "promtool rule unit-test files to run besides the bundled ones (repeatable)", (), "list"),
     Option("promtool", "promtool binary (default: promtool on PATH)", "promtool"),
+    Option("pushgateway", "Pushgateway URL: each run's results are pushed there as gpu_conformance_* metrics"),
+    Option("metrics-file", "write the results as gpu_conformance_* metrics to this file (node_exporter textfile "
+           "collector, *.prom), replaced atomically"),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 
@@ -106,6 +109,8 @@ class Settings:
     rules: tuple[str, ...] = ()
     rule_tests: tuple[str, ...] = ()
     promtool: str = "promtool"
+    pushgateway: str | None = None
+    metrics_file: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)  # option -> where its value came from
 
     def expected_gpu_count(self, node: str) -> int | None:
