@@ -9,4 +9,6 @@ pytest_plugins = [
     "fixtures.exporters",
     "fixtures.prometheus",
     "fixtures.reporting",
+    "fixtures.allure_results",
+    "fixtures.metrics",
 ]

@@ -38,7 +38,7 @@ def run_suite(cluster: SimCluster, tmp: Path, *args: str, timeout: float = 240) 
     junit = tmp / f"junit-{len(list(tmp.glob('junit-*.xml')))}.xml"
     command = [sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
                "-p", "no:cacheprovider", "-q", f"--junitxml={junit}", "--timeout", "60", "--report-dir", str(tmp),
-               *args]
+               "--alluredir", str(tmp / "allure-results"), *args]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
     outcomes: dict[str, tuple[str, str]] = {}
     if junit.exists():
