@@ -8,6 +8,7 @@ pytest_plugins = [
     "fixtures.workload",
     "fixtures.exporters",
     "fixtures.prometheus",
+    "fixtures.redaction",
     "fixtures.reporting",
     "fixtures.allure_results",
     "fixtures.metrics",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,12 +36,14 @@ class SuiteRun:
         return found
 
 
-def run_suite(cluster: SimCluster, tmp: Path, *args: str, timeout: float = 240) -> SuiteRun:
+def run_suite(cluster: SimCluster, tmp: Path, *args: str, timeout: float = 240,
+              env: Mapping[str, str] | None = None) -> SuiteRun:
     junit = tmp / f"junit-{len(list(tmp.glob('junit-*.xml')))}.xml"
     command = [sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
                "-p", "no:cacheprovider", "-q", f"--junitxml={junit}", "--timeout", "60", "--report-dir", str(tmp),
                "--alluredir", str(tmp / "allure-results"), *args]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
+                          env=None if env is None else {**os.environ, **env})
     outcomes: dict[str, tuple[str, str]] = {}
     if junit.exists():
         for case in ET.parse(junit).getroot().iter("testcase"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from gpu_conformance.settings import Settings
 
 EXCERPT_LINES = 20
 _EXCERPT_CHARS = 4000
+_RUNTIME_METRIC = re.compile(r"(# (HELP|TYPE) )?(go|process|promhttp)_")
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,13 @@ class ExporterFacts:
 
 
 def excerpt(text: str) -> str:
-    head = "\n".join(text.splitlines()[:EXCERPT_LINES])
+    """The body's first lines about GPUs: the Go runtime and process metrics every exporter leads with are skipped.
+
+    A body with nothing else (an HTML page, a malformed answer) is shown from its start.
+    """
+    lines = text.splitlines()
+    gpu_lines = [line for line in lines if not _RUNTIME_METRIC.match(line)]
+    head = "\n".join((gpu_lines or lines)[:EXCERPT_LINES])
     return head if len(head) <= _EXCERPT_CHARS else head[:_EXCERPT_CHARS] + "..."
 
 
