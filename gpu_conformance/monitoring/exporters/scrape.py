@@ -63,7 +63,7 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
                                  current.__context__) if isinstance(e, BaseException))
 
 
-def _connection_error(exc: requests.ConnectionError) -> str:
+def connection_error(exc: requests.ConnectionError) -> str:
     cause = next((c for c in _causes(exc) if isinstance(c, OSError) and c.errno is not None), None)
     if cause is None:
         return f"cannot connect: {exc}"
@@ -121,7 +121,7 @@ def scrape(url: str, timeout: float, max_bytes: int = MAX_BODY_BYTES) -> ScrapeR
         except requests.ReadTimeout:
             return result(error=f"no answer within {seconds(timeout)}")
         except requests.ConnectionError as exc:
-            return result(error=_connection_error(exc))
+            return result(error=connection_error(exc))
         except requests.RequestException as exc:  # an invalid URL, an unsupported scheme
             return result(error=f"cannot request it: {exc}")
         with response:

@@ -1,0 +1,73 @@
+"""The suite when its results cannot be published: one line, a non-zero exit, the results still shown, and
+the Pushgateway's password nowhere; options that cannot work stop the run before it starts; an interrupted
+run publishes nothing."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gpu_conformance.sim.testing import StartCluster
+from tests.monitoring.test_prometheus_live import free_loopback_port
+from tests.reporting.pushgateway_support import PASSWORD, PASSWORD_IN_URL, USER
+from tests.reporting.test_metrics_suite import CONTEXT
+from tests.suite.suite_runner import ROOT, run_suite
+from tests.suite.test_scenarios import TUTORIAL_SELECTOR
+from tests.suite.test_suite_input_and_cleanup import managed_objects
+
+
+def test_an_unreachable_pushgateway_fails_a_passing_run_in_one_line(start_cluster: StartCluster,
+                                                                     tmp_path: Path) -> None:
+    down = f"127.0.0.1:{free_loopback_port()}"
+    textfile = tmp_path / "gpu-conformance.prom"
+    run = run_suite(start_cluster("seed"), tmp_path, *TUTORIAL_SELECTOR, "-m", "cluster", "--pushgateway",
+                    f"http://{USER}:{PASSWORD_IN_URL}@{down}", "--metrics-file", str(textfile))
+    assert run.failing() == set() and run.outcomes  # every check passed ...
+    assert run.returncode == 1  # ... and yet the run failed: its results did not arrive
+    problem = (f"gpu-conformance: metrics: cannot push to http://[REDACTED]@{down}/metrics/job/gpu-conformance/cluster/"
+               f"{CONTEXT}: connection refused")
+    assert [line for line in run.stdout.splitlines() if "metrics:" in line] == [
+        problem, f"metrics: written to {textfile}"]  # the other destination still got them
+    assert "GPU conformance: nodes x checks" in run.stdout
+    leaks = [str(path) for path in tmp_path.rglob("*") if path.is_file()
+             and any(secret in path.read_bytes() for secret in (PASSWORD.encode(), PASSWORD_IN_URL.encode()))]
+    assert leaks == []
+    assert PASSWORD not in run.stdout + run.stderr and PASSWORD_IN_URL not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(("option", "value", "error"), [
+    ("--metrics-file", "gpu-conformance.txt", "--metrics-file gpu-conformance.txt: node_exporter's textfile "
+                                              "collector reads only *.prom files; name it e.g. gpu-conformance.prom"),
+    ("--pushgateway", f"{USER}:{PASSWORD_IN_URL}@pushgateway:9091",
+     "--pushgateway [REDACTED]@pushgateway:9091: expected an http:// or https:// URL, e.g. http://pushgateway:9091"),
+])
+def test_unusable_options_stop_the_run_before_it_starts(option: str, value: str, error: str,
+                                                        start_cluster: StartCluster, tmp_path: Path) -> None:
+    run = run_suite(start_cluster("seed"), tmp_path, option, value)
+    assert run.returncode == 4 and run.outcomes == {}
+    assert run.stderr.strip() == f"ERROR: {error}"
+
+
+def test_an_interrupted_run_keeps_the_last_complete_runs_results(start_cluster: StartCluster,
+                                                                  tmp_path: Path) -> None:
+    cluster = start_cluster("plugin-crashloop")  # its unschedulable vectoradd keeps the run busy for seconds
+    textfile = tmp_path / "gpu-conformance.prom"
+    textfile.write_text("# the last complete run's\n")
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
+                             "-p", "no:cacheprovider", "-q", *TUTORIAL_SELECTOR, "--report-dir", str(tmp_path),
+                             "--metrics-file", str(textfile)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 30
+    while not any(name.startswith("job/") for name in managed_objects(cluster)):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never created its Jobs"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 2, output
+    assert "metrics: run interrupted, nothing published (the last complete run's stay)" in output
+    assert textfile.read_text() == "# the last complete run's\n"
