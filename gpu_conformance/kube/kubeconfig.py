@@ -85,3 +85,11 @@ def choose(settings: Settings, environ: Mapping[str, str] = os.environ) -> Kubec
             f"kubeconfig {where}: {origin} {context!r} is not defined (known contexts: {listing})"
         )
     return KubeconfigChoice(files, context)
+
+
+IN_CLUSTER = "in-cluster"  # the cluster's name when the suite runs in a pod: it has no kubeconfig context
+
+
+def cluster_name(settings: Settings, environ: Mapping[str, str] = os.environ) -> str:
+    """The kubeconfig context's name: what people call the cluster, stable from run to run."""
+    return IN_CLUSTER if settings.in_cluster else choose(settings, environ).context

@@ -50,7 +50,8 @@ def test_results_per_check_and_node_with_evidence(start_cluster: StartCluster, t
 
     runtime = _one(results, "PRE-RUNTIME-DEFAULT", "k8s-node06")
     assert runtime["status"] == "failed"
-    assert runtime["name"] == "PRE-RUNTIME-DEFAULT nvidia-container-runtime is the default low-level runtime — k8s-node06"
+    assert runtime["name"] == ("PRE-RUNTIME-DEFAULT nvidia-container-runtime is the default low-level runtime"
+                               " — k8s-node06")
     labels = _labels(runtime)
     assert labels["epic"].startswith("1 Prerequisites") and labels["severity"] == "blocker"
     assert labels["story"] == labels["parentSuite"] == "k8s-node06"
@@ -112,7 +113,7 @@ KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAplantedkeymaterial\n----
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("GET https://u:s3cret-pw@127.0.0.1:9091/metrics failed", f"GET https://u:{REDACTED}@127.0.0.1:9091/metrics failed"),
+    ("GET https://u:s3cret-pw@127.0.0.1:9091/x failed", f"GET https://u:{REDACTED}@127.0.0.1:9091/x failed"),
     ("Authorization: Bearer abc.def-ghi", f"Authorization: Bearer {REDACTED}"),
     (f"key {KEY}", f"key {REDACTED}\n"),
     ("token planted-token-1 in a message", f"token {REDACTED} in a message"),
