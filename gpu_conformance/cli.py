@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import probe, sim
+from .commands import gate, probe, report, run, sim
 from .errors import UsageError
 
 
@@ -20,11 +20,21 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sim.register(commands)
     probe.register(commands)
+    report.register(commands)
+    run.register(commands)
+    gate.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Everything after the first ``--`` is passed on untouched (to pytest, for ``run`` and ``gate``)."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    split = given.index("--") if "--" in given else len(given)
+    parser = build_parser()
+    args = parser.parse_args(given[:split])
+    args.passthrough = given[split + 1:]
+    if args.passthrough and not getattr(args, "takes_passthrough", False):
+        parser.error(f"{args.command} takes no arguments after --")
     try:
         code: int = args.run(args)
     except UsageError as err:

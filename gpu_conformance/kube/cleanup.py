@@ -53,9 +53,10 @@ def cleanup(conn: Connection, settings: Settings, run: RunContext) -> list[str]:
     if settings.keep_resources:
         return []
     problems = _delete_by_selector(conn, settings.namespace, f"{MANAGED},{RUN_ID}={run.run_id}")
-    if run.created_namespace and not problems and not _others_in(conn, settings.namespace, run):
+    if run.created_namespace and not problems:
         try:
-            conn.core.delete_namespace(settings.namespace)
+            if not _others_in(conn, settings.namespace, run):
+                conn.core.delete_namespace(settings.namespace)
         except ApiException as err:
             if err.status != 404:
                 problems.append(f"deleting namespace {settings.namespace}: {api_message(err)}")

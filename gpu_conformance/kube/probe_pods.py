@@ -20,7 +20,7 @@ from ..node.probe import probe
 from ..settings import Settings
 from . import logs
 from .client import Connection
-from .errors import api_message, one_line
+from .errors import api_message, denial, one_line
 from .follow_pods import follow_pods_and_logs
 from .namespace import ensure_namespace
 from .pod_state import IMAGE_PULL_FAILURES, START_FAILURES, container_state, full_name, last_line, phase
@@ -63,7 +63,9 @@ def probe_pod(settings: Settings, node: GpuNode, run: RunContext) -> dict[str, A
                     "name": CONTAINER,
                     "image": settings.probe_image,
                     "command": command,
-                    "securityContext": {"privileged": True},
+                    # root, whatever the image's USER: some host files it reads are root's alone
+                    # (containerd's config.toml with registry credentials, k3s's agent directory)
+                    "securityContext": {"privileged": True, "runAsUser": 0, "runAsNonRoot": False},
                     "resources": {
                         "requests": {"cpu": "10m", "memory": "32Mi"},
                         "limits": {"memory": "256Mi"},
@@ -152,8 +154,10 @@ def _create_all(
         try:
             create_retrying(lambda: conn.core.create_namespaced_pod(settings.namespace, body))
         except ApiException as err:
-            why = "forbidden (admission or PodSecurity)" if err.status == 403 else "refused"
             source = f"probe pod {settings.namespace}/{body['metadata']['name']}"
+            if denial(err) is not None:
+                return ProbeOutcome(node.name, None, f"the probe pod could not be created: {api_message(err)}", source)
+            why = "forbidden (admission or PodSecurity)" if err.status == 403 else "refused"
             return ProbeOutcome(
                 node.name, None, f"creating the probe pod was {why}: {api_message(err)}", source
             )

@@ -20,7 +20,7 @@ from ..settings import Settings
 from . import logs
 from .client import Connection
 from .cluster import runtime_classes
-from .errors import api_message, one_line
+from .errors import api_message, denial, one_line
 from .follow_pods import follow_pods_and_logs
 from .namespace import ensure_namespace
 from .pod_state import (
@@ -190,6 +190,8 @@ def _create_all(
         try:
             create_retrying(lambda: conn.batch.create_namespaced_job(settings.namespace, body))
         except ApiException as err:
+            if denial(err) is not None:  # no node can run it: "could not inspect" for all, not a failure
+                raise
             detail = (
                 f"creating Job {settings.namespace}/{body['metadata']['name']} failed: {api_message(err)}"
             )

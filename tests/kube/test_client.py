@@ -112,7 +112,7 @@ def test_forbidden_version_endpoint_quotes_the_server(start_cluster: StartCluste
     server_url = message.split("the API server at ", 1)[1].split(" ", 1)[0]
     assert message == (
         f"the API server at {server_url} refused GET /version to context 'gpu-sim' of {path}: "
-        '403 Forbidden: forbidden: User "gpu-sim-admin" cannot get path "/version"'
+        "missing permission: get /version cluster-wide for gpu-sim-admin: add it to the ClusterRole gpu-conformance"
     )
 
 

@@ -145,9 +145,8 @@ def test_forbidden_probe_pod_says_so(start_cluster: StartCluster, front_server: 
     finally:
         conn.close()
     assert outcomes["k8s-node05"].error == (
-        "creating the probe pod was forbidden (admission or PodSecurity): 403 Forbidden: pods is forbidden: "
-        'User "gpu-sim-admin" cannot create resource "pods" in API group "" '
-        'in the namespace "gpu-conformance"'
+        "the probe pod could not be created: missing permission: create pods in namespace gpu-conformance "
+        "for gpu-sim-admin: add it to the Role gpu-conformance"
     )
 
 
