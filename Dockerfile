@@ -1,0 +1,41 @@
+# The gpu-conformance image: the suite (`gpu-conformance run`, the CronJob's command) and the node probe
+# (`gpu-conformance probe`, which the suite's privileged probe pods run as root on each GPU node).
+# Build from the repository root (docs/in-cluster.md, "The image"):
+#   docker build -t ghcr.io/gpu-conformance/gpu-conformance:0.1.0 .
+# Reproducible builds pin the base by digest:
+#   --build-arg PYTHON_IMAGE=python:3.12-slim-trixie@sha256:<digest of `docker buildx imagetools inspect ...`>
+ARG PYTHON_IMAGE=python:3.12-slim-trixie
+FROM ${PYTHON_IMAGE}
+
+# Allure 3 for the HTML report (the version gpu_conformance/reporting/allure_cli.py pins).
+ARG ALLURE_VERSION=3.18.0
+
+# promtool (Debian's prometheus package) runs the rule checks; Node.js >= 20 runs Allure 3.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends prometheus nodejs npm \
+    && npm install --prefix /opt/allure --no-audit --no-fund --no-update-notifier --save-exact "allure@${ALLURE_VERSION}" \
+    && npm cache clean --force \
+    && rm -rf /var/lib/apt/lists/*
+
+# The suite's root: the package (installed editable, so it finds the rest beside it), the pytest suite and
+# its settings, and monitoring/, which the rule checks read from the tree.
+WORKDIR /opt/gpu-conformance
+COPY pyproject.toml README.md conftest.py ./
+COPY gpu_conformance/ gpu_conformance/
+COPY fixtures/ fixtures/
+COPY conformance/ conformance/
+COPY monitoring/ monitoring/
+RUN pip install --no-cache-dir --editable . \
+    && python -m compileall -q gpu_conformance fixtures conformance conftest.py \
+    && mkdir /reports && chown 65532:65532 /reports
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    HOME=/tmp \
+    GPU_CONFORMANCE_ALLURE=/opt/allure/node_modules/.bin/allure \
+    GPU_CONFORMANCE_RESULTS_DIR=/reports
+
+# Non-root; the probe pods ask for root themselves (runAsUser: 0), as they read root-only host files.
+USER 65532:65532
+ENTRYPOINT ["gpu-conformance"]
+CMD ["run", "--report"]

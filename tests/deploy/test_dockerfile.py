@@ -1,0 +1,114 @@
+"""What can be checked of the image without a Docker engine: its copies, its user, its command.
+
+The image itself is never built here (no Docker engine on these machines); docs/in-cluster.md says so.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import shlex
+import tomllib
+from pathlib import PurePosixPath
+
+import pytest
+import yaml
+
+from gpu_conformance.cli import build_parser
+from gpu_conformance.commands.run import RESULTS_ENV
+from gpu_conformance.monitoring import bundled
+from gpu_conformance.reporting.allure_cli import ALLURE_VERSION
+from gpu_conformance.reporting.allure_cli import ENV as ALLURE_ENV
+from gpu_conformance.suite import ROOT, SUITE_FILES
+
+Instruction = tuple[str, str]  # (INSTRUCTION, its arguments as written)
+
+
+def instructions() -> list[Instruction]:
+    """The Dockerfile's instructions, continuation lines joined, comments dropped."""
+    lines = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n", " ", "\n".join(lines))
+    found = []
+    for line in joined.splitlines():
+        if line.strip():
+            keyword, _, rest = line.strip().partition(" ")
+            found.append((keyword.upper(), rest.strip()))
+    return found
+
+
+def args_of(keyword: str) -> list[str]:
+    return [rest for kind, rest in instructions() if kind == keyword]
+
+
+def copied() -> dict[str, PurePosixPath]:
+    """Every COPY source -> where it lands in the image (a directory's contents go into the destination)."""
+    workdir, found = PurePosixPath("/"), {}
+    for kind, rest in instructions():
+        if kind == "WORKDIR":
+            workdir = workdir / rest
+        elif kind == "COPY":
+            *sources, destination = shlex.split(rest)
+            assert not any(s.startswith("--") for s in sources), "COPY --from/--chown: teach this test"
+            into = workdir / destination
+            for source in sources:
+                whole = (ROOT / source).is_dir() or not destination.endswith("/")
+                found[source.rstrip("/")] = into if whole else into / PurePosixPath(source).name
+    return found
+
+
+def workdir() -> PurePosixPath:
+    (last,) = args_of("WORKDIR")
+    return PurePosixPath(last)
+
+
+def dockerignored(path: str) -> bool:
+    patterns = [p.strip() for p in (ROOT / ".dockerignore").read_text().splitlines() if p.strip() and p[0] != "#"]
+    return any(fnmatch.fnmatch(path, p.removeprefix("**/")) or path.startswith(p.rstrip("/") + "/") for p in patterns)
+
+
+def test_every_copy_source_exists_and_reaches_the_build() -> None:
+    for source in copied():
+        assert (ROOT / source).exists(), f"COPY {source}: no such file in the repository"
+        assert not dockerignored(source), f"COPY {source}: excluded by .dockerignore"
+
+
+def test_the_suite_root_is_copied_whole() -> None:
+    """What the suite reads at run time from its root lands in the WORKDIR, where the package finds it."""
+    needed = {*SUITE_FILES, "gpu_conformance", bundled.FOLDER.relative_to(ROOT).as_posix(), "README.md"}
+    assert {name: copied().get(name) for name in needed} == {name: workdir() / name for name in needed}
+
+
+def test_the_package_is_installed_editable_from_the_suite_root() -> None:
+    """bundled.FOLDER and suite.ROOT sit beside the package: a plain wheel install would lose them."""
+    assert any(re.search(r"pip install .*(--editable|-e) \.", run) for run in args_of("RUN"))
+
+
+def test_the_user_is_not_root_and_matches_the_cronjob() -> None:
+    (user,) = args_of("USER")
+    uid, _, gid = user.partition(":")
+    assert uid.isdigit() and int(uid) != 0 and (not gid or int(gid) != 0)
+    cronjob = yaml.safe_load((ROOT / "deploy" / "cronjob.yaml").read_text())
+    pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsUser"] == int(uid)
+
+
+def test_the_entrypoint_is_the_projects_command_and_runs_the_suite() -> None:
+    (entrypoint,) = args_of("ENTRYPOINT")
+    (command,) = args_of("CMD")
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert json.loads(entrypoint) == ["gpu-conformance"] and "gpu-conformance" in scripts
+    args = build_parser().parse_args(json.loads(command))
+    assert args.command == "run" and args.report
+
+
+@pytest.mark.parametrize(("name", "expected"), [(ALLURE_ENV, None), (RESULTS_ENV, "/reports")])
+def test_the_environment_names_what_the_image_holds(name: str, expected: str | None) -> None:
+    env = dict(re.findall(r"(\w+)=(\S+)", " ".join(args_of("ENV"))))
+    if expected is None:  # Allure: where npm --prefix put it, at the version the project pins
+        (install,) = [run for run in args_of("RUN") if "npm install" in run]
+        prefix = re.search(r"--prefix (\S+)", install)
+        assert prefix is not None and env[name] == f"{prefix.group(1)}/node_modules/.bin/allure"
+        assert f"ARG ALLURE_VERSION={ALLURE_VERSION}" in (ROOT / "Dockerfile").read_text()
+    else:
+        assert env[name] == expected

@@ -1,0 +1,68 @@
+"""``gpu-conformance run``, the image's command: results in one directory, pytest's exit status, SIGTERM cleans up."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from gpu_conformance.commands.run import LOCK
+from gpu_conformance.kube.run import MANAGED_BY
+from gpu_conformance.sim.cluster import SimCluster
+from gpu_conformance.sim.testing import StartCluster, kubectl
+from gpu_conformance.suite import ROOT
+from tests.deploy.run_support import run, run_command
+
+
+def test_a_failing_run_keeps_its_results_and_report_and_pytests_status(start_cluster: StartCluster,
+                                                                       tmp_path: Path) -> None:
+    cluster = start_cluster("plugin-missing")
+    done = run(tmp_path / "reports", "--kubeconfig", str(cluster.kubeconfig), "-m", "not workload", report=True)
+    reports = tmp_path / "reports"
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"HTML report: {reports / 'html' / 'index.html'}" in done.stdout.splitlines()
+    assert (reports / "junit.xml").is_file() and (reports / "history.jsonl").is_file()
+    assert any((reports / "allure-results").glob("*-result.json"))
+    failed = {r["check"] for r in json.loads((reports / "summary.json").read_text())["results"]
+              if r["outcome"] == "failed"}
+    assert "PLUGIN-DEPLOYED" in failed
+
+
+def test_a_run_that_could_not_start_renders_no_report(tmp_path: Path) -> None:
+    done = run(tmp_path, "--kubeconfig", str(tmp_path / "missing"), report=True)
+    assert done.returncode == 4
+    assert done.stderr.strip().splitlines()[-1] == (
+        "gpu-conformance run: no HTML report: pytest exited 4 before the checks ran to an end")
+
+
+def test_two_runs_never_share_a_results_directory(tmp_path: Path) -> None:
+    with (tmp_path / LOCK).open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        done = run(tmp_path, "--kubeconfig", str(tmp_path / "missing"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == (
+        f"gpu-conformance run: --results-dir {tmp_path}: another run is using it (it holds {tmp_path / LOCK}); "
+        "runs never overlap, start this one when it has ended")
+
+
+def managed(cluster: SimCluster) -> list[str]:
+    return kubectl(cluster, "get", "jobs,pods", "-A", "-l", MANAGED_BY, "-o", "name").stdout.split()
+
+
+def test_sigterm_reaches_pytest_which_cleans_up(start_cluster: StartCluster, tmp_path: Path) -> None:
+    """As a container's PID 1 the command gets the kubelet's SIGTERM; pytest must get it and clean up."""
+    cluster = start_cluster("plugin-crashloop")  # its unschedulable vectoradd keeps the run busy for seconds
+    proc = subprocess.Popen(run_command(tmp_path, "--kubeconfig", str(cluster.kubeconfig), "--gpu-node-selector",
+                                        "gpu-node=true"),
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while not any(name.startswith("job.batch/") for name in managed(cluster)):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never created its Jobs"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 2, output  # pytest's "interrupted": it ran its cleanup, then the command returned
+    assert managed(cluster) == [], output
