@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,6 +92,21 @@ def permissions_as_facts() -> Iterator[None]:
         if refused is None:
             raise
         raise FactsUnavailable(str(refused)) from None
+
+
+class EvidenceUnavailable(UserWarning):
+    """Evidence that explains a result (a log, events) could not be read: the verdict stands, the report is poorer.
+
+    A pytest warning, so it shows in the run's warnings summary, naming the test that wanted it.
+    """
+
+
+def evidence_unavailable(what: str, err: ApiException) -> str:
+    """``(WHAT unavailable: reason)`` for the report; a missing permission is also warned about, so it is seen."""
+    message = api_message(err)
+    if denial(err) is not None:
+        warnings.warn(EvidenceUnavailable(f"{what} not read: {message}"), stacklevel=2)
+    return f"({what} unavailable: {message})"
 
 
 def one_line(text: str, limit: int = 400) -> str:

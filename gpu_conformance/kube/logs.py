@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
-from .errors import api_message, one_line
+from .errors import evidence_unavailable, one_line
 
 WORKERS = 16  # concurrent log reads; below the client's connection pool size
 LOG_LIMIT_BYTES = 256 * 1024
@@ -38,7 +38,7 @@ def read_log(
             limit_bytes=LOG_LIMIT_BYTES,
         )
     except ApiException as err:
-        return f"(log unavailable: {api_message(err)})"
+        return evidence_unavailable("log", err)
     except (HTTPError, OSError) as err:
         return f"(log unavailable: {one_line(str(err), 200)})"
     return text

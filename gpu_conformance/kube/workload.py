@@ -20,7 +20,7 @@ from ..settings import Settings
 from . import logs
 from .client import Connection
 from .cluster import runtime_classes
-from .errors import api_message, denial, one_line
+from .errors import api_message, denial, evidence_unavailable, one_line
 from .follow_pods import follow_pods_and_logs
 from .namespace import ensure_namespace
 from .pod_state import (
@@ -174,7 +174,7 @@ def _events(conn: Connection, namespace: str) -> dict[str, tuple[str, ...]]:
     try:
         items = conn.core.list_namespaced_event(namespace, field_selector="involvedObject.kind=Pod").items
     except ApiException as err:
-        note = (f"(events unavailable: {api_message(err)})",)
+        note = (evidence_unavailable("vectoradd pod events", err),)
         return defaultdict(lambda: note)
     found: dict[str, list[str]] = defaultdict(list)
     for event in items:
