@@ -13,7 +13,8 @@ from typing import Any
 from .controllers.quantity import parse_quantity
 from .model import NodeSpec, Scenario
 from .plugin_manifests import NFD_NVIDIA, plugin_objects
-from .resources import LEASE, NAMESPACE, NODE, RUNTIMECLASS, SERVICE
+from .rbac.bootstrap import cluster_role_bindings, cluster_roles
+from .resources import CLUSTERROLE, CLUSTERROLEBINDING, LEASE, NAMESPACE, NODE, RUNTIMECLASS, SERVICE, STORAGECLASS
 from .store import Obj, Store, now_rfc3339
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -198,9 +199,23 @@ def _node_lease(node: Obj) -> Obj:
     }
 
 
+# kind's default StorageClass: the local-path provisioner, binding when the first pod uses a claim.
+STANDARD_STORAGE_CLASS: Obj = {
+    "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+    "provisioner": "rancher.io/local-path",
+    "reclaimPolicy": "Delete",
+    "volumeBindingMode": "WaitForFirstConsumer",
+}
+
+
 def bootstrap(store: Store, scenario: Scenario) -> None:
     """Create the objects a freshly installed cluster of this scenario has."""
     now = now_rfc3339()
+    for role in cluster_roles():
+        store.create(CLUSTERROLE, role)
+    for binding in cluster_role_bindings():
+        store.create(CLUSTERROLEBINDING, binding)
+    store.create(STORAGECLASS, STANDARD_STORAGE_CLASS)
     plugin_namespaces = {"helm": ["nvidia-device-plugin"], "gpu-operator": ["gpu-operator"]}
     for name in (*SYSTEM_NAMESPACES, *plugin_namespaces.get(scenario.device_plugin.style, [])):
         store.create(NAMESPACE, _namespace(name))

@@ -101,7 +101,8 @@ class SimCluster:
         self._ca_pem = material.ca_pem if material else None
         controllers = ControllerManager(self.store, self.logs, self.scenario, host_roots,
                                         time_scale=self._time_scale,
-                                        root_ca=material.ca_pem.decode() if material else "")
+                                        root_ca=material.ca_pem.decode() if material else "",
+                                        volumes_root=self._workdir / "volumes")
         controllers.start()
         self._cleanups.append(controllers.stop)
         exporters = ExporterPool(self.scenario.nodes)

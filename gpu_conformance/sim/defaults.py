@@ -5,7 +5,19 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .resources import CRONJOB, DAEMONSET, JOB, NAMESPACE, POD, SERVICE, ResourceType
+from .resources import (
+    CLUSTERROLEBINDING,
+    CRONJOB,
+    DAEMONSET,
+    JOB,
+    NAMESPACE,
+    POD,
+    PVC,
+    RBAC_GROUP,
+    ROLEBINDING,
+    SERVICE,
+    ResourceType,
+)
 
 Obj = dict[str, Any]
 
@@ -178,9 +190,26 @@ def job_selector(job: Obj) -> None:
     spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
 
 
+def _binding(obj: Obj) -> None:
+    """SetDefaults_Subject and the bindings' roleRef.apiGroup."""
+    ref = obj.get("roleRef")
+    if isinstance(ref, dict) and not ref.get("apiGroup"):
+        ref["apiGroup"] = RBAC_GROUP
+    for subject in obj.get("subjects") or []:
+        if isinstance(subject, dict) and not subject.get("apiGroup") and subject.get("kind") in ("User", "Group"):
+            subject["apiGroup"] = RBAC_GROUP
+
+
+def _claim(claim: Obj, creating: bool) -> None:
+    """PersistentVolumeClaim defaults; a new claim starts Pending (the PV controller binds it)."""
+    claim["spec"].setdefault("volumeMode", "Filesystem")
+    if creating:
+        claim["status"] = {"phase": "Pending"}
+
+
 def apply_defaults(rt: ResourceType, obj: Obj, *, creating: bool) -> None:
     """Fill defaults in place; ``creating`` adds what only admission of a new object adds."""
-    spec = obj.setdefault("spec", {}) if rt in (POD, JOB, DAEMONSET, CRONJOB, NAMESPACE, SERVICE) else {}
+    spec = obj.setdefault("spec", {}) if rt in (POD, JOB, DAEMONSET, CRONJOB, NAMESPACE, SERVICE, PVC) else {}
     if rt == POD:
         pod_spec(spec)
         if creating:
@@ -210,6 +239,10 @@ def apply_defaults(rt: ResourceType, obj: Obj, *, creating: bool) -> None:
         obj.setdefault("status", {}).setdefault("phase", "Active")
         if obj["metadata"].get("name"):
             obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
+    elif rt in (ROLEBINDING, CLUSTERROLEBINDING):
+        _binding(obj)
+    elif rt == PVC:
+        _claim(obj, creating)
     elif rt == SERVICE:
         spec.setdefault("type", "ClusterIP")
         spec.setdefault("sessionAffinity", "None")

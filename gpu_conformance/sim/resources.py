@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 CLUSTER_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+RBAC_GROUP = "rbac.authorization.k8s.io"
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class ResourceType:
     categories: tuple[str, ...] = ()
     subresources: tuple[str, ...] = ()  # "status", "log", ...
     verbs: tuple[str, ...] = ALL_VERBS
+    stored: bool = True  # False: create-only reviews, answered from a computation and never stored
 
     @property
     def key(self) -> str:
@@ -48,12 +50,28 @@ RESOURCES: tuple[ResourceType, ...] = (
                  verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")),
     ResourceType("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",)),
     ResourceType("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",)),
-    ResourceType("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
+    ResourceType("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",),
+                 subresources=("token",)),
+    ResourceType("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
+                 ("pvc",), subresources=("status",)),
+    ResourceType("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),
+                 subresources=("status",)),
     ResourceType("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",), ("all",), ("status",)),
     ResourceType("batch", "v1", "Job", "jobs", "job", True, (), ("all",), ("status",)),
     ResourceType("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), ("all",), ("status",)),
     ResourceType("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False),
     ResourceType("coordination.k8s.io", "v1", "Lease", "leases", "lease", True),
+    ResourceType("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",)),
+    ResourceType(RBAC_GROUP, "v1", "ClusterRole", "clusterroles", "clusterrole", False),
+    ResourceType(RBAC_GROUP, "v1", "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", False),
+    ResourceType(RBAC_GROUP, "v1", "Role", "roles", "role", True),
+    ResourceType(RBAC_GROUP, "v1", "RoleBinding", "rolebindings", "rolebinding", True),
+    *(ResourceType("authorization.k8s.io", "v1", kind, kind.lower() + "s", kind.lower(), namespaced,
+                   verbs=("create",), stored=False)
+      for kind, namespaced in (("LocalSubjectAccessReview", True), ("SelfSubjectAccessReview", False),
+                               ("SelfSubjectRulesReview", False), ("SubjectAccessReview", False))),
+    ResourceType("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", "selfsubjectreview",
+                 False, verbs=("create",), stored=False),
 )
 
 _BY_KEY = {r.key: r for r in RESOURCES}
@@ -99,3 +117,10 @@ JOB = by_key("jobs.batch")
 CRONJOB = by_key("cronjobs.batch")
 RUNTIMECLASS = by_key("runtimeclasses.node.k8s.io")
 LEASE = by_key("leases.coordination.k8s.io")
+PVC = by_key("persistentvolumeclaims")
+PV = by_key("persistentvolumes")
+STORAGECLASS = by_key("storageclasses.storage.k8s.io")
+CLUSTERROLE = by_key(f"clusterroles.{RBAC_GROUP}")
+CLUSTERROLEBINDING = by_key(f"clusterrolebindings.{RBAC_GROUP}")
+ROLE = by_key(f"roles.{RBAC_GROUP}")
+ROLEBINDING = by_key(f"rolebindings.{RBAC_GROUP}")

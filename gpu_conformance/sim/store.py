@@ -218,8 +218,12 @@ class Store:
             raise ApiError(403, "Forbidden", f'{errors.qualified(rt.plural, rt.group)} "{name}" is forbidden: '
                            f"unable to create new content in namespace {namespace} because it is being terminated")
 
-    def create(self, rt: ResourceType, obj: Obj) -> Obj:
-        """Store a new object, filling the metadata the apiserver fills; returns a copy."""
+    def create(self, rt: ResourceType, obj: Obj, admit: Callable[[Obj], None] | None = None) -> Obj:
+        """Store a new object, filling the metadata the apiserver fills; returns a copy.
+
+        ``admit`` is validating admission: it sees the object once its name is generated and may
+        refuse it by raising ApiError.
+        """
         obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         namespace = meta.get("namespace", "") if rt.namespaced else ""
@@ -227,15 +231,13 @@ class Store:
             if rt.namespaced:
                 self._check_namespace(rt, namespace, meta.get("name") or meta.get("generateName", ""))
             if not meta.get("name") and meta.get("generateName"):
-                for _ in range(10):
-                    candidate = meta["generateName"] + "".join(self._random.choices(_NAME_ALPHABET, k=5))
-                    if self._lookup((rt.key, namespace, candidate)) is None:
-                        meta["name"] = candidate
-                        break
+                meta["name"] = self.generate_name(rt, namespace, meta["generateName"])
             name = meta.get("name")
             if not name:
                 raise errors.invalid(rt.kind, rt.group, "", [
                     ("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")])
+            if admit is not None:
+                admit(obj)
             key = (rt.key, namespace, name)
             if self._lookup(key) is not None:
                 raise errors.already_exists(rt.plural, rt.group, name)
@@ -249,6 +251,15 @@ class Store:
             self._put(key, obj)
             self._append("ADDED", rt, obj, None)
             return clone(obj)
+
+    def generate_name(self, rt: ResourceType, namespace: str, prefix: str) -> str:
+        """``prefix`` and five random characters, a name not taken now ("" after ten collisions)."""
+        with self._cond:
+            for _ in range(10):
+                candidate = prefix + "".join(self._random.choices(_NAME_ALPHABET, k=5))
+                if self._lookup((rt.key, namespace if rt.namespaced else "", candidate)) is None:
+                    return candidate
+        return ""
 
     def replace(self, rt: ResourceType, obj: Obj, *, check_rv: bool = True) -> Obj:
         """Store a new version of an existing object (PUT); 409 Conflict on a stale resourceVersion."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from .cluster import SimCluster
+from .kubeconfig import write_kubeconfig
 from .model import Scenario
 from .scenario import load
 
@@ -50,14 +51,24 @@ def kubectl_binary() -> str:
 
 
 def kubectl(cluster: SimCluster, *args: str, stdin: str | None = None, timeout: float = 30,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the real kubectl against ``cluster``; fail the test with its stderr when ``check``."""
-    env = {**os.environ, "KUBECONFIG": str(cluster.kubeconfig), "HOME": str(cluster.kubeconfig.parent)}
+            check: bool = True, kubeconfig: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real kubectl against ``cluster`` (as its admin, or as ``kubeconfig``'s user); fail the test
+    with its stderr when ``check``."""
+    config = kubeconfig or cluster.kubeconfig
+    env = {**os.environ, "KUBECONFIG": str(config), "HOME": str(cluster.kubeconfig.parent)}
     result = subprocess.run([kubectl_binary(), *args], input=stdin, capture_output=True, text=True,
                             timeout=timeout, env=env, check=False)
     if check and result.returncode != 0:
         pytest.fail(f"kubectl {' '.join(args)} exited {result.returncode}: {result.stderr.strip()}")
     return result
+
+
+def service_account_kubeconfig(cluster: SimCluster, namespace: str, name: str, path: Path,
+                               duration: str = "1h") -> Path:
+    """A kubeconfig at ``path`` whose user is the ServiceAccount, with a token from ``kubectl create token``."""
+    token = kubectl(cluster, "create", "token", name, "-n", namespace, f"--duration={duration}").stdout.strip()
+    write_kubeconfig(path, cluster.url, token, cluster.ca_pem)
+    return path
 
 
 def eventually(condition: Callable[[], object], timeout: float = 15, what: str = "condition") -> object:

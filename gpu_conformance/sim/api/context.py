@@ -1,4 +1,4 @@
-"""What every endpoint shares: the store, the logs, the cluster version and the server's life cycle."""
+"""What every endpoint shares: the store, the logs, the cluster version, authorization, tokens, the life cycle."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from ..logs import LogStore
 from ..model import ApiFaults, ClusterVersion
+from ..satokens import TokenIssuer
 from ..store import Store
+from .auth import RequestAuthorizer
 
 
 @dataclass
@@ -17,6 +19,8 @@ class ApiContext:
     logs: LogStore
     version: ClusterVersion
     faults: ApiFaults
+    authorize: RequestAuthorizer  # for the access reviews: the same decision a request would get
+    tokens: TokenIssuer  # signs ServiceAccount tokens (TokenRequest) and checks them
     stopping: threading.Event = field(default_factory=threading.Event)
     _closers: dict[int, Callable[[], None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -19,8 +19,10 @@ _SUBRESOURCE_VERBS = {
     "binding": ["create"],
     "eviction": ["create"],
     "finalize": ["update"],
+    "token": ["create"],
 }
-_SUBRESOURCE_KINDS = {"log": ("Pod", ""), "binding": ("Binding", ""), "eviction": ("Eviction", "policy")}
+_SUBRESOURCE_KINDS = {"log": ("Pod", ""), "binding": ("Binding", ""), "eviction": ("Eviction", "policy"),
+                      "token": ("TokenRequest", "authentication.k8s.io")}
 
 
 def version_info(version: ClusterVersion) -> Obj:

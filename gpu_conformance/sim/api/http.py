@@ -14,8 +14,14 @@ from ..errors import ApiError
 from .auth import TokenAuthenticator
 from .context import ApiContext
 from .faults import FaultInjector
+from .impersonation import impersonate
 from .messages import Reply, Request, StreamReply
 from .router import Router
+
+
+def warning_header(text: str) -> str:
+    """RFC 7234 warn-code 299 with the agent "-", as the apiserver's warning recorder writes it."""
+    return '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class SimHttpServer(ThreadingHTTPServer):
@@ -103,7 +109,9 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         )
         try:
             server.faults.before_request()
-            user = server.auth.user_for(req.header("authorization"), req.path)
+            user = impersonate(server.auth.user_for(req.header("authorization")), req.header("impersonate-user"),
+                               self.headers.get_all("Impersonate-Group") or [], req.header("impersonate-uid"),
+                               server.ctx.authorize)
             req = Request(req.method, req.path, req.query, req.headers, req.body, user)
             reply = server.router.dispatch(req)
         except ApiError as err:
@@ -122,6 +130,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
+        for warning in reply.warnings:
+            self.send_header("Warning", warning_header(warning))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ..errors import ApiError, bad_request
+from ..identity import ANONYMOUS, UserInfo
 from ..resources import ResourceType
 from . import protobuf
 
@@ -29,7 +30,7 @@ class Request:
     query: dict[str, str]  # the last value of each parameter wins
     headers: dict[str, str]  # lower-case names
     body: bytes
-    user: str = ""
+    user: UserInfo = ANONYMOUS
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -84,6 +85,7 @@ class Reply:
     body: Any  # JSON-like, or bytes sent verbatim
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # sent as ``Warning: 299 - "..."`` headers
 
     def payload(self) -> bytes:
         return self.body if isinstance(self.body, bytes) else dumps(self.body)

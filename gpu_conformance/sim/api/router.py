@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from ..authz import Attributes
 from ..errors import ApiError, method_not_allowed
-from ..resources import lookup
-from . import deletion, discovery, openapi, reads, subresources, watching, writes
-from .auth import Authorizer, forbidden, forbidden_path
+from ..resources import NAMESPACE, lookup
+from . import deletion, discovery, openapi, reads, reviews, subresources, watching, writes
+from .auth import forbidden
 from .context import ApiContext
 from .messages import Reply, Request, Route, StreamReply
 
@@ -58,28 +59,52 @@ def _verb(req: Request, route: Route) -> str:
     }.get(req.method, req.method.lower())
 
 
+def _selected_name(req: Request) -> str:
+    """The name a list or watch is limited to by ``fieldSelector=metadata.name=x`` (RequestInfo does this)."""
+    for term in req.query.get("fieldSelector", "").split(","):
+        key, op, value = term.partition("==") if "==" in term else term.partition("=")
+        if op and key.strip() == "metadata.name" and not key.endswith("!"):
+            return value.strip()
+    return ""
+
+
+def request_attributes(req: Request, route: Route, verb: str) -> Attributes:
+    """What the authorizer is asked; a namespace object is "in" itself, as RequestInfo has it."""
+    rt, namespace, name = route.rt, route.namespace, route.name
+    if rt == NAMESPACE and name:
+        namespace = name
+    if not name and verb in ("list", "watch"):
+        name = _selected_name(req)
+    return Attributes(req.user, verb, rt.group, rt.plural, route.subresource, namespace, name)
+
+
 class Router:
-    def __init__(self, ctx: ApiContext, authorizer: Authorizer, server_address: str) -> None:
+    def __init__(self, ctx: ApiContext, server_address: str) -> None:
         self.ctx = ctx
-        self.authorizer = authorizer
         self.server_address = server_address
+
+    def _authorize(self, attrs: Attributes) -> None:
+        decision = self.ctx.authorize(attrs)
+        if not decision.allowed:
+            raise forbidden(attrs, decision.reason)
 
     def dispatch(self, req: Request) -> Reply | StreamReply:
         route = parse_resource_path(req.path)
         if route is None:
+            # As this server always has, a trailing slash does not make another path (``/version/`` is
+            # authorized, and refused, as ``/version``); the real apiserver tells them apart.
+            self._authorize(Attributes(req.user, req.method.lower(), path=req.path.rstrip("/") or "/"))
             return self._non_resource(req)
         verb = _verb(req, route)
-        rt = route.rt
-        if not self.authorizer(
-            req.user, verb, rt.group, rt.plural, route.subresource, route.namespace, route.name
-        ):
-            raise forbidden(
-                req.user, verb, rt.group, rt.plural, route.subresource, route.namespace, route.name
-            )
+        self._authorize(request_attributes(req, route, verb))
         return self._resource(req, route, verb)
 
     def _resource(self, req: Request, route: Route, verb: str) -> Reply | StreamReply:
         ctx = self.ctx
+        if not route.rt.stored:
+            if verb != "create" or route.name:
+                raise method_not_allowed()
+            return reviews.create(ctx, req, route)
         if route.subresource:
             return subresources.dispatch(ctx, req, route, verb)
         if verb == "watch":
@@ -104,8 +129,6 @@ class Router:
         path = req.path.rstrip("/") or "/"
         if req.method != "GET":
             raise NOT_FOUND if req.method != "HEAD" else method_not_allowed()
-        if not self.authorizer(req.user, "get", "", "", "", "", path):
-            raise forbidden_path(req.user, "get", path)
         if path == "/version":
             return Reply(200, discovery.version_info(self.ctx.version))
         if path in _HEALTH or path.startswith(tuple(h + "/" for h in _HEALTH)):

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from ..logs import LogStore
 from ..model import ApiFaults, ClusterVersion
+from ..satokens import TokenIssuer
 from ..store import Store
 from ..tls import TlsMaterial
-from .auth import Authorizer, TokenAuthenticator, allow_all
+from .auth import Authorizer, CallableAuthorizer, ClusterAuthorizer, TokenAuthenticator
 from .context import ApiContext
 from .faults import FaultInjector
 from .http import SimHttpServer
@@ -53,12 +54,14 @@ class ApiServer:
         faults: ApiFaults = NO_FAULTS,
         authorizer: Authorizer | None = None,
     ) -> None:
+        """``authorizer``: decide every request with this callable instead of system:masters plus RBAC."""
         _require_loopback(host)
         self._host, self._port = host, port
         self._tls = tls
-        self.ctx = ApiContext(store, logs, version, faults)
-        self.auth = TokenAuthenticator(token)
-        self._authorizer: Authorizer = authorizer or allow_all
+        tokens = TokenIssuer()
+        decide = CallableAuthorizer(authorizer) if authorizer is not None else ClusterAuthorizer(store)
+        self.ctx = ApiContext(store, logs, version, faults, decide, tokens)
+        self.auth = TokenAuthenticator(token, store, tokens)
         self._faults = FaultInjector(faults)
         self._http: SimHttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -72,7 +75,7 @@ class ApiServer:
                 return
             context = _ssl_context(self._tls) if self._tls is not None else None
             scheme = "https" if context is not None else "http"
-            router = Router(self.ctx, self._authorizer, "")
+            router = Router(self.ctx, "")
             http = SimHttpServer((self._host, self._port), router, self.auth, self._faults, self.ctx, context)
             self._port = http.server_address[1]
             router.server_address = f"{self._host}:{self._port}"

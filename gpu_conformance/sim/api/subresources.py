@@ -1,11 +1,12 @@
-"""Subresources: ``status``, ``pods/log``, ``pods/binding``, ``pods/eviction``, ``namespaces/finalize``."""
+"""Subresources: ``status``, ``pods/log``, ``pods/binding``, ``pods/eviction``, ``namespaces/finalize``,
+``serviceaccounts/token``."""
 
 from __future__ import annotations
 
 from ..errors import ApiError, bad_request, method_not_allowed, qualified
 from ..resources import NAMESPACE, POD
 from ..store import now_rfc3339
-from . import deletion, podlog, reads, writes
+from . import deletion, podlog, reads, tokenrequest, writes
 from .context import ApiContext
 from .messages import Obj, Reply, Request, Route, StreamReply, status_success
 
@@ -102,6 +103,8 @@ def dispatch(ctx: ApiContext, req: Request, route: Route, verb: str) -> Reply | 
         return _evict(ctx, req, route)
     if sub == "finalize" and verb == "update":
         return _finalize(ctx, req, route)
+    if sub == "token" and verb == "create":
+        return tokenrequest.create_token(ctx, req, route)
     if not route.name:
         raise bad_request(f"{qualified(route.rt.plural, route.rt.group)}/{sub} needs a name")
     raise method_not_allowed()

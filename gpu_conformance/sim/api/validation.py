@@ -7,10 +7,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import invalid
-from ..resources import DAEMONSET, JOB, NAMESPACE, POD, ResourceType
+from ..resources import DAEMONSET, JOB, NAMESPACE, POD, PVC, ResourceType
+from . import validation_rbac
+from .fielderrors import Cause, invalid_value, required, unsupported
 
 Obj = dict[str, Any]
-Cause = tuple[str, str, str]  # (reason, field, message)
 
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -32,22 +33,13 @@ POD_UPDATE_FORBIDDEN = (
 _NATIVE_PREFIXES = ("kubernetes.io/", "requests.")
 
 
-def _invalid_value(field: str, value: Any, message: str) -> Cause:
-    shown = f'"{value}"' if isinstance(value, str) else str(value)
-    return ("FieldValueInvalid", field, f"Invalid value: {shown}: {message}")
-
-
-def _required(field: str, detail: str = "") -> Cause:
-    return ("FieldValueRequired", field, "Required value" + (f": {detail}" if detail else ""))
-
-
 def _name(field: str, name: str, label: bool) -> list[Cause]:
     if label:
-        return [] if len(name) <= 63 and _LABEL.match(name) else [_invalid_value(field, name, LABEL_MESSAGE)]
+        return [] if len(name) <= 63 and _LABEL.match(name) else [invalid_value(field, name, LABEL_MESSAGE)]
     return (
         []
         if len(name) <= 253 and _SUBDOMAIN.match(name)
-        else [_invalid_value(field, name, SUBDOMAIN_MESSAGE)]
+        else [invalid_value(field, name, SUBDOMAIN_MESSAGE)]
     )
 
 
@@ -88,15 +80,15 @@ def _resources(path: str, resources: Obj) -> list[Cause]:
         for name, raw in values.items():
             value = _quantity(raw)
             if _is_extended(name) and value is not None and value != value.to_integral_value():
-                causes.append(_invalid_value(f"{path}.{kind}[{name}]", str(raw), "must be an integer"))
+                causes.append(invalid_value(f"{path}.{kind}[{name}]", str(raw), "must be an integer"))
     for name, raw in requests.items():
         if not _is_extended(name):
             continue
         if name not in limits:
-            causes.append(_required(f"{path}.limits", "Limit must be set for non overcommitable resources"))
+            causes.append(required(f"{path}.limits", "Limit must be set for non overcommitable resources"))
         elif _quantity(raw) != _quantity(limits[name]):
             causes.append(
-                _invalid_value(
+                invalid_value(
                     f"{path}.requests[{name}]", str(raw), f"must be equal to {name} limit of {limits[name]}"
                 )
             )
@@ -106,22 +98,17 @@ def _resources(path: str, resources: Obj) -> list[Cause]:
 def pod_spec(path: str, spec: Obj) -> list[Cause]:
     containers = spec.get("containers") or []
     if not containers:
-        return [_required(f"{path}.containers")]
+        return [required(f"{path}.containers")]
     causes: list[Cause] = []
     for key in ("initContainers", "containers"):
         for index, container in enumerate(spec.get(key) or []):
             where = f"{path}.{key}[{index}]"
             name = container.get("name", "")
-            causes += _name(f"{where}.name", name, label=True) if name else [_required(f"{where}.name")]
+            causes += _name(f"{where}.name", name, label=True) if name else [required(f"{where}.name")]
             if not container.get("image"):
-                causes.append(_required(f"{where}.image"))
+                causes.append(required(f"{where}.image"))
             causes += _resources(f"{where}.resources", container.get("resources") or {})
     return causes
-
-
-def _unsupported(field: str, value: str, allowed: tuple[str, ...]) -> Cause:
-    choices = ", ".join(f'"{a}"' for a in allowed)
-    return ("FieldValueNotSupported", field, f'Unsupported value: "{value}": supported values: {choices}')
 
 
 def _go_map(labels: dict[str, str]) -> str:
@@ -134,7 +121,7 @@ def _template_checks(spec: Obj, restart_policies: tuple[str, ...]) -> list[Cause
     causes = pod_spec("spec.template.spec", template.get("spec") or {})
     policy = (template.get("spec") or {}).get("restartPolicy", "Always")
     if policy not in restart_policies:
-        causes.append(_unsupported("spec.template.spec.restartPolicy", policy, restart_policies))
+        causes.append(unsupported("spec.template.spec.restartPolicy", policy, restart_policies))
     return causes
 
 
@@ -143,10 +130,10 @@ def _daemonset(spec: Obj) -> list[Cause]:
     selector = spec.get("selector")
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     if not selector:
-        causes.append(_required("spec.selector"))
+        causes.append(required("spec.selector"))
     elif any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
         causes.append(
-            _invalid_value(
+            invalid_value(
                 "spec.template.metadata.labels",
                 _go_map(labels),
                 "`selector` does not match template `labels`",
@@ -155,11 +142,24 @@ def _daemonset(spec: Obj) -> list[Cause]:
     return causes + _template_checks(spec, ("Always",))
 
 
+def _claim(spec: Obj) -> list[Cause]:
+    causes = [] if spec.get("accessModes") else [required("spec.accessModes", "at least 1 access mode is required")]
+    modes = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
+    causes += [unsupported("spec.accessModes", mode, modes) for mode in spec.get("accessModes") or []
+               if mode not in modes]
+    if "storage" not in ((spec.get("resources") or {}).get("requests") or {}):
+        causes.append(required("spec.resources[storage]"))
+    return causes
+
+
 def validate(rt: ResourceType, obj: Obj) -> None:
     """Raise 422 Invalid with every field error found, as the apiserver reports them."""
     meta = obj.get("metadata") or {}
     name = meta.get("name", "")
-    causes = _name("metadata.name", name, label=rt == NAMESPACE) if name else []
+    if rt in validation_rbac.RBAC_KINDS:
+        causes = validation_rbac.path_segment_name("metadata.name", name) + validation_rbac.causes(rt, obj)
+    else:
+        causes = _name("metadata.name", name, label=rt == NAMESPACE) if name else []
     spec = obj.get("spec") or {}
     if rt == POD:
         causes += pod_spec("spec", spec)
@@ -167,6 +167,8 @@ def validate(rt: ResourceType, obj: Obj) -> None:
         causes += _template_checks(spec, ("OnFailure", "Never"))
     elif rt == DAEMONSET:
         causes += _daemonset(spec)
+    elif rt == PVC:
+        causes += _claim(spec)
     if causes:
         raise invalid(rt.kind, rt.group, name, causes)
 
@@ -178,6 +180,15 @@ def _mutable_pod_fields(spec: Obj) -> Obj:
         if key in rest:
             rest[key] = [{k: v for k, v in c.items() if k != "image"} for c in rest[key]]
     return rest
+
+
+def validate_update(rt: ResourceType, old: Obj, new: Obj) -> None:
+    """Rules about what an update may change: a binding's roleRef, most of a pod's spec."""
+    causes = validation_rbac.update_causes(rt, old, new)
+    if causes:
+        raise invalid(rt.kind, rt.group, new["metadata"].get("name", ""), causes)
+    if rt == POD:
+        validate_pod_update(old, new)
 
 
 def validate_pod_update(old: Obj, new: Obj) -> None:

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from .. import defaults
 from ..errors import already_exists, bad_request, conflict, not_found
-from ..resources import JOB, NAMESPACE, POD, ResourceType
+from ..resources import JOB, NAMESPACE, ResourceType
 from ..store import clone, now_rfc3339
-from . import validation
+from . import admission, validation
 from .context import ApiContext
 from .messages import Obj, Reply, Request, Route
 from .patch import apply_patch
@@ -47,21 +47,27 @@ def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
     for field in (*_SYSTEM_FIELDS, "resourceVersion"):
         meta.pop(field, None)
     rt = route.rt
+    if not meta.get("name") and meta.get("generateName"):  # first, as the registry does: Jobs label with it
+        meta["name"] = ctx.store.generate_name(rt, route.namespace, meta["generateName"])
     defaults.apply_defaults(rt, obj, creating=True)
     if rt == JOB:
         meta["uid"] = str(uuid.uuid4())
         defaults.job_selector(obj)
+    admission.mutate_new(ctx.store, rt, obj)
     validation.validate(rt, obj)
+    admit, warnings = admission.validate_new(ctx.store, rt, obj)
     if dry_run(req):
         if rt.namespaced and ctx.store.find(NAMESPACE, "", route.namespace) is None:
             raise not_found("namespaces", "", route.namespace)
+        if admit is not None:
+            admit(obj)
         if meta.get("name") and ctx.store.find(rt, route.namespace, meta["name"]) is not None:
             raise already_exists(rt.plural, rt.group, meta["name"])
         meta.setdefault("uid", str(uuid.uuid4()))
         meta["creationTimestamp"] = now_rfc3339()
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
-        return Reply(201, obj)
-    return Reply(201, ctx.store.create(rt, obj))
+        return Reply(201, obj, warnings=warnings)
+    return Reply(201, ctx.store.create(rt, obj, admit), warnings=warnings)
 
 
 def _keep_server_owned(rt: ResourceType, old: Obj, new: Obj) -> None:
@@ -78,19 +84,20 @@ def _keep_server_owned(rt: ResourceType, old: Obj, new: Obj) -> None:
         new.setdefault("spec", {})["finalizers"] = (old.get("spec") or {}).get("finalizers", [])
 
 
-def _prepare_update(rt: ResourceType, old: Obj, new: Obj, *, status_only: bool = False) -> Obj:
+def _prepare_update(ctx: ApiContext, rt: ResourceType, old: Obj, new: Obj, *,
+                    status_only: bool) -> tuple[Obj, list[str]]:
+    """The object to store and the admission warnings for it."""
     if status_only:
         result: Obj = clone(old)
         result["status"] = new.get("status", {})
-        return result
+        return result, []
     _keep_server_owned(rt, old, new)
     defaults.apply_defaults(rt, new, creating=False)
     validation.validate(rt, new)
-    if rt == POD:
-        stored = clone(old)  # the apiserver defaults what it reads from storage too
-        defaults.apply_defaults(rt, stored, creating=False)
-        validation.validate_pod_update(stored, new)
-    return new
+    stored = clone(old)  # the apiserver defaults what it reads from storage too
+    defaults.apply_defaults(rt, stored, creating=False)
+    validation.validate_update(rt, stored, new)
+    return new, admission.validate_update(ctx.store, rt, stored, new)
 
 
 def _write(ctx: ApiContext, req: Request, route: Route, change: Callable[[Obj], Obj]) -> Reply:
@@ -99,16 +106,19 @@ def _write(ctx: ApiContext, req: Request, route: Route, change: Callable[[Obj], 
     status_only = route.subresource == "status"
     if dry_run(req):
         old = ctx.store.get(rt, route.namespace, route.name)
-        return Reply(200, _prepare_update(rt, old, change(clone(old)), status_only=status_only))
+        result, found = _prepare_update(ctx, rt, old, change(clone(old)), status_only=status_only)
+        return Reply(200, result, warnings=found)
+    warnings: list[str] = []
 
     def mutate(old: Obj) -> Obj:
         new = change(clone(old))
         wanted_rv = new.get("metadata", {}).get("resourceVersion")
         if wanted_rv and wanted_rv != old["metadata"]["resourceVersion"]:
             raise conflict(rt.plural, rt.group, route.name)
-        return _prepare_update(rt, old, new, status_only=status_only)
+        result, warnings[:] = _prepare_update(ctx, rt, old, new, status_only=status_only)
+        return result
 
-    return Reply(200, ctx.store.update(rt, route.namespace, route.name, mutate))
+    return Reply(200, ctx.store.update(rt, route.namespace, route.name, mutate), warnings=warnings)
 
 
 def update(ctx: ApiContext, req: Request, route: Route) -> Reply:

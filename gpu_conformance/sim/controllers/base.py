@@ -87,6 +87,7 @@ class Context:
     host_roots: Mapping[str, Path]
     recorder: EventRecorder
     clock: Scheduler
+    volumes_root: Path | None = None  # where local persistent volumes live on this machine, one dir per node
 
 
 class WorkQueue:

@@ -7,12 +7,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import ApiError
 from ..resources import DAEMONSET, NODE, POD
 from ..store import Obj, clone
 from .base import Context, WorkQueue
 from .objects import controller_uid, delete, is_deleting, is_pod_ready, is_terminal, labels
 from .placement import node_affinity_matches, tolerates
+from .podcreate import PodCreator
 from .podtemplate import pod_from_template
 
 COMPONENT = "daemonset-controller"
@@ -79,6 +79,7 @@ class DaemonSetController:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._queue = WorkQueue(ctx.clock, self._sync)
+        self._pods_creator = PodCreator(ctx, COMPONENT, self._queue.add)
 
     def stop(self) -> None:
         return None
@@ -136,13 +137,7 @@ class DaemonSetController:
         template = ds["spec"].get("template") or {}
         extra = {"controller-revision-hash": revision, "pod-template-generation": generation}
         pinned = {**template, "spec": daemon_pod_spec(template.get("spec") or {}, node)}
-        pod = pod_from_template(ds, pinned, extra)
-        try:
-            created = self._ctx.store.create(POD, pod)
-        except ApiError:
-            return
-        message = f"Created pod: {created['metadata']['name']}"
-        self._ctx.recorder.event(ds, "Normal", "SuccessfulCreate", message, COMPONENT)
+        self._pods_creator.create(ds, pod_from_template(ds, pinned, extra))
 
     def _delete(self, ds: Obj, pod: Obj) -> None:
         meta = pod["metadata"]

@@ -108,8 +108,10 @@ def histogram(reasons: list[str]) -> str:
     return ", ".join(sorted(f"{n} {reason}" for reason, n in counts.items()))
 
 
-def fit_error(total: int, reasons: list[str], preemption: list[str] | None) -> str:
-    message = f"0/{total} nodes are available: {histogram(reasons)}."
+def fit_error(total: int, reasons: list[str], preemption: list[str] | None,
+              prefilter_message: str = "") -> str:
+    """FitError.Error(): a PreFilter failure's message replaces the per-node reason histogram."""
+    message = f"0/{total} nodes are available: {prefilter_message or histogram(reasons)}."
     if preemption is not None:
         message += f" preemption: 0/{total} nodes are available: {histogram(preemption)}."
     return message

@@ -9,6 +9,7 @@ from ..resources import JOB, POD
 from ..store import Obj, now_rfc3339
 from .base import Context, WorkQueue
 from .objects import condition, controller_uid, delete, is_deleting, is_pod_ready, is_terminal
+from .podcreate import PodCreator
 from .podtemplate import pod_from_template
 
 COMPONENT = "job-controller"
@@ -32,6 +33,7 @@ class JobController:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._queue = WorkQueue(ctx.clock, self._sync)
+        self._pods_creator = PodCreator(ctx, COMPONENT, self._queue.add)
         self._ttl_armed: set[str] = set()
         self._deadline_armed: set[str] = set()
         self._deadline_passed: set[str] = set()
@@ -155,13 +157,7 @@ class JobController:
                  "batch.kubernetes.io/job-name": meta["name"], "job-name": meta["name"]}
         pod = pod_from_template(job, job["spec"].get("template") or {}, extra)
         pod["metadata"]["finalizers"] = [TRACKING_FINALIZER]
-        try:
-            created = self._ctx.store.create(POD, pod)
-        except ApiError:
-            return None
-        message = f"Created pod: {created['metadata']['name']}"
-        self._ctx.recorder.event(job, "Normal", "SuccessfulCreate", message, COMPONENT)
-        return created
+        return self._pods_creator.create(job, pod)
 
     def _write(self, job: Obj, status: dict[str, Any]) -> None:
         if job.get("status") == status:

@@ -21,6 +21,7 @@ from .gc import GarbageCollector
 from .job import JobController
 from .kubelet import Kubelet
 from .namespace import NamespaceController
+from .persistentvolumes import VolumeController
 from .scheduler import SchedulerController
 
 _log = logging.getLogger(__name__)
@@ -32,16 +33,17 @@ SETTLE_HORIZON = 2.0
 
 class ControllerManager:
     def __init__(self, store: Store, logs: LogStore, scenario: Scenario, host_roots: Mapping[str, Path], *,
-                 time_scale: float = 1.0, root_ca: str = "") -> None:
+                 time_scale: float = 1.0, root_ca: str = "", volumes_root: Path | None = None) -> None:
         self._store = store
         self._clock = Scheduler(time_scale)
-        ctx = Context(store, logs, scenario, host_roots, EventRecorder(store), self._clock)
+        ctx = Context(store, logs, scenario, host_roots, EventRecorder(store), self._clock, volumes_root)
         devices = DeviceManager(ctx)
         installed = frozenset(c["image"] for ds in store.list(DAEMONSET)[0]
                               for c in ds["spec"]["template"]["spec"].get("containers") or [])
         self._controllers: list[Controller] = [
             NamespaceController(ctx, root_ca), SchedulerController(ctx), Kubelet(ctx, devices, installed),
             DaemonSetController(ctx), JobController(ctx), CronJobController(ctx), GarbageCollector(ctx),
+            VolumeController(ctx),
         ]
         self._stopping = threading.Event()
         self._settled = threading.Event()

@@ -42,6 +42,11 @@ def _term_matches(term: dict[str, Any], node: Obj) -> bool:
     return all(_expression_matches(f, name if f.get("key") == "metadata.name" else None) for f in fields)
 
 
+def node_selector_matches(selector: dict[str, Any], node: Obj) -> bool:
+    """A NodeSelector (terms ORed), as required node affinity and a PersistentVolume's nodeAffinity use it."""
+    return any(_term_matches(term, node) for term in selector.get("nodeSelectorTerms") or [])
+
+
 def node_affinity_matches(pod_spec: dict[str, Any], node: Obj) -> bool:
     """nodeSelector and required node affinity, as the NodeAffinity filter evaluates them."""
     node_labels = node["metadata"].get("labels") or {}
@@ -50,9 +55,7 @@ def node_affinity_matches(pod_spec: dict[str, Any], node: Obj) -> bool:
             return False
     required = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
         "requiredDuringSchedulingIgnoredDuringExecution")
-    if not required:
-        return True
-    return any(_term_matches(term, node) for term in required.get("nodeSelectorTerms") or [])
+    return not required or node_selector_matches(required, node)
 
 
 def tolerates(toleration: dict[str, Any], taint: dict[str, Any]) -> bool:

@@ -16,6 +16,7 @@ from ..store import Obj, now_rfc3339
 from .base import Context
 from .containers import ContainerRun, PodRun, start_process
 from .devices import DeviceManager
+from .persistentvolumes import claim_directory
 from .pulls import (
     FAILED_PULL_SECONDS,
     PULL_SECONDS,
@@ -25,6 +26,7 @@ from .pulls import (
     pull_error,
     pulled_message,
 )
+from .volume_binding import claim_names
 
 BACKOFF_START = 10.0
 BACKOFF_MAX = 300.0
@@ -122,9 +124,11 @@ class Runtime:
         for rc in ctx.scenario.runtime_classes:
             if rc.name == class_name:
                 handler = rc.handler
+        claims = {name: path for name in claim_names(obj["spec"])
+                  if (path := claim_directory(ctx, pod.namespace, name)) is not None}
         return ContainerContext(pod=obj, container=c.spec, node=node, host_roots=ctx.host_roots,
                                 runtime=handler, scenario=ctx.scenario,
-                                allocated=self._devices.allocate(pod.node, obj))
+                                allocated=self._devices.allocate(pod.node, obj), claim_dirs=claims)
 
     def _create(self, pod: PodRun, c: ContainerRun) -> None:
         obj = self._pod(pod)

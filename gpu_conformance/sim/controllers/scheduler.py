@@ -1,7 +1,9 @@
 """default-scheduler: binds pending pods to nodes, or says in the real words why it cannot.
 
 Unschedulable pods are retried when something that could make them fit changes (a node, a
-pod leaving), as the real scheduling queue moves them back from its unschedulable pool.
+pod leaving, a claim made or bound), as the real scheduling queue moves them back from its
+unschedulable pool. Pods with PersistentVolumeClaims go through the VolumeBinding plugin
+(``volume_binding.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..resources import NODE, POD
+from ..resources import NODE, POD, PVC
 from ..store import Obj, now_rfc3339
 from .base import Context
 from .fit import (
@@ -23,6 +25,7 @@ from .fit import (
     used_resources,
 )
 from .objects import is_deleting, is_terminal, set_condition
+from .volume_binding import node_conflict, prefilter, select_node, unbound_waiting
 
 COMPONENT = "default-scheduler"
 _SYSTEM_PRIORITIES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
@@ -58,7 +61,7 @@ class SchedulerController:
                 self._schedule(obj)
             elif type == "DELETED" or (old is not None and is_terminal(obj) and not is_terminal(old)):
                 self._retry_soon()
-        elif resource == NODE.key and (type != "MODIFIED" or _placement_changed(obj, old)):
+        elif _may_unblock(type, resource, obj, old):
             self._retry_soon()
 
     @staticmethod
@@ -92,6 +95,13 @@ class SchedulerController:
 
     def _schedule(self, pod: Obj) -> None:
         store = self._ctx.store
+        blocked = prefilter(store, pod)
+        if blocked is not None:
+            nodes, _ = store.list(NODE)
+            never = pod["spec"].get("preemptionPolicy") == "Never"
+            self._unschedulable(pod, fit_error(len(nodes), [], None if never else [_NOT_HELPFUL] * len(nodes),
+                                               blocked))
+            return
         pinned = pinned_nodes(pod["spec"])
         if pinned is not None:  # PreFilter narrowed the candidates (DaemonSet pods): try just those
             candidates = [n for n in (store.find(NODE, "", name) for name in sorted(pinned)) if n is not None]
@@ -102,8 +112,11 @@ class SchedulerController:
             name = node["metadata"]["name"]
             rejection = filter_node(pod["spec"], node, used_resources(self._on_node(name)),
                                     self._capacity_unresolvable)
+            conflict = node_conflict(store, pod, node) if rejection is None else None
+            if conflict is not None:
+                rejection = Rejection((conflict,), resolvable=False)
             if rejection is None:
-                self._bind(pod, name)
+                self._assign(pod, name)
                 return
             rejections[name] = rejection
         nodes, _ = store.list(NODE)
@@ -187,6 +200,17 @@ class SchedulerController:
             self._ctx.recorder.event(updated, "Warning", "FailedScheduling", message, COMPONENT,
                                      action="Scheduling", instance=self._instance)
 
+    def _assign(self, pod: Obj, node: str) -> None:
+        """Bind, or first have the pod's WaitForFirstConsumer claims provisioned on ``node``."""
+        waiting = unbound_waiting(self._ctx.store, pod)
+        if not waiting:
+            self._bind(pod, node)
+            return
+        try:
+            select_node(self._ctx.store, waiting, node)
+        except ApiError:  # a claim went away meanwhile: its event brings the pod back
+            return
+
     def _bind(self, pod: Obj, node: str) -> None:
         meta = pod["metadata"]
 
@@ -205,6 +229,13 @@ class SchedulerController:
         self._ctx.recorder.event(bound, "Normal", "Scheduled",
                                  f"Successfully assigned {meta['namespace']}/{meta['name']} to {node}",
                                  COMPONENT, action="Binding", instance=self._instance)
+
+
+def _may_unblock(type: str, resource: str, obj: Obj, old: Obj | None) -> bool:
+    """A node added or changed where placement looks, or a claim made or bound."""
+    if resource == NODE.key:
+        return type != "MODIFIED" or _placement_changed(obj, old)
+    return resource == PVC.key and type != "DELETED"
 
 
 def _placement_changed(node: Obj, old: Obj | None) -> bool:

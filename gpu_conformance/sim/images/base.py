@@ -25,6 +25,7 @@ class ContainerContext:
     runtime: str  # the effective low-level runtime handler
     scenario: Scenario
     allocated: tuple[Gpu, ...] = ()  # GPUs the device plugin allocated to this container
+    claim_dirs: Mapping[str, Path] = field(default_factory=dict)  # bound claim name -> its volume's directory
 
     @property
     def host_root(self) -> Path | None:

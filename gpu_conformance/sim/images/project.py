@@ -1,7 +1,8 @@
 """The project's own image (``ghcr.io/gpu-conformance/gpu-conformance:*``): runs the real CLI.
 
-The simulated kubelet "mounts" hostPath volumes by rewriting every argument and environment
-value that starts with such a volume's mountPath to the same path under the node's host root.
+The simulated kubelet "mounts" hostPath and persistentVolumeClaim volumes by rewriting every
+argument and environment value that starts with such a volume's mountPath to the same path under
+the node's host root, or under the claim's volume directory.
 """
 
 from __future__ import annotations
@@ -20,18 +21,21 @@ def matches(image: str) -> bool:
     return "gpu-conformance" in image
 
 
+def _directory(ctx: ContainerContext, volume: dict[str, Any]) -> Path | None:
+    host_path = (volume.get("hostPath") or {}).get("path")
+    if host_path:
+        return None if ctx.host_root is None else ctx.host_root / host_path.lstrip("/")
+    claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
+    return ctx.claim_dirs.get(claim) if claim else None
+
+
 def host_mounts(ctx: ContainerContext) -> list[tuple[str, Path]]:
-    """(mountPath, directory on this machine) for each hostPath volume the container mounts."""
-    host_root = ctx.host_root
-    if host_root is None:
-        return []
+    """(mountPath, directory on this machine) for each hostPath or claim volume the container mounts."""
     volumes = {v.get("name"): v for v in ctx.pod["spec"].get("volumes") or []}
     mounts: list[tuple[str, Path]] = []
     for mount in ctx.container.get("volumeMounts") or []:
-        volume = volumes.get(mount.get("name")) or {}
-        host_path = (volume.get("hostPath") or {}).get("path")
-        if host_path:
-            target = host_root / host_path.lstrip("/")
+        target = _directory(ctx, volumes.get(mount.get("name")) or {})
+        if target is not None:
             mounts.append((mount["mountPath"].rstrip("/") or "/", target))
     return sorted(mounts, key=lambda m: len(m[0]), reverse=True)
 

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .access import AUTHENTICATION_V1, AUTHORIZATION_V1, RBAC_V1
 from .core_objects import CORE_OBJECTS
 from .core_pod import CORE_POD
 from .core_volume import CORE_VOLUME
@@ -30,7 +31,8 @@ def _registry(*tables: dict[str, Message]) -> dict[str, Message]:
     return merged
 
 
-MESSAGES = _registry(META_V1, CORE_POD, CORE_VOLUME, CORE_OBJECTS, APPS_V1, BATCH_V1, OTHER_GROUPS)
+MESSAGES = _registry(META_V1, CORE_POD, CORE_VOLUME, CORE_OBJECTS, APPS_V1, BATCH_V1, OTHER_GROUPS, RBAC_V1,
+                     AUTHORIZATION_V1, AUTHENTICATION_V1)
 
 # (apiVersion, kind) of each top-level object a request body may carry -> its message.
 KINDS: dict[tuple[str, str], str] = {
@@ -43,6 +45,11 @@ KINDS: dict[tuple[str, str], str] = {
     ("node.k8s.io/v1", "RuntimeClass"): "RuntimeClass",
     ("coordination.k8s.io/v1", "Lease"): "Lease",
     ("policy/v1", "Eviction"): "Eviction",
+    **{("rbac.authorization.k8s.io/v1", kind): kind for kind in ("ClusterRole", "ClusterRoleBinding", "Role",
+                                                                   "RoleBinding")},
+    **{("authorization.k8s.io/v1", kind): kind for kind in ("SelfSubjectAccessReview", "SubjectAccessReview",
+                                                             "LocalSubjectAccessReview", "SelfSubjectRulesReview")},
+    **{("authentication.k8s.io/v1", kind): kind for kind in ("TokenRequest", "SelfSubjectReview")},
 }
 
 

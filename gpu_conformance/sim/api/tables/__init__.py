@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ...resources import (
+    CLUSTERROLE,
+    CLUSTERROLEBINDING,
     CONFIGMAP,
     CRONJOB,
     DAEMONSET,
@@ -16,13 +18,18 @@ from ...resources import (
     NAMESPACE,
     NODE,
     POD,
+    PV,
+    PVC,
+    ROLE,
+    ROLEBINDING,
     RUNTIMECLASS,
     SERVICE,
     SERVICEACCOUNT,
+    STORAGECLASS,
     ResourceType,
 )
 from ..messages import Request
-from . import core, nodes, pods, workloads
+from . import core, nodes, pods, rbac, storage, workloads
 from .columns import Column, column, name_column
 
 Obj = dict[str, Any]
@@ -47,6 +54,13 @@ PRINTERS: dict[str, tuple[list[Column], RowPrinter]] = {
     JOB.key: (workloads.JOB_COLUMNS, _plain(workloads.job_row)),
     CRONJOB.key: (workloads.CRONJOB_COLUMNS, _plain(workloads.cronjob_row)),
     LEASE.key: (core.LEASE_COLUMNS, _plain(core.lease_row)),
+    PVC.key: (storage.PVC_COLUMNS, _plain(storage.pvc_row)),
+    PV.key: (storage.PV_COLUMNS, _plain(storage.pv_row)),
+    STORAGECLASS.key: (storage.STORAGECLASS_COLUMNS, _plain(storage.storageclass_row)),
+    ROLE.key: (rbac.ROLE_COLUMNS, _plain(rbac.role_row)),
+    CLUSTERROLE.key: (rbac.ROLE_COLUMNS, _plain(rbac.role_row)),
+    ROLEBINDING.key: (rbac.BINDING_COLUMNS, _plain(rbac.binding_row)),
+    CLUSTERROLEBINDING.key: (rbac.BINDING_COLUMNS, _plain(rbac.binding_row)),
 }
 # The generic table convertor's columns, for kinds without a printer.
 DEFAULT_COLUMNS = [
