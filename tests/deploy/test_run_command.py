@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import fcntl
 import json
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 from gpu_conformance.commands.run import LOCK
-from gpu_conformance.kube.run import MANAGED_BY
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.testing import StartCluster, kubectl
-from gpu_conformance.suite import ROOT
+from gpu_conformance.sim.testing import StartCluster
 from tests.deploy.run_support import run, run_command
+from tests.suite.suite_runner import managed_objects, sigterm_once_jobs_exist
 
 
 def test_a_failing_run_keeps_its_results_and_report_and_pytests_status(start_cluster: StartCluster,
@@ -48,21 +43,11 @@ def test_two_runs_never_share_a_results_directory(tmp_path: Path) -> None:
         "runs never overlap, start this one when it has ended")
 
 
-def managed(cluster: SimCluster) -> list[str]:
-    return kubectl(cluster, "get", "jobs,pods", "-A", "-l", MANAGED_BY, "-o", "name").stdout.split()
-
-
 def test_sigterm_reaches_pytest_which_cleans_up(start_cluster: StartCluster, tmp_path: Path) -> None:
     """As a container's PID 1 the command gets the kubelet's SIGTERM; pytest must get it and clean up."""
     cluster = start_cluster("plugin-crashloop")  # its unschedulable vectoradd keeps the run busy for seconds
-    proc = subprocess.Popen(run_command(tmp_path, "--kubeconfig", str(cluster.kubeconfig), "--gpu-node-selector",
-                                        "gpu-node=true"),
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 60
-    while not any(name.startswith("job.batch/") for name in managed(cluster)):
-        assert proc.poll() is None and time.monotonic() < deadline, "the run never created its Jobs"
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGTERM)
-    output, _ = proc.communicate(timeout=60)
-    assert proc.returncode == 2, output  # pytest's "interrupted": it ran its cleanup, then the command returned
-    assert managed(cluster) == [], output
+    returncode, output = sigterm_once_jobs_exist(
+        run_command(tmp_path, "--kubeconfig", str(cluster.kubeconfig), "--gpu-node-selector", "gpu-node=true"),
+        cluster)
+    assert returncode == 2, output  # pytest's "interrupted": it ran its cleanup, then the command returned
+    assert managed_objects(cluster) == [], output

@@ -27,6 +27,7 @@ from gpu_conformance.sim.scenario import load
 from gpu_conformance.sim.testing import TEST_ADDRESS_BLOCK
 from tests.monitoring.promtool_support import TUTORIAL_RULES
 from tests.requirements.builders import gpu_node
+from tests.suite.suite_runner import stop_process
 
 SETTLE_S = 30.0
 # Evaluating it fails on a node with two GPUs: both series land in one match group.
@@ -116,12 +117,7 @@ scrape_configs:
         settle(url, process, folder / "prometheus.log")
         yield Setup(url, cluster, down, broken)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        stop_process(process)
         cluster.stop()
 
 

@@ -17,6 +17,7 @@ import requests
 import trustme
 
 from tests.monitoring.test_prometheus_live import free_loopback_port
+from tests.suite.suite_runner import stop_process
 
 USER = "pusher"
 PASSWORD = "swordfish:/@42"  # made up for these tests; ":", "/" and "@" must be percent-encoded in a URL
@@ -78,12 +79,7 @@ def pushgateway(folder: Path, *, tls_and_auth: bool = False) -> Iterator[Running
             time.sleep(0.05)
         yield RunningPushgateway(f"{'https' if tls_and_auth else 'http'}://127.0.0.1:{port}", ca)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        stop_process(process)
 
 
 def _listening(port: int) -> bool:

@@ -4,10 +4,7 @@ run publishes nothing."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,9 +13,8 @@ from gpu_conformance.sim.testing import StartCluster
 from tests.monitoring.test_prometheus_live import free_loopback_port
 from tests.reporting.pushgateway_support import PASSWORD, PASSWORD_IN_URL, USER
 from tests.reporting.test_metrics_suite import CONTEXT
-from tests.suite.suite_runner import ROOT, run_suite
+from tests.suite.suite_runner import run_suite, sigterm_once_jobs_exist
 from tests.suite.test_scenarios import TUTORIAL_SELECTOR
-from tests.suite.test_suite_input_and_cleanup import managed_objects
 
 
 def test_an_unreachable_pushgateway_fails_a_passing_run_in_one_line(start_cluster: StartCluster,
@@ -58,16 +54,10 @@ def test_an_interrupted_run_keeps_the_last_complete_runs_results(start_cluster: 
     cluster = start_cluster("plugin-crashloop")  # its unschedulable vectoradd keeps the run busy for seconds
     textfile = tmp_path / "gpu-conformance.prom"
     textfile.write_text("# the last complete run's\n")
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
-                             "-p", "no:cacheprovider", "-q", *TUTORIAL_SELECTOR, "--report-dir", str(tmp_path),
-                             "--metrics-file", str(textfile)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 30
-    while not any(name.startswith("job/") for name in managed_objects(cluster)):
-        assert proc.poll() is None and time.monotonic() < deadline, "the run never created its Jobs"
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGTERM)
-    output, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 2, output
+    returncode, output = sigterm_once_jobs_exist(
+        [sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig), "-p",
+         "no:cacheprovider", "-q", *TUTORIAL_SELECTOR, "--report-dir", str(tmp_path), "--metrics-file", str(textfile)],
+        cluster)
+    assert returncode == 2, output
     assert "metrics: run interrupted, nothing published (the last complete run's stay)" in output
     assert textfile.read_text() == "# the last complete run's\n"

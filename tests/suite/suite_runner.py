@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kubernetes import client, config
+
+from gpu_conformance.kube.run import MANAGED_BY
 from gpu_conformance.sim.cluster import SimCluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +59,36 @@ def run_suite(cluster: SimCluster, tmp: Path, *args: str, timeout: float = 240,
                     outcome, message = name, element.get("message") or element.text or ""
             outcomes[str(case.get("name"))] = (outcome, message)
     return SuiteRun(done.returncode, done.stdout, done.stderr, outcomes)
+
+
+def managed_objects(cluster: SimCluster) -> list[str]:
+    """Every pod and Job the suite created (by its managed-by label), in all namespaces."""
+    api = config.new_client_from_config(str(cluster.kubeconfig), persist_config=False)
+    core, batch = client.CoreV1Api(api), client.BatchV1Api(api)
+    pods = core.list_pod_for_all_namespaces(label_selector=MANAGED_BY).items
+    jobs = batch.list_job_for_all_namespaces(label_selector=MANAGED_BY).items
+    return [f"pod/{p.metadata.name}" for p in pods] + [f"job/{j.metadata.name}" for j in jobs]
+
+
+def sigterm_once_jobs_exist(command: list[str], cluster: SimCluster, timeout: float = 60) -> tuple[int, str]:
+    """Start a run, send it SIGTERM once its vectoradd Jobs exist (mid-run); its exit status and output."""
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + timeout
+    while not any(name.startswith("job/") for name in managed_objects(cluster)):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"the run never created its Jobs: {proc.communicate()[0][-2000:]}")
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=timeout)
+    return proc.returncode, output
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it does not end within 10 s."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)

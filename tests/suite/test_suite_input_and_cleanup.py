@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -11,10 +10,8 @@ from pathlib import Path
 
 from kubernetes import client, config
 
-from gpu_conformance.kube.run import MANAGED_BY
-from gpu_conformance.sim.cluster import SimCluster
 from gpu_conformance.sim.testing import StartCluster
-from tests.suite.suite_runner import ROOT, run_suite
+from tests.suite.suite_runner import ROOT, managed_objects, run_suite, sigterm_once_jobs_exist
 
 
 def suite(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -26,14 +23,6 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert result.returncode != 0 and len(lines) == 1, result.stdout + result.stderr
     return lines[0]
-
-
-def managed_objects(cluster: SimCluster) -> list[str]:
-    api = config.new_client_from_config(str(cluster.kubeconfig), persist_config=False)
-    core, batch = client.CoreV1Api(api), client.BatchV1Api(api)
-    pods = core.list_pod_for_all_namespaces(label_selector=MANAGED_BY).items
-    jobs = batch.list_job_for_all_namespaces(label_selector=MANAGED_BY).items
-    return [f"pod/{p.metadata.name}" for p in pods] + [f"job/{j.metadata.name}" for j in jobs]
 
 
 def test_missing_kubeconfig(tmp_path: Path) -> None:
@@ -94,16 +83,10 @@ def test_a_full_run_cleans_up_after_itself(start_cluster: StartCluster, tmp_path
 
 def test_sigterm_mid_run_still_cleans_up(start_cluster: StartCluster) -> None:
     cluster = start_cluster("plugin-crashloop")  # its unschedulable vectoradd keeps the run busy for seconds
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
-                             "-p", "no:cacheprovider", "-q", "--gpu-node-selector", "gpu-node=true"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 30
-    while not any(name.startswith("job/") for name in managed_objects(cluster)):
-        assert proc.poll() is None and time.monotonic() < deadline, "the run never created its Jobs"
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGTERM)
-    output, _ = proc.communicate(timeout=30)
-    assert proc.returncode != 0, output
+    returncode, output = sigterm_once_jobs_exist(
+        [sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
+         "-p", "no:cacheprovider", "-q", "--gpu-node-selector", "gpu-node=true"], cluster)
+    assert returncode != 0, output
     assert managed_objects(cluster) == [], output
 
 
