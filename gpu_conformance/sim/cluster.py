@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .api import ApiServer
+from .apiaccess import ApiAccess
 from .bootstrap import bootstrap
 from .controllers import ControllerManager
 from .exporters import ExporterPool
@@ -99,10 +100,12 @@ class SimCluster:
         bootstrap(self.store, self.scenario)
         material = make_tls((self._host, "localhost")) if self._tls else None
         self._ca_pem = material.ca_pem if material else None
+        access = ApiAccess()
         controllers = ControllerManager(self.store, self.logs, self.scenario, host_roots,
                                         time_scale=self._time_scale,
                                         root_ca=material.ca_pem.decode() if material else "",
-                                        volumes_root=self._workdir / "volumes")
+                                        volumes_root=self._workdir / "volumes", pods_root=self._workdir / "pods",
+                                        access=access)
         controllers.start()
         self._cleanups.append(controllers.stop)
         exporters = ExporterPool(self.scenario.nodes)
@@ -118,7 +121,8 @@ class SimCluster:
             self._url = f"{'https' if material else 'http'}://{self._host}:{_unused_port(self._host)}"
         else:
             self._api = ApiServer(self.store, self.logs, self.scenario.version, token=self._token, tls=material,
-                                  host=self._host, port=self._port, faults=self.scenario.api_faults)
+                                  host=self._host, port=self._port, faults=self.scenario.api_faults,
+                                  tokens=access.tokens)
             try:
                 self._api.start()
             except OSError as exc:
@@ -126,6 +130,7 @@ class SimCluster:
                                     f"{exc.strerror or exc}") from exc
             self._cleanups.append(self._api.stop)
             self._url = self._api.url
+        access.listening_at(self._url)
         write_kubeconfig(self.kubeconfig, self._url, self._token, material.ca_pem if material else None)
         kubeconfig = self.kubeconfig
         self._cleanups.append(lambda: kubeconfig.unlink(missing_ok=True))

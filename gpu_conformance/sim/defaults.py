@@ -16,8 +16,10 @@ from .resources import (
     RBAC_GROUP,
     ROLEBINDING,
     SERVICE,
+    SERVICEACCOUNT,
     ResourceType,
 )
+from .store import Store
 
 Obj = dict[str, Any]
 
@@ -94,7 +96,8 @@ def qos_class(spec: Obj) -> str:
 
 
 def _pod_admission(pod: Obj) -> None:
-    """What the ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add to a new pod."""
+    """What the ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add to a new pod;
+    the token volume comes with :func:`mount_service_account_token`, which needs the ServiceAccount."""
     spec = pod.setdefault("spec", {})
     account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
     spec["serviceAccountName"] = spec["serviceAccount"] = account
@@ -108,11 +111,18 @@ def _pod_admission(pod: Obj) -> None:
             for t in tolerations
         ):
             tolerations.append(dict(default))
-    if spec.get("automountServiceAccountToken") is not False:
-        _mount_service_account_token(spec)
 
 
-def _mount_service_account_token(spec: Obj) -> None:
+def mount_service_account_token(store: Store, pod: Obj) -> None:
+    """The ServiceAccount admission plugin's token volume: unless the pod's automountServiceAccountToken,
+    or else its account's, is false."""
+    meta, spec = pod["metadata"], pod["spec"]
+    automount = spec.get("automountServiceAccountToken")
+    if automount is None:
+        account = store.find(SERVICEACCOUNT, meta.get("namespace", ""), spec.get("serviceAccountName", "default"))
+        automount = (account or {}).get("automountServiceAccountToken")
+    if automount is False:
+        return
     containers = spec.get("containers") or []
     if any(
         m.get("mountPath") == SERVICE_ACCOUNT_MOUNT for c in containers for m in c.get("volumeMounts") or []

@@ -289,7 +289,8 @@ class Store:
         if obj == old:
             return clone(old)  # a no-op write does not bump the resourceVersion, as in the apiserver
         meta["resourceVersion"] = self._next_rv()
-        if old_meta.get("deletionTimestamp") and old_meta.get("finalizers") and not meta.get("finalizers"):
+        if (old_meta.get("deletionTimestamp") and old_meta.get("finalizers") and not meta.get("finalizers")
+                and not old_meta.get("deletionGracePeriodSeconds")):  # a pod in its grace period stays
             self._remove(key)
             self._append("DELETED", rt, obj, old)
             return clone(obj)

@@ -1,7 +1,8 @@
 """The admission plugins of a kubeadm or kind apiserver that change what the API stores here.
 
 Mutating, before validation: DefaultStorageClass (a claim without ``storageClassName`` gets the
-default class) and StorageObjectInUseProtection (the pvc- and pv-protection finalizers). Validating,
+default class), StorageObjectInUseProtection (the pvc- and pv-protection finalizers) and ServiceAccount
+(a pod's token volume, unless it or its account opts out). Validating,
 once a new object has its name: PodSecurity (see ``podsecurity.admission``).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .. import defaults
 from ..podsecurity import admission as pod_security
 from ..resources import NAMESPACE, POD, PV, PVC, STORAGECLASS, ResourceType
 from ..store import Store
@@ -43,6 +45,8 @@ def mutate_new(store: Store, rt: ResourceType, obj: Obj) -> None:
         _protect(obj, PVC_PROTECTION)
     elif rt == PV:
         _protect(obj, PV_PROTECTION)
+    elif rt == POD:
+        defaults.mount_service_account_token(store, obj)
 
 
 def validate_new(store: Store, rt: ResourceType, obj: Obj) -> tuple[Callable[[Obj], None] | None, list[str]]:

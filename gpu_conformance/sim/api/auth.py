@@ -9,6 +9,7 @@ swap in a plain :class:`Authorizer` callable instead.
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 from ..authz import Attributes, Decision
@@ -17,10 +18,11 @@ from ..identity import ANONYMOUS, AUTHENTICATED, MASTERS, UserInfo, service_acco
 from ..rbac.authorizer import RbacAuthorizer
 from ..resources import POD, SERVICEACCOUNT
 from ..satokens import TokenIssuer
-from ..store import Store
+from ..store import Obj, Store, parse_rfc3339
 
 ADMIN_USER = "gpu-sim-admin"
 ADMIN = UserInfo(ADMIN_USER, (MASTERS, AUTHENTICATED))
+LEEWAY_SECONDS = 60  # jwt.DefaultLeeway: what was deleted longer ago than this invalidates the token
 PUBLIC_PATHS = (
     "/healthz",
     "/livez",
@@ -108,9 +110,16 @@ class TokenAuthenticator:
             checks.append((POD, *claims.pod))
         for rt, name, uid in checks:  # the account, and the pod a token is bound to, must still be there
             found = self._store.find(rt, claims.namespace, name)
-            if found is None or found["metadata"]["uid"] != uid or found["metadata"].get("deletionTimestamp"):
+            if found is None or found["metadata"]["uid"] != uid or _deleted(found):
                 return None
         return service_account_user(claims.namespace, claims.name, claims.uid)
+
+
+def _deleted(obj: Obj) -> bool:
+    """Deleted for good, as the token validator sees it: a pod's deletionTimestamp is the end of its grace
+    period, and its token serves it until a minute after that (so a run can clean up after SIGTERM)."""
+    stamp = obj["metadata"].get("deletionTimestamp")
+    return bool(stamp) and parse_rfc3339(stamp) < time.time() - LEEWAY_SECONDS
 
 
 def forbidden(attrs: Attributes, reason: str = "") -> ApiError:

@@ -53,12 +53,14 @@ class ApiServer:
         port: int = 0,
         faults: ApiFaults = NO_FAULTS,
         authorizer: Authorizer | None = None,
+        tokens: TokenIssuer | None = None,
     ) -> None:
-        """``authorizer``: decide every request with this callable instead of system:masters plus RBAC."""
+        """``authorizer``: decide every request with this callable instead of system:masters plus RBAC.
+        ``tokens``: the issuer of ServiceAccount tokens, when the kubelet signs pods' tokens with it too."""
         _require_loopback(host)
         self._host, self._port = host, port
         self._tls = tls
-        tokens = TokenIssuer()
+        tokens = tokens or TokenIssuer()
         decide = CallableAuthorizer(authorizer) if authorizer is not None else ClusterAuthorizer(store)
         self.ctx = ApiContext(store, logs, version, faults, decide, tokens)
         self.auth = TokenAuthenticator(token, store, tokens)

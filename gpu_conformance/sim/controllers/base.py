@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ..apiaccess import ApiAccess
 from ..events import EventRecorder
 from ..logs import LogStore
 from ..model import Scenario
@@ -88,6 +89,8 @@ class Context:
     recorder: EventRecorder
     clock: Scheduler
     volumes_root: Path | None = None  # where local persistent volumes live on this machine, one dir per node
+    pods_root: Path | None = None  # where the kubelet keeps pods' files (configMap and projected volumes)
+    api: ApiAccess = field(default_factory=ApiAccess)
 
 
 class WorkQueue:

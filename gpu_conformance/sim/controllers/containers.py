@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import signal
 import subprocess
 import threading
 from collections.abc import Callable
@@ -58,8 +61,8 @@ class ContainerRun:
 
     def kill(self) -> None:
         self.cancel_timers()
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+        if self.process is not None:
+            kill_container(self.process)
 
 
 @dataclass
@@ -78,6 +81,7 @@ class PodRun:
     reason: str | None = None
     message: str | None = None
     terminating: bool = False
+    stopped: bool = False  # deleted, and every container has stopped
     timers: list[Timer] = field(default_factory=list)
 
     @property
@@ -96,15 +100,29 @@ class PodRun:
 
 def start_process(process: Process, logs: LogStore, where: tuple[str, str, str],
                   on_exit: Callable[[int], None]) -> subprocess.Popen[bytes]:
-    """Run a real subprocess; its combined output streams into the container log."""
+    """Run a real subprocess, the container's PID 1, in a session of its own that stands for the container:
+    its combined output streams into the container log, and when it ends so does every process it started."""
     child = subprocess.Popen(list(process.argv), env=process.env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
 
     def pump() -> None:
         assert child.stdout is not None
         for line in iter(child.stdout.readline, b""):
             logs.write(*where, process.as_seen_inside(line.decode(errors="replace")))
+        with contextlib.suppress(ChildProcessError):  # ended, not reaped yet: what it started goes first
+            os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+            kill_container(child)
         on_exit(child.wait())
 
     threading.Thread(target=pump, name=f"container-{where[2]}", daemon=True).start()
     return child
+
+
+def kill_container(child: subprocess.Popen[bytes]) -> None:
+    """SIGKILL every process of the container (its session), as a runtime kills a container's cgroup.
+
+    Only while PID 1 is not reaped (its id is then surely still the group's); once it is, the group is gone.
+    """
+    if child.returncode is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)

@@ -11,8 +11,9 @@ from ..store import Obj, now_rfc3339
 from .base import Context
 from .containers import ContainerRun, PodRun
 from .devices import DeviceManager
-from .kubelet_status import pod_status
+from .kubelet_status import phase, pod_status
 from .objects import is_deleting, is_terminal
+from .pod_volumes import forget_pod
 from .pulls import kubelet_minor
 from .runtime import Runtime
 
@@ -106,7 +107,12 @@ class Kubelet:
 
     def _container_exited(self, run: PodRun, c: ContainerRun, code: int) -> None:
         obj = self._ctx.store.find(POD, run.namespace, run.name)
-        if obj is None or run.terminating or run.forced_phase:
+        if run.terminating:
+            self._sync(run)
+            if obj is not None and not any(c.running for c in run.containers.values()):
+                self._stopped(run, obj)
+            return
+        if obj is None or run.forced_phase:
             self._sync(run)
             return
         policy = obj["spec"].get("restartPolicy", "Always")
@@ -154,13 +160,24 @@ class Kubelet:
     # -- deletion --------------------------------------------------------------------------
 
     def _terminate(self, run: PodRun, obj: Obj) -> None:
-        """Graceful deletion: stop the containers, report a terminal phase, then remove the pod."""
+        """Graceful deletion: stop the containers within the grace period, then report a terminal phase and
+        remove the pod. (A deletion without grace, ``--force --grace-period=0``, kills at once; a real kubelet
+        still gives SIGTERM 2 s.)"""
         run.terminating = True
         for timer in run.timers:
             timer.cancel()
+        grace = float(obj["metadata"].get("deletionGracePeriodSeconds") or 0)
         for c in run.containers.values():
-            self._runtime.kill(run, c)
-        if not is_terminal(obj):
+            self._runtime.stop(run, c, grace)
+        if not any(c.running for c in run.containers.values()):
+            self._stopped(run, obj)
+
+    def _stopped(self, run: PodRun, obj: Obj) -> None:
+        """Every container of a pod being deleted has stopped."""
+        if run.stopped:
+            return
+        run.stopped = True
+        if phase(run, obj["spec"].get("restartPolicy", "Always")) not in ("Succeeded", "Failed"):
             run.forced_phase = "Failed"
         self._finished(run)
         self._ctx.clock.after(0.1, lambda: self._remove(obj))
@@ -170,10 +187,11 @@ class Kubelet:
         current = self._ctx.store.find(POD, meta["namespace"], meta["name"])
         if current is None or current["metadata"]["uid"] != meta["uid"]:
             return
-        if current["metadata"].get("finalizers"):
-            return
         try:
-            self._ctx.store.delete(POD, meta["namespace"], meta["name"])
+            if current["metadata"].get("finalizers"):  # the kubelet's last DELETE, with grace 0: the pod goes
+                self._ctx.store.update(POD, meta["namespace"], meta["name"], _no_grace_left)  # with them
+            else:
+                self._ctx.store.delete(POD, meta["namespace"], meta["name"])
         except ApiError:
             return
 
@@ -182,6 +200,7 @@ class Kubelet:
         self._devices.release(run.node, run.uid)
         self._pods.pop(run.uid, None)
         self._ctx.logs.forget_pod(run.namespace, run.name)
+        forget_pod(self._ctx, run.uid)
 
     # -- status ----------------------------------------------------------------------------
 
@@ -198,3 +217,8 @@ class Kubelet:
             self._ctx.store.update(POD, run.namespace, run.name, apply)
         except ApiError:
             return
+
+
+def _no_grace_left(pod: Obj) -> None:
+    pod["metadata"]["deletionTimestamp"] = now_rfc3339()
+    pod["metadata"]["deletionGracePeriodSeconds"] = 0

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..apiaccess import ApiAccess
 from ..errors import ApiError
 from ..events import EventRecorder
 from ..logs import LogStore
@@ -33,10 +34,12 @@ SETTLE_HORIZON = 2.0
 
 class ControllerManager:
     def __init__(self, store: Store, logs: LogStore, scenario: Scenario, host_roots: Mapping[str, Path], *,
-                 time_scale: float = 1.0, root_ca: str = "", volumes_root: Path | None = None) -> None:
+                 time_scale: float = 1.0, root_ca: str = "", volumes_root: Path | None = None,
+                 pods_root: Path | None = None, access: ApiAccess | None = None) -> None:
         self._store = store
         self._clock = Scheduler(time_scale)
-        ctx = Context(store, logs, scenario, host_roots, EventRecorder(store), self._clock, volumes_root)
+        ctx = Context(store, logs, scenario, host_roots, EventRecorder(store), self._clock, volumes_root,
+                      pods_root, access or ApiAccess())
         devices = DeviceManager(ctx)
         installed = frozenset(c["image"] for ds in store.list(DAEMONSET)[0]
                               for c in ds["spec"]["template"]["spec"].get("containers") or [])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..defaults import mount_service_account_token
 from ..errors import ApiError
 from ..podsecurity.admission import admit_pod
 from ..resources import POD
@@ -29,6 +30,7 @@ class PodCreator:
 
     def create(self, owner: Obj, pod: Obj) -> Obj | None:
         store, meta = self._ctx.store, owner["metadata"]
+        mount_service_account_token(store, pod)
 
         def admit(new: Obj) -> None:
             admit_pod(store, new)  # its warnings go nowhere: controllers ignore them

@@ -6,17 +6,21 @@ through the callbacks the kubelet gives it.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import os
+import signal
 from collections.abc import Callable
 from typing import Any
 
-from ..images import ContainerContext, Process, Script, behaviour
+from ..images import ContainerContext, Process, Script, VolumeSetupError, behaviour
 from ..resources import POD
 from ..store import Obj, now_rfc3339
 from .base import Context
-from .containers import ContainerRun, PodRun, start_process
+from .containers import ContainerRun, PodRun, kill_container, start_process
 from .devices import DeviceManager
 from .persistentvolumes import claim_directory
+from .pod_volumes import ConfigMaps, PodVolumes
 from .pulls import (
     FAILED_PULL_SECONDS,
     PULL_SECONDS,
@@ -31,6 +35,7 @@ from .volume_binding import claim_names
 BACKOFF_START = 10.0
 BACKOFF_MAX = 300.0
 IMAGE_PULL_BACKOFF_DELAY = 1.0  # the next sync after ErrImagePull, which reports ImagePullBackOff
+MOUNT_RETRY_SECONDS = 2.0  # the next try to set up a volume that failed (FailedMount)
 
 
 class Runtime:
@@ -128,13 +133,21 @@ class Runtime:
                   if (path := claim_directory(ctx, pod.namespace, name)) is not None}
         return ContainerContext(pod=obj, container=c.spec, node=node, host_roots=ctx.host_roots,
                                 runtime=handler, scenario=ctx.scenario,
-                                allocated=self._devices.allocate(pod.node, obj), claim_dirs=claims)
+                                allocated=self._devices.allocate(pod.node, obj), claim_dirs=claims,
+                                volume_dirs=PodVolumes(ctx, obj), config_maps=ConfigMaps(ctx, pod.namespace),
+                                service_env=ctx.api.service_env())
 
     def _create(self, pod: PodRun, c: ContainerRun) -> None:
         obj = self._pod(pod)
         if obj is None or pod.terminating:
             return
         image = str(c.spec.get("image", ""))
+        try:
+            outcome = behaviour(image)(self._context(pod, obj, c))
+        except VolumeSetupError as err:  # the container stays ContainerCreating until the volume can be set up
+            self._ctx.recorder.event(obj, "Warning", "FailedMount", str(err), "kubelet", host=pod.node)
+            self._later(c, MOUNT_RETRY_SECONDS, lambda: self._create(pod, c))
+            return
         c.image_id = image_id(image)
         c.new_container_id()
         created = "Created container: " if self._minor(pod) >= 32 else "Created container "
@@ -144,7 +157,6 @@ class Runtime:
         c.started = True
         where = (pod.namespace, pod.name, c.name)
         self._ctx.logs.start(*where)
-        outcome = behaviour(image)(self._context(pod, obj, c))
         c.outcome = outcome
         if isinstance(outcome, Process):
             run_id = c.run_id
@@ -218,10 +230,28 @@ class Runtime:
         """Stop a running container (Killing event); it ends as killed by SIGKILL."""
         if c.running:
             self._event(pod, c, "Normal", "Killing", f"Stopping container {c.name}")
-            if c.process is not None and c.process.poll() is None:
-                c.process.kill()
+            if c.process is not None:
+                kill_container(c.process)
             self.finish(pod, c, 137)
         c.kill()
+
+    def stop(self, pod: PodRun, c: ContainerRun, grace: float) -> None:
+        """Stop a container of a pod being deleted: a real process gets SIGTERM, then SIGKILL if it still runs
+        ``grace`` seconds later, and ends when it exits; a simulated one ends at once, as :meth:`kill`."""
+        process = c.process
+        if grace <= 0 or not c.running or process is None or process.returncode is not None:
+            self.kill(pod, c)
+            return
+        self._event(pod, c, "Normal", "Killing", f"Stopping container {c.name}")
+        c.cancel_timers()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGTERM)  # PID 1 only, as the runtime's stop signal; not reaped yet
+        self._later(c, grace, lambda: self._sigkill(pod, c))
+
+    def _sigkill(self, pod: PodRun, c: ContainerRun) -> None:
+        if c.running and c.process is not None:
+            kill_container(c.process)
+            self.finish(pod, c, 137)
 
     def restart(self, pod: PodRun, c: ContainerRun) -> None:
         """Restart after an exit, immediately the first time, then with CrashLoopBackOff."""

@@ -6,11 +6,11 @@ Specific families come first; anything else is a generic image.
 from __future__ import annotations
 
 from . import cuda_sample, device_plugin, generic, project
-from .base import Behaviour, ContainerContext, Outcome, Process, Script
+from .base import Behaviour, ContainerContext, Outcome, Process, Script, VolumeSetupError
 
 _FAMILIES = (cuda_sample, device_plugin, project)
 
-__all__ = ["Behaviour", "ContainerContext", "Outcome", "Process", "Script", "behaviour"]
+__all__ = ["Behaviour", "ContainerContext", "Outcome", "Process", "Script", "VolumeSetupError", "behaviour"]
 
 
 def behaviour(image: str) -> Behaviour:

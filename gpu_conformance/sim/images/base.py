@@ -14,6 +14,11 @@ Obj = dict[str, Any]
 INJECTING_HANDLERS = ("nvidia", "nvidia-cdi", "nvidia-legacy")
 
 
+class VolumeSetupError(Exception):
+    """A volume in ``volume_dirs`` cannot be set up yet (its ConfigMap is missing, say): the container does
+    not start. The message is the kubelet's FailedMount event."""
+
+
 @dataclass(frozen=True)
 class ContainerContext:
     """Everything an image's behaviour may look at: the pod, the container, the node's truth."""
@@ -26,6 +31,10 @@ class ContainerContext:
     scenario: Scenario
     allocated: tuple[Gpu, ...] = ()  # GPUs the device plugin allocated to this container
     claim_dirs: Mapping[str, Path] = field(default_factory=dict)  # bound claim name -> its volume's directory
+    # configMap, downwardAPI and projected volume name -> its files' directory, written on first lookup
+    volume_dirs: Mapping[str, Path] = field(default_factory=dict)
+    config_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # the pod's namespace's, by name
+    service_env: Mapping[str, str] = field(default_factory=dict)  # KUBERNETES_SERVICE_HOST and the rest
 
     @property
     def host_root(self) -> Path | None:

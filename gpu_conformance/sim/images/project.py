@@ -1,8 +1,15 @@
 """The project's own image (``ghcr.io/gpu-conformance/gpu-conformance:*``): runs the real CLI.
 
-The simulated kubelet "mounts" hostPath and persistentVolumeClaim volumes by rewriting every
-argument and environment value that starts with such a volume's mountPath to the same path under
-the node's host root, or under the claim's volume directory.
+The simulated kubelet "mounts" hostPath, persistentVolumeClaim, configMap, downwardAPI and projected
+volumes by rewriting every argument and environment value that starts with such a volume's mountPath to
+the same path in the directory that holds the volume's files on this machine: under the node's host
+root, the claim's volume directory, or the pod's own directory (see controllers/pod_volumes.py).
+
+The process sees what a container sees of the cluster: the ``kubernetes`` Service's variables
+(KUBERNETES_SERVICE_HOST and _PORT, here the API server's loopback address) and, where the pod mounts
+its ServiceAccount token, the token, ca.crt and namespace, which the kubernetes client reads from
+/var/run/secrets/kubernetes.io/serviceaccount: in_cluster/sitecustomize.py points it at the pod's
+directory instead. No kubeconfig of this machine reaches the process.
 """
 
 from __future__ import annotations
@@ -12,9 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..defaults import SERVICE_ACCOUNT_MOUNT
 from .base import ContainerContext, Outcome, Process, Script
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the directory holding gpu_conformance/
+_IN_CLUSTER_SHIM = Path(__file__).resolve().parent / "in_cluster"
+SERVICE_ACCOUNT_DIR_ENV = "GPU_SIM_SERVICE_ACCOUNT_DIR"  # read by in_cluster/sitecustomize.py
+_PASSED_ON = ("PATH", "HOME", "LANG", "TMPDIR")  # of this machine's environment: the image's own variables
 
 
 def matches(image: str) -> bool:
@@ -26,11 +37,14 @@ def _directory(ctx: ContainerContext, volume: dict[str, Any]) -> Path | None:
     if host_path:
         return None if ctx.host_root is None else ctx.host_root / host_path.lstrip("/")
     claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
-    return ctx.claim_dirs.get(claim) if claim else None
+    if claim:
+        return ctx.claim_dirs.get(claim)
+    name = volume.get("name", "")
+    return ctx.volume_dirs.get(name)
 
 
 def host_mounts(ctx: ContainerContext) -> list[tuple[str, Path]]:
-    """(mountPath, directory on this machine) for each hostPath or claim volume the container mounts."""
+    """(mountPath, directory on this machine) for each volume of the container that has files here."""
     volumes = {v.get("name"): v for v in ctx.pod["spec"].get("volumes") or []}
     mounts: list[tuple[str, Path]] = []
     for mount in ctx.container.get("volumeMounts") or []:
@@ -48,22 +62,36 @@ def rewrite(value: str, mounts: list[tuple[str, Path]]) -> str:
     return value
 
 
-def _env(ctx: ContainerContext, mounts: list[tuple[str, Path]]) -> dict[str, str]:
+def _value_from(ctx: ContainerContext, source: dict[str, Any]) -> str | None:
+    """A fieldRef's value, or a configMapKeyRef's (None when the ConfigMap or key is missing: an optional
+    reference leaves the variable unset; a real kubelet would not start the container for a required one)."""
     pod = ctx.pod
-    fields = {"spec.nodeName": pod["spec"].get("nodeName", ""), "metadata.name": pod["metadata"]["name"],
-              "metadata.namespace": pod["metadata"].get("namespace", ""),
-              "spec.serviceAccountName": pod["spec"].get("serviceAccountName", "default")}
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR", "KUBECONFIG")}
-    paths = (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH", ""))
+    if "configMapKeyRef" in source:
+        ref = source["configMapKeyRef"]
+        return (ctx.config_maps.get(ref.get("name", "")) or {}).get(ref.get("key", ""))
+    fields: dict[str, str] = {
+        "spec.nodeName": pod["spec"].get("nodeName", ""), "metadata.name": pod["metadata"]["name"],
+        "metadata.namespace": pod["metadata"].get("namespace", ""),
+        "spec.serviceAccountName": pod["spec"].get("serviceAccountName", "default")}
+    return fields.get((source.get("fieldRef") or {}).get("fieldPath", ""), "")
+
+
+def _env(ctx: ContainerContext, mounts: list[tuple[str, Path]]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in _PASSED_ON}
+    paths = [str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")]
+    account = dict(mounts).get(SERVICE_ACCOUNT_MOUNT)
+    if account is not None:
+        env[SERVICE_ACCOUNT_DIR_ENV] = str(account)
+        paths.insert(0, str(_IN_CLUSTER_SHIM))
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
-    env["HOSTNAME"] = pod["metadata"]["name"]
+    env["HOSTNAME"] = ctx.pod["metadata"]["name"]
+    env.update(ctx.service_env)
     item: dict[str, Any]
     for item in ctx.container.get("env") or []:
         if "value" in item:
             env[item["name"]] = rewrite(str(item["value"]), mounts)
-        else:
-            path = ((item.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath", "")
-            env[item["name"]] = fields.get(path, "")
+        elif (value := _value_from(ctx, item.get("valueFrom") or {})) is not None:
+            env[item["name"]] = value
     return env
 
 
