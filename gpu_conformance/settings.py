@@ -121,7 +121,10 @@ class Settings:
         return None
 
     def effective(self) -> dict[str, str]:
-        """Every option's value and source, for the report's environment (no secrets live here)."""
+        """Every option's value and source, for the report's environment.
+
+        URLs may carry passwords (--pushgateway, --prometheus-url): reports pass this through the run's redactor.
+        """
         return {o.name: f"{getattr(self, o.attr)!r} ({self.sources.get(o.name, 'default')})" for o in OPTIONS}
 
 

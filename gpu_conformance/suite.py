@@ -31,6 +31,12 @@ def suite_root() -> Path:
     return ROOT
 
 
+def results_options(directory: Path) -> list[str]:
+    """Where a run leaves everything in ``directory``: Allure results (this run's only), JUnit XML, summary.json."""
+    return ["--alluredir", str(directory / "allure-results"), "--clean-alluredir",
+            "--junitxml", str(directory / "junit.xml"), "--report-dir", str(directory)]
+
+
 def pytest_command(args: Sequence[str]) -> list[str]:
     return [sys.executable, "-m", "pytest", "conformance", *args]
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..kube.admission import Hold, admit, read_hold, validated_label
 from ..kube.client import connect
 from ..settings import resolve
-from ..suite import run_pytest
+from ..suite import results_options, run_pytest
 
 EXIT_ADMITTED, EXIT_NOT_ADMITTED = 0, 1
 
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             returncode = _run_suite(args, hold, reports)
             failures = _failures(reports / "summary.json", args.node, returncode)
         if failures:
-            print(f"gate: {args.node} NOT admitted, nothing changed: " + f"{len(failures)} check(s) did not pass:")
+            print(f"gate: {args.node} NOT admitted, nothing changed: {len(failures)} check(s) did not pass:")
             for line in failures:
                 print(f"  {line}")
             return EXIT_NOT_ADMITTED
@@ -70,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_suite(args: argparse.Namespace, hold: Hold, reports: Path) -> int:
-    options = ["--node", hold.node, "--report-dir", str(reports), "--alluredir", str(reports / "allure-results"),
-               "--junitxml", str(reports / "junit.xml")]
+    options = ["--node", hold.node, *results_options(reports)]
     for toleration in hold.tolerations:
         options += ["--tolerate", toleration]
     for flag, value in (("--kubeconfig", args.kubeconfig), ("--context", args.context)):

@@ -22,7 +22,7 @@ import pytest
 
 from ..errors import UsageError
 from ..reporting.html_report import render_report
-from ..suite import run_pytest
+from ..suite import results_options, run_pytest
 
 RESULTS_ENV = "GPU_CONFORMANCE_RESULTS_DIR"
 LOCK = ".run.lock"
@@ -49,13 +49,12 @@ def run(args: argparse.Namespace) -> int:
     results = (args.results_dir or Path(os.environ.get(RESULTS_ENV) or "reports")).resolve()
     with _only_run_in(results):
         code = run_pytest([
-            "--alluredir", str(results / "allure-results"), "--clean-alluredir",
-            "--junitxml", str(results / "junit.xml"), "--report-dir", str(results),
+            *results_options(results),
             "-p", "no:cacheprovider",  # no .pytest_cache: the image's root filesystem is read-only
             *args.passthrough,
         ])
         if args.report:
-            _render(results, code)
+            render_after(results, code, "gpu-conformance run")
     return code
 
 
@@ -76,14 +75,15 @@ def _only_run_in(results: Path) -> Iterator[None]:
         yield
 
 
-def _render(results: Path, code: int) -> None:
+def render_after(results: Path, code: int, who: str, name: str | None = None) -> None:
+    """Render DIR/html/index.html after a run and print its path; a failure to render is one line on stderr,
+    and the run's verdict (its exit status) stands either way."""
     if code not in RENDERED:
-        print(f"gpu-conformance run: no HTML report: pytest exited {code} before the checks ran to an end",
-              file=sys.stderr)
+        print(f"{who}: no HTML report: pytest exited {code} before the checks ran to an end", file=sys.stderr)
         return
     try:
-        index = render_report(results / "allure-results", results / "html", results / "history.jsonl")
+        index = render_report(results / "allure-results", results / "html", results / "history.jsonl", name)
     except UsageError as err:
-        print(f"gpu-conformance run: no HTML report: {err}", file=sys.stderr)
+        print(f"{who}: no HTML report: {err}", file=sys.stderr)
         return
     print(f"HTML report: {index}", flush=True)

@@ -20,7 +20,8 @@ from ..errors import UsageError
 from .client import Connection
 from .errors import api_message
 
-UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable:NoSchedule"  # tolerating it reaches cordoned nodes
+UNSCHEDULABLE_KEY = "node.kubernetes.io/unschedulable"  # the taint a cordon adds
+UNSCHEDULABLE_TAINT = f"{UNSCHEDULABLE_KEY}:NoSchedule"  # tolerating it reaches cordoned nodes
 DEFAULT_LABEL_KEY = "gpu-conformance/validated"
 
 
@@ -69,7 +70,7 @@ def read_hold(connection: Connection, node: str, taint_key: str | None) -> Hold:
     taints = [_taint(t) for t in found.spec.taints or []]
     mine = tuple(t for t in taints if taint_key is not None and t["key"] == taint_key)
     hold = Hold(node, found.metadata.resource_version, bool(found.spec.unschedulable), mine,
-                tuple(t for t in taints if t not in mine and t["key"] != UNSCHEDULABLE_TAINT.split(":")[0]))
+                tuple(t for t in taints if t not in mine and t["key"] != UNSCHEDULABLE_KEY))
     if not hold.cordoned and not hold.taints:
         how = f"cordon it or taint it with {taint_key}" if taint_key else "cordon it (or pass --admission-taint KEY)"
         raise UsageError(f"node {node!r} is not held back (schedulable, no admission taint): {how} before gating "
