@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.resources import NODE
-from gpu_conformance.sim.scenario import loads
-from gpu_conformance.sim.testing import kubectl_binary
+from gpusim.cluster import SimCluster
+from gpusim.resources import NODE
+from gpusim.scenario import loads
+from gpusim.testing import kubectl_binary
 
 GPU_NODES = int(os.environ.get("SIM_SCALE_GPU_NODES", "1000"))
 ROOT = Path(__file__).resolve().parent.parent

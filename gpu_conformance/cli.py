@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import gate, probe, report, run, sim
+from .commands import gate, probe, report, run
 from .errors import UsageError
 
 
@@ -18,7 +18,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gpu-conformance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sim.register(commands)
     probe.register(commands)
     report.register(commands)
     run.register(commands)

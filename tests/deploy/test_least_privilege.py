@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.testing import StartCluster, kubectl
+from gpusim.cluster import SimCluster
+from gpusim.testing import StartCluster, kubectl
 from tests.kind.support import service_account_kubeconfig
 from tests.suite.suite_runner import ROOT, SuiteRun, run_suite
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from gpu_conformance.commands.run import LOCK
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.testing import StartCluster
 from tests.deploy.run_support import run, run_command
 from tests.suite.suite_runner import managed_objects, sigterm_once_jobs_exist
 

@@ -14,9 +14,9 @@ from gpu_conformance.errors import UsageError
 from gpu_conformance.kube.admission import admit, read_hold
 from gpu_conformance.kube.client import connect
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.scenario import load
-from gpu_conformance.sim.testing import StartCluster, eventually, kubectl
+from gpusim.cluster import SimCluster
+from gpusim.scenario import load
+from gpusim.testing import StartCluster, eventually, kubectl
 
 ADMISSION_TAINT = "gpu-conformance/unvalidated"
 TODAY = datetime.date.today().isoformat()

@@ -19,7 +19,7 @@ import yaml
 from pytest_kubernetes.options import ClusterOptions
 
 from gpu_conformance.node.hostfs import first_line
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.testing import StartCluster
 
 OPT_IN = "RUN_KIND_TESTS"  # tox -e kind sets it: making a kind cluster takes minutes
 KIND_CLUSTER = "pytest-gpu-conformance"

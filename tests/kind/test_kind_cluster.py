@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gpu_conformance.kube.errors import ROLE_NAME
-from gpu_conformance.sim.testing import eventually
+from gpusim.testing import eventually
 from tests.deploy.run_support import output_lines, run
 from tests.kind.support import assert_no_gpu_node_run, kubectl, service_account_kubeconfig
 

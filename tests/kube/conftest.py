@@ -12,9 +12,9 @@ import pytest
 
 from gpu_conformance.kube.client import Connection, connect
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.api import ApiServer, Authorizer
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.kubeconfig import write_kubeconfig
+from gpusim.api import ApiServer, Authorizer
+from gpusim.cluster import SimCluster
+from gpusim.kubeconfig import write_kubeconfig
 
 Connect = Callable[..., tuple[Connection, Settings]]
 FrontServer = Callable[[SimCluster, Authorizer], Path]

@@ -14,8 +14,8 @@ from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.probe_pods import run_probes
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.testing import StartCluster, eventually, kubectl
+from gpusim.cluster import SimCluster
+from gpusim.testing import StartCluster, eventually, kubectl
 
 from .conftest import Connect
 

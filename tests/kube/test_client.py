@@ -18,9 +18,9 @@ from gpu_conformance.kube import client as kube_client
 from gpu_conformance.kube.client import connect
 from gpu_conformance.kube.retry import create_retrying
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.kubeconfig import write_kubeconfig
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.cluster import SimCluster
+from gpusim.kubeconfig import write_kubeconfig
+from gpusim.testing import StartCluster
 
 from .conftest import Connect, FrontServer
 

@@ -6,7 +6,7 @@ import pytest
 
 from gpu_conformance.errors import UsageError
 from gpu_conformance.kube.cluster import gpu_nodes, runtime_classes
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.testing import StartCluster
 
 from .conftest import Connect, count_requests
 

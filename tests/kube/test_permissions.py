@@ -21,7 +21,7 @@ from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
 from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.testing import StartCluster
 from tests.deploy.run_support import output_lines, run
 
 from .conftest import FrontServer

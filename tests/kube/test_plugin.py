@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from gpu_conformance.kube.plugin import discover_plugin
-from gpu_conformance.sim.scenario import loads
-from gpu_conformance.sim.testing import StartCluster, kubectl
+from gpusim.scenario import loads
+from gpusim.testing import StartCluster, kubectl
 
 from .conftest import Connect, count_requests
 

@@ -11,8 +11,8 @@ from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.probe_pods import local_probe, parse_probe_log, run_probes
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.scenario import loads
-from gpu_conformance.sim.testing import StartCluster, kubectl
+from gpusim.scenario import loads
+from gpusim.testing import StartCluster, kubectl
 
 from .conftest import Connect, FrontServer, count_requests
 

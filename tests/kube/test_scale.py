@@ -10,8 +10,8 @@ from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.probe_pods import run_probes
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
-from gpu_conformance.sim.scenario import load, scaled
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.scenario import load, scaled
+from gpusim.testing import StartCluster
 
 from .conftest import Connect, count_requests
 

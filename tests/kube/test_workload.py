@@ -7,7 +7,7 @@ import json
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
-from gpu_conformance.sim.testing import StartCluster, eventually, kubectl
+from gpusim.testing import StartCluster, eventually, kubectl
 
 from .conftest import Connect, count_requests
 

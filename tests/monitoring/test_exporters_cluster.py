@@ -13,9 +13,9 @@ from gpu_conformance.kube.client import connect
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.monitoring.exporters.facts import gather_exporters
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.model import Scenario
-from gpu_conformance.sim.scenario import scaled
-from gpu_conformance.sim.testing import StartCluster, eventually
+from gpusim.model import Scenario
+from gpusim.scenario import scaled
+from gpusim.testing import StartCluster, eventually
 from tests.suite.suite_runner import run_suite
 
 NODES = 200

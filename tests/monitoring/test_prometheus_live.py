@@ -22,9 +22,9 @@ from gpu_conformance.monitoring.rules import read_rule_files
 from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.prometheus import live_rules_loaded, live_target_up
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.scenario import load
-from gpu_conformance.sim.testing import TEST_ADDRESS_BLOCK
+from gpusim.cluster import SimCluster
+from gpusim.scenario import load
+from gpusim.testing import TEST_ADDRESS_BLOCK
 from tests.monitoring.promtool_support import TUTORIAL_RULES
 from tests.requirements.builders import gpu_node
 from tests.suite.suite_runner import stop_process

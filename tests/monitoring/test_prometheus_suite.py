@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.testing import StartCluster
 from tests.monitoring.promtool_support import TUTORIAL_CONFIG, TUTORIAL_RULES
 from tests.suite.suite_runner import run_suite
 

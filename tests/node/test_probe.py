@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from gpu_conformance.node.facts import NodeProbe
-from gpu_conformance.sim.hostroot import render_host_root
-from gpu_conformance.sim.model import NodeSpec
-from gpu_conformance.sim.nvml import build_library
-from gpu_conformance.sim.scenario import load
+from gpusim.hostroot import render_host_root
+from gpusim.model import NodeSpec
+from gpusim.nvml import build_library
+from gpusim.scenario import load
 
 REPO = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from gpu_conformance.reporting.secrets import REDACTED, Redactor, secrets_in_kubeconfig
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.testing import StartCluster
 from tests.suite.suite_runner import run_suite
 
 NODE_OPTIONS = ("--gpu-node-selector", "gpu-node=true")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.testing import StartCluster
 from tests.monitoring.test_prometheus_live import free_loopback_port
 from tests.reporting.pushgateway_support import PASSWORD, PASSWORD_IN_URL, USER
 from tests.reporting.test_metrics_suite import CONTEXT

@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from gpu_conformance.demo import SUITE_OPTIONS
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.testing import StartCluster
 from tests.suite.suite_runner import ROOT, SuiteRun, run_suite
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]  # Playwright gives it a fresh profile directory
 SCREENSHOTS = "GPU_CONFORMANCE_SCREENSHOTS"
+SUITE_OPTIONS = ("--gpu-node-selector", "gpu-node=true")  # as ./dev demo runs it
 OUTCOMES = ("passed", "failed", "broken", "skipped")
 CHECK, NODE = "PRE-RUNTIME-DEFAULT", "k8s-node06"  # what the runtime-not-default scenario breaks
 

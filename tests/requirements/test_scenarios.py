@@ -25,11 +25,11 @@ from gpu_conformance.requirements.prerequisites import (
 )
 from gpu_conformance.requirements.workload import driver_fits_image
 from gpu_conformance.settings import Settings
-from gpu_conformance.sim.bootstrap import bootstrap
-from gpu_conformance.sim.hostroot import render_host_root
-from gpu_conformance.sim.resources import NODE, RUNTIMECLASS
-from gpu_conformance.sim.scenario import load
-from gpu_conformance.sim.store import Store
+from gpusim.bootstrap import bootstrap
+from gpusim.hostroot import render_host_root
+from gpusim.resources import NODE, RUNTIMECLASS
+from gpusim.scenario import load
+from gpusim.store import Store
 from gpu_conformance.verdict import Verdict
 
 REPO = Path(__file__).resolve().parents[2]

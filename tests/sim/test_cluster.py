@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.sim.cluster import SimCluster, SimStartError
-from gpu_conformance.sim.scenario import load
+from gpusim.cluster import SimCluster, SimStartError
+from gpusim.scenario import load
 
 
 def test_stop_removes_kubeconfig_host_roots_and_ports(tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from gpu_conformance.sim.exporters import ExporterPool
-from gpu_conformance.sim.model import ExporterHealth, ExporterKind, ExporterSetup, Gpu, HostState, NodeSpec
+from gpusim.exporters import ExporterPool
+from gpusim.model import ExporterHealth, ExporterKind, ExporterSetup, Gpu, HostState, NodeSpec
 
 TIMEOUT = 5.0
 DRIVER = "535.104.05"

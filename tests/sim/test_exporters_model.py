@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from gpu_conformance.sim.exporters.boards import board_for
-from gpu_conformance.sim.exporters.nvidia_gpu_exporter import metric_name, transform_raw_value
-from gpu_conformance.sim.exporters.telemetry import read
-from gpu_conformance.sim.exporters.textformat import go_float
-from gpu_conformance.sim.model import Gpu
+from gpusim.exporters.boards import board_for
+from gpusim.exporters.nvidia_gpu_exporter import metric_name, transform_raw_value
+from gpusim.exporters.telemetry import read
+from gpusim.exporters.textformat import go_float
+from gpusim.model import Gpu
 
 
 @pytest.mark.parametrize(("value", "text"), [

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from gpu_conformance.sim.exporters import ExporterPool
-from gpu_conformance.sim.model import ExporterHealth, ExporterSetup, Gpu, HostState, NodeSpec
+from gpusim.exporters import ExporterPool
+from gpusim.model import ExporterHealth, ExporterSetup, Gpu, HostState, NodeSpec
 
 TIMEOUT = 5.0
 PORT = 9835

@@ -18,9 +18,9 @@ import urllib3
 from kubernetes import client, config
 from prometheus_client.parser import text_string_to_metric_families
 
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.scenario import bundled_names
-from gpu_conformance.sim.testing import StartCluster, eventually
+from gpusim.cluster import SimCluster
+from gpusim.scenario import bundled_names
+from gpusim.testing import StartCluster, eventually
 
 BROKEN = "k8s-node06"  # every node-level fault scenario breaks this node and leaves k8s-node05 healthy
 HEALTHY = "k8s-node05"

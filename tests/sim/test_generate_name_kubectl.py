@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gpu_conformance.sim.testing import StartCluster, eventually, kubectl
+from gpusim.testing import StartCluster, eventually, kubectl
 
 pytestmark = pytest.mark.kubectl
 JOB = """

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 from kubernetes import client, config
 
-from gpu_conformance.sim.model import NodeSpec, Scenario
-from gpu_conformance.sim.testing import StartCluster, eventually
+from gpusim.model import NodeSpec, Scenario
+from gpusim.testing import StartCluster, eventually
 
 VARIANTS = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
             "helm-gfd", "eks", "open-kernel-module"]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.sim.hostroot import render_host_root
-from gpu_conformance.sim.model import NodeSpec
-from gpu_conformance.sim.scenario import load
+from gpusim.hostroot import render_host_root
+from gpusim.model import NodeSpec
+from gpusim.scenario import load
 
 SH = shutil.which("dash") or "/bin/sh"  # POSIX sh: dash where present, so bash-isms would fail
 

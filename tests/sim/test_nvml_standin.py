@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from gpu_conformance.sim.hostroot import render_host_root
-from gpu_conformance.sim.model import NodeSpec
-from gpu_conformance.sim.nvml import build_library
-from gpu_conformance.sim.nvml.build import cache_dir
-from gpu_conformance.sim.scenario import load
+from gpusim.hostroot import render_host_root
+from gpusim.model import NodeSpec
+from gpusim.nvml import build_library
+from gpusim.nvml.build import cache_dir
+from gpusim.scenario import load
 
 # Runs in a fresh interpreter: loads the host's library by path, then uses pynvml as any tool would.
 SCRIPT = r"""

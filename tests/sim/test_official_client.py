@@ -12,8 +12,8 @@ import urllib3
 from kubernetes import client, config
 
 from gpu_conformance.kube.watch import follow
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.cluster import SimCluster
+from gpusim.testing import StartCluster
 
 
 def core(cluster: SimCluster) -> client.CoreV1Api:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpu_conformance.sim.podsecurity.admission import LevelVersion, policy_for
-from gpu_conformance.sim.podsecurity.checks import evaluate, forbidden_detail
+from gpusim.podsecurity.admission import LevelVersion, policy_for
+from gpusim.podsecurity.checks import evaluate, forbidden_detail
 
 Obj = dict[str, Any]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.testing import StartCluster, kubectl, service_account_kubeconfig
+from gpusim.cluster import SimCluster
+from gpusim.testing import StartCluster, kubectl, service_account_kubeconfig
 
 pytestmark = pytest.mark.kubectl
 NS = "gpu-conformance"

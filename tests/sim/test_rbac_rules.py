@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpu_conformance.sim.authz import Attributes
-from gpu_conformance.sim.identity import UserInfo, service_account_user
-from gpu_conformance.sim.rbac.rules import rule_allows, subject_applies
+from gpusim.authz import Attributes
+from gpusim.identity import UserInfo, service_account_user
+from gpusim.rbac.rules import rule_allows, subject_applies
 
 USER = UserInfo("alice", ("devs", "system:authenticated"))
 

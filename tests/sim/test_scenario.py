@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gpu_conformance.cuda import version_tuple
-from gpu_conformance.sim.scenario import ScenarioError, bundled_names, load, loads, scaled
+from gpusim.scenario import ScenarioError, bundled_names, load, loads, scaled
 
 HEALTHY = {
     "seed",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.testing import StartCluster, eventually, kubectl
+from gpusim.cluster import SimCluster
+from gpusim.testing import StartCluster, eventually, kubectl
 
 pytestmark = pytest.mark.kubectl
 GPU_POD = Path(__file__).with_name("data") / "gpu-pod.yaml"

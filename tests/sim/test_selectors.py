@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gpu_conformance.sim.errors import ApiError
-from gpu_conformance.sim.selectors import label_selector_matches, parse_field_selector, parse_label_selector
+from gpusim.errors import ApiError
+from gpusim.selectors import label_selector_matches, parse_field_selector, parse_label_selector
 
 
 def obj(**labels: str) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""`gpu-conformance sim` as a user runs it: one line when up, one line and exit 2 on bad input, clean stop."""
+"""`gpusim serve` and `gpusim run` as a user runs them: one line when up, one line and exit 2 on bad input."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from gpusim.testing import kubectl_binary
 
-from gpu_conformance.sim.testing import kubectl_binary
-
-SIM = [sys.executable, "-m", "gpu_conformance", "sim"]
+SIM = [sys.executable, "-m", "gpusim", "serve"]
 
 
 def run_sim(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
@@ -62,7 +61,7 @@ def test_bad_scenario_file_names_file_line_and_field(tmp_path: Path) -> None:
     result = run_sim("--scenario", str(bad), "--kubeconfig", str(tmp_path / "k"))
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        f'gpu-conformance sim: {bad}:5: nodes[0].gpus.count: expected a positive integer, got "two"']
+        f'gpusim serve: {bad}:5: nodes[0].gpus.count: expected a positive integer, got "two"']
 
 
 def test_busy_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -73,7 +72,7 @@ def test_busy_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
         result = run_sim("--port", str(port), "--kubeconfig", str(tmp_path / "k"))
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        f"gpu-conformance sim: API server cannot listen on 127.0.0.1:{port}: Address already in use"]
+        f"gpusim serve: API server cannot listen on 127.0.0.1:{port}: Address already in use"]
     assert not (tmp_path / "k").exists()
 
 
@@ -81,4 +80,27 @@ def test_refuses_a_non_loopback_address(tmp_path: Path) -> None:
     result = run_sim("--host", "0.0.0.0", "--kubeconfig", str(tmp_path / "k"))
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "gpu-conformance sim: --host 0.0.0.0 is not a loopback address (127.0.0.0/8)"]
+        "gpusim serve: --host 0.0.0.0 is not a loopback address (127.0.0.0/8)"]
+
+
+def test_run_hands_the_command_the_kubeconfig_and_returns_its_status() -> None:
+    listed = subprocess.run([sys.executable, "-m", "gpusim", "run", "--scenario", "seed", "--",
+                             kubectl_binary(), "--kubeconfig", "{kubeconfig}", "get", "nodes", "-o", "name"],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split()[-3:] == ["node/k8s-master01", "node/k8s-node05", "node/k8s-node06"]
+    failing = subprocess.run([sys.executable, "-m", "gpusim", "run", "--", sys.executable, "-c",
+                              "import os, sys; sys.exit(7 if os.path.exists(os.environ['KUBECONFIG']) else 1)"],
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert failing.returncode == 7
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (["run"], "gpusim run: name the command to run after --"),
+    (["run", "--image", "gpu-conformance=no-such-program-here", "--", "true"],
+     "gpusim run: --image gpu-conformance=no-such-program-here: expected NAME=COMMAND with COMMAND on PATH"),
+])
+def test_run_bad_input_is_one_line_and_exit_2(args: list[str], error: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "gpusim", *args], capture_output=True, text=True, timeout=30,
+                            check=False)
+    assert (result.returncode, result.stderr.splitlines()) == (2, [error])

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from gpu_conformance.sim.errors import ApiError
-from gpu_conformance.sim.resources import CONFIGMAP, NAMESPACE, NODE, POD
-from gpu_conformance.sim.selectors import parse_label_selector
-from gpu_conformance.sim.store import Store
+from gpusim.errors import ApiError
+from gpusim.resources import CONFIGMAP, NAMESPACE, NODE, POD
+from gpusim.selectors import parse_label_selector
+from gpusim.store import Store
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.testing import StartCluster, eventually, kubectl
+from gpusim.cluster import SimCluster
+from gpusim.testing import StartCluster, eventually, kubectl
 
 pytestmark = pytest.mark.kubectl
 CLAIM = """

@@ -16,7 +16,7 @@ from pathlib import Path
 from kubernetes import client, config
 
 from gpu_conformance.kube.run import MANAGED_BY
-from gpu_conformance.sim.cluster import SimCluster
+from gpusim.cluster import SimCluster
 
 ROOT = Path(__file__).resolve().parents[2]
 _CHECK_ID = re.compile(r"\[([A-Z0-9-]+)\]")

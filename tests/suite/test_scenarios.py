@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.sim.scenario import bundled_names
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.scenario import bundled_names
+from gpusim.testing import StartCluster
 from tests.suite.suite_runner import run_suite
 
 NODE06_PLUGIN_DOWN = {  # what a node whose device plugin cannot start shows, beyond the cause itself

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kubernetes import client, config
 
-from gpu_conformance.sim.testing import StartCluster
+from gpusim.testing import StartCluster
 from tests.suite.suite_runner import ROOT, managed_objects, run_suite, sigterm_once_jobs_exist
 
 

@@ -10,13 +10,13 @@ from typing import Any
 
 from kubernetes import client, config
 
-from gpu_conformance.sim.api import ApiServer
-from gpu_conformance.sim.kubeconfig import write_kubeconfig
-from gpu_conformance.sim.logs import LogStore
-from gpu_conformance.sim.model import ApiFaults, ClusterVersion
-from gpu_conformance.sim.resources import NAMESPACE, NODE
-from gpu_conformance.sim.store import Store
-from gpu_conformance.sim.tls import TlsMaterial
+from gpusim.api import ApiServer
+from gpusim.kubeconfig import write_kubeconfig
+from gpusim.logs import LogStore
+from gpusim.model import ApiFaults, ClusterVersion
+from gpusim.resources import NAMESPACE, NODE
+from gpusim.store import Store
+from gpusim.tls import TlsMaterial
 
 KUBECTL = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "kubectl"
 TOKEN = "sim-admin-token"

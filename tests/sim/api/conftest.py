@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.sim.resources import POD
-from gpu_conformance.sim.tls import TlsMaterial, make_tls
+from gpusim.resources import POD
+from gpusim.tls import TlsMaterial, make_tls
 from tests.sim.api.api_harness import SimApi, pod_object, start_sim
 
 

@@ -12,11 +12,11 @@ import urllib3
 from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
 
-from gpu_conformance.sim.api import ApiServer
-from gpu_conformance.sim.kubeconfig import write_kubeconfig
-from gpu_conformance.sim.model import ApiFaults
-from gpu_conformance.sim.resources import JOB, NAMESPACE, POD
-from gpu_conformance.sim.tls import TlsMaterial, make_tls
+from gpusim.api import ApiServer
+from gpusim.kubeconfig import write_kubeconfig
+from gpusim.model import ApiFaults
+from gpusim.resources import JOB, NAMESPACE, POD
+from gpusim.tls import TlsMaterial, make_tls
 from tests.sim.api.api_harness import TOKEN, VERSION, SimApi, pod_object, start_sim
 
 

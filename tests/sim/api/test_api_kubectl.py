@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.sim.resources import CONFIGMAP, EVENT, JOB, NODE, POD
+from gpusim.resources import CONFIGMAP, EVENT, JOB, NODE, POD
 from tests.sim.api.api_harness import SimApi, pod_object, start_sim
 
 pytestmark = pytest.mark.kubectl

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from gpu_conformance.sim.api.patch import JSON_PATCH, MERGE, STRATEGIC, apply_patch
-from gpu_conformance.sim.errors import ApiError
+from gpusim.api.patch import JSON_PATCH, MERGE, STRATEGIC, apply_patch
+from gpusim.errors import ApiError
 
 POD = {
     "metadata": {"name": "p", "labels": {"a": "1", "b": "2"}, "finalizers": ["x"]},

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from gpu_conformance.sim.api.tables.core import event_row
-from gpu_conformance.sim.api.tables.duration import human_duration
-from gpu_conformance.sim.api.tables.formatting import format_label_selector
-from gpu_conformance.sim.api.tables.nodes import node_roles
-from gpu_conformance.sim.api.tables.pods import pod_row
-from gpu_conformance.sim.api.tables.workloads import job_status
+from gpusim.api.tables.core import event_row
+from gpusim.api.tables.duration import human_duration
+from gpusim.api.tables.formatting import format_label_selector
+from gpusim.api.tables.nodes import node_roles
+from gpusim.api.tables.pods import pod_row
+from gpusim.api.tables.workloads import job_status
 
 
 def ago(seconds: float) -> str:

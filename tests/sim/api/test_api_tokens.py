@@ -9,10 +9,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from gpu_conformance.sim.kubeconfig import write_kubeconfig
-from gpu_conformance.sim.rbac.bootstrap import cluster_role_bindings, cluster_roles
-from gpu_conformance.sim.resources import CLUSTERROLE, CLUSTERROLEBINDING, POD, SERVICEACCOUNT
-from gpu_conformance.sim.satokens import API_AUDIENCES, Claims
+from gpusim.kubeconfig import write_kubeconfig
+from gpusim.rbac.bootstrap import cluster_role_bindings, cluster_roles
+from gpusim.resources import CLUSTERROLE, CLUSTERROLEBINDING, POD, SERVICEACCOUNT
+from gpusim.satokens import API_AUDIENCES, Claims
 from tests.sim.api.api_harness import SimApi
 
 UNAUTHORIZED = "error: You must be logged in to the server (Unauthorized)"

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from gpu_conformance.sim.api.protobuf import MEDIA_TYPE, ProtobufError, decode_object
-from gpu_conformance.sim.cluster import SimCluster
-from gpu_conformance.sim.resources import CONFIGMAP, NAMESPACE
-from gpu_conformance.sim.testing import StartCluster, eventually, kubectl
+from gpusim.api.protobuf import MEDIA_TYPE, ProtobufError, decode_object
+from gpusim.cluster import SimCluster
+from gpusim.resources import CONFIGMAP, NAMESPACE
+from gpusim.testing import StartCluster, eventually, kubectl
 from tests.sim.api.api_harness import TOKEN, SimApi
 
 # --- a tiny protobuf encoder, enough to build the bytes a Go client writes ---------------------------------

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from gpu_conformance.sim.bootstrap import bootstrap
-from gpu_conformance.sim.controllers import ControllerManager
-from gpu_conformance.sim.logs import LogStore
-from gpu_conformance.sim.model import (
+from gpusim.bootstrap import bootstrap
+from gpusim.controllers import ControllerManager
+from gpusim.logs import LogStore
+from gpusim.model import (
     ClusterVersion,
     DevicePluginSetup,
     Gpu,
@@ -23,8 +23,8 @@ from gpu_conformance.sim.model import (
     Scenario,
     Taint,
 )
-from gpu_conformance.sim.resources import EVENT, POD
-from gpu_conformance.sim.store import Obj, Store
+from gpusim.resources import EVENT, POD
+from gpusim.store import Obj, Store
 
 T = TypeVar("T")
 TIME_SCALE = 0.05  # a simulated second lasts 50 ms

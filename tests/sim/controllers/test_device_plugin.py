@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gpu_conformance.sim.model import DevicePluginSetup, HostState, NodeSpec, Scenario
-from gpu_conformance.sim.resources import DAEMONSET, NODE
+from gpusim.model import DevicePluginSetup, HostState, NodeSpec, Scenario
+from gpusim.resources import DAEMONSET, NODE
 
 from .conftest import CONTROL_PLANE, RUNC, Sim, gpu_node, scenario
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from gpu_conformance.sim.model import Scenario
-from gpu_conformance.sim.resources import CONFIGMAP, EVENT, JOB, NAMESPACE, POD, SERVICEACCOUNT
-from gpu_conformance.sim.store import now_rfc3339
+from gpusim.model import Scenario
+from gpusim.resources import CONFIGMAP, EVENT, JOB, NAMESPACE, POD, SERVICEACCOUNT
+from gpusim.store import now_rfc3339
 
 from .conftest import Sim, gpu_node, pod_manifest, scenario
 

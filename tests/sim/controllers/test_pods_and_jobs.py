@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gpu_conformance.sim.model import Scenario
-from gpu_conformance.sim.resources import JOB, POD
+from gpusim.model import Scenario
+from gpusim.resources import JOB, POD
 
 from .conftest import Sim, gpu_node, pod_manifest, scenario
 

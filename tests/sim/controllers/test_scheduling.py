@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from gpu_conformance.sim.model import ClusterVersion, DevicePluginSetup, Scenario
-from gpu_conformance.sim.resources import NODE, POD
+from gpusim.model import ClusterVersion, DevicePluginSetup, Scenario
+from gpusim.resources import NODE, POD
 
 from .conftest import CONTROL_PLANE, Sim, gpu_node, pod_manifest, scenario
 

@@ -1,0 +1,41 @@
+"""A node's host root: the files a GPU check reads on a real host, rendered from the node's truth.
+
+``render_host_root(node, root)`` writes ``root/etc/...``, ``root/proc/...``, ``root/usr/bin/...``:
+driver files, toolkit binaries (sh scripts printing real version texts), nvidia-smi, the package
+database, the container runtime's configuration and /etc/os-release; HostState.files last, verbatim.
+Nodes without NVIDIA hardware get only their operating-system files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gpusim.hostroot.driver import render_driver
+from gpusim.hostroot.files import HostFiles
+from gpusim.hostroot.nvidia_smi import nvidia_smi_script
+from gpusim.hostroot.packages import dpkg_status
+from gpusim.hostroot.runtime import render_runtime
+from gpusim.hostroot.system import os_release, render_system
+from gpusim.hostroot.toolkit import render_toolkit
+from gpusim.model import NodeSpec
+from gpusim.nvml import install_nvml
+
+__all__ = ["render_host_root"]
+
+
+def render_host_root(node: NodeSpec, root: Path) -> None:
+    files = HostFiles(root)
+    render_system(files, node)
+    host = node.host
+    if host is None:
+        return
+    render_driver(files, node)
+    install_nvml(files, node)
+    files.write("/usr/bin/nvidia-smi", nvidia_smi_script(node), executable=True)
+    render_toolkit(files, host.toolkit)
+    status = dpkg_status(host.toolkit)
+    if status is not None and os_release(node.os_image).uses_dpkg:
+        files.write("/var/lib/dpkg/status", status)
+    render_runtime(files, host.runtime)
+    for path, content in host.files:
+        files.write(path, content)

@@ -1,0 +1,23 @@
+"""The images the simulated kubelet understands: reference -> behaviour.
+
+Specific families come first; anything else is a generic image.
+"""
+
+from __future__ import annotations
+
+from . import cuda_sample, device_plugin, generic, registered
+from .base import Behaviour, ContainerContext, Outcome, Process, Script, VolumeSetupError
+from .registered import register_image
+
+_FAMILIES = (cuda_sample, device_plugin, registered)
+
+__all__ = ["Behaviour", "ContainerContext", "Outcome", "Process", "Script", "VolumeSetupError", "behaviour",
+           "register_image"]
+
+
+def behaviour(image: str) -> Behaviour:
+    for family in _FAMILIES:
+        if family.matches(image):
+            run: Behaviour = family.run
+            return run
+    return generic.run

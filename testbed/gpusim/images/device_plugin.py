@@ -1,0 +1,210 @@
+"""NVIDIA device plugin images (static manifest, Helm chart, GPU Operator, GKE) and GPU Feature Discovery.
+
+What the plugin does on a node follows ``NodeSpec.device_plugin``; ``auto`` derives it from the
+host the way the real plugin fails: without NVML (no driver, or a runtime that does not inject
+it) it finds no device discovery strategy and, with fail-on-init-error, exits.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from ..cuda import driver_cuda_version
+from ..model import NodeSpec
+from .base import ContainerContext, Outcome, Script, command_line, klog
+from .gpu_facts import architecture
+
+PluginState = Literal["ready", "crashloop", "no_devices"]
+_SOCKETS = "/var/lib/kubelet/device-plugins"
+_STARTUP = 0.05  # the plugin logs its start-up at once
+_REGISTER = 0.3
+
+
+def matches(image: str) -> bool:
+    names = ("k8s-device-plugin", "nvidia-gpu-device-plugin", "gpu-feature-discovery")
+    return any(name in image for name in names)
+
+
+def _is_gfd(ctx: ContainerContext) -> bool:
+    words = [*command_line(ctx.container), str(ctx.container.get("image", ""))]
+    return any("gpu-feature-discovery" in w for w in words)
+
+
+def _is_gke(ctx: ContainerContext) -> bool:
+    return "nvidia-gpu-device-plugin" in str(ctx.container.get("image", ""))
+
+
+def plugin_state(ctx: ContainerContext) -> PluginState:
+    node, setup = ctx.node, ctx.scenario.device_plugin
+    declared = node.device_plugin if node is not None else "auto"
+    if declared == "auto":
+        if ctx.driver_injected and ctx.visible_gpus:
+            return "ready"
+        return "crashloop" if setup.fail_on_init_error else "no_devices"
+    if declared == "ready" and not (node is not None and node.gpus):
+        return "no_devices"
+    return declared
+
+
+def mig_strategy(ctx: ContainerContext) -> str:
+    node = ctx.node
+    if node is not None and node.mig is not None:
+        return node.mig.strategy
+    return ctx.scenario.device_plugin.mig_strategy
+
+
+def advertised(node: NodeSpec, strategy: str) -> tuple[tuple[str, int], ...]:
+    """Resources and device counts the plugin registers for this node's GPUs."""
+    counts: dict[str, int] = {}
+    for gpu in node.gpus:
+        if gpu.mig_devices and strategy == "mixed":
+            for device in gpu.mig_devices:
+                name = f"nvidia.com/mig-{device.profile}"
+                counts[name] = counts.get(name, 0) + 1
+        else:
+            counts["nvidia.com/gpu"] = counts.get("nvidia.com/gpu", 0) + max(len(gpu.mig_devices), 1)
+    return tuple(sorted(counts.items()))
+
+
+def _config_dump(ctx: ContainerContext) -> str:
+    config = {"version": "v1", "flags": {
+        "migStrategy": mig_strategy(ctx) if ctx.node is not None and ctx.node.mig else "none",
+        "failOnInitError": ctx.scenario.device_plugin.fail_on_init_error, "nvidiaDriverRoot": "/",
+        "gdsEnabled": False, "mofedEnabled": False,
+        "plugin": {"passDeviceSpecs": False, "deviceListStrategy": ["envvar"], "deviceIDStrategy": "uuid",
+                   "cdiAnnotationPrefix": "cdi.k8s.io/", "nvidiaCTKPath": "/usr/bin/nvidia-ctk",
+                   "containerDriverRoot": "/driver-root"}},
+        "resources": {"gpus": [{"pattern": "*", "name": "nvidia.com/gpu"}]}, "sharing": {"timeSlicing": {}}}
+    return json.dumps(config, indent=2) + "\n"
+
+
+def _log(*entries: tuple[str, str, str]) -> str:
+    return "".join(klog(severity, where, message) for severity, where, message in entries)
+
+
+_NON_TEGRA = ("I", "factory.go:107", "Detected non-Tegra platform: /sys/devices/soc0/family file not found")
+_NVML = ("I", "factory.go:107", "Detected NVML platform: found NVML library")
+
+
+def _nvidia_preamble(ctx: ContainerContext) -> str:
+    return _log(
+        ("I", "main.go:154", "Starting FS watcher."),
+        ("I", "main.go:161", "Starting OS watcher."),
+        ("I", "main.go:176", "Starting Plugins."),
+        ("I", "main.go:234", "Loading configuration."),
+        ("I", "main.go:242", "Updating config with default resource matching patterns."),
+        ("I", "main.go:253", "\nRunning with config:"),
+    ) + _config_dump(ctx) + _log(("I", "main.go:256", "Retrieving plugins."))
+
+
+def _no_nvml(severity: str) -> str:
+    return _log(
+        ("W", "factory.go:31", "No valid resources detected, creating a null CDI handler"),
+        ("I", "factory.go:107", "Detected non-NVML platform: could not load NVML library: libnvidia-ml.so.1: "
+                                "cannot open shared object file: No such file or directory"),
+        _NON_TEGRA,
+        (severity, "factory.go:115", "Incompatible strategy detected auto"),
+        (severity, "factory.go:116",
+         "If this is a GPU node, did you configure the NVIDIA Container Toolkit?"),
+        (severity, "factory.go:117", "You can check the prerequisites at: "
+                                     "https://github.com/NVIDIA/k8s-device-plugin#prerequisites"),
+        (severity, "factory.go:118", "You can learn how to set the runtime at: "
+                                     "https://github.com/NVIDIA/k8s-device-plugin#quick-start"),
+        (severity, "factory.go:119", "If this is not a GPU node, you should set up a toleration or "
+                                     "nodeSelector to only deploy this plugin on GPU nodes"),
+    )
+
+
+def _socket(resource: str) -> str:
+    return f"{_SOCKETS}/nvidia-{resource.split('/', 1)[1]}.sock"
+
+
+def _nvidia_plugin(ctx: ContainerContext, state: PluginState) -> Script:
+    preamble = _nvidia_preamble(ctx)
+    if state == "crashloop":
+        error = ("error starting plugins: error creating plugin manager: unable to create plugin manager: "
+                 "invalid device discovery strategy")
+        text = preamble + _no_nvml("E") + _log(("E", "main.go:123", error))
+        return Script(steps=((_STARTUP, text),), exit_code=1)
+    if state == "no_devices":
+        detected = _log(_NVML) if ctx.driver_injected else _no_nvml("I")
+        waiting = _log(("I", "main.go:287", "No devices found. Waiting indefinitely."))
+        return Script(steps=((_STARTUP, preamble + detected + waiting),), exit_code=None)
+    assert ctx.node is not None
+    resources = advertised(ctx.node, mig_strategy(ctx))
+    serving = "".join(_log(
+        ("I", "server.go:165", f"Starting GRPC server for '{name}'"),
+        ("I", "server.go:117", f"Starting to serve '{name}' on {_socket(name)}"),
+        ("I", "server.go:125", f"Registered device plugin for '{name}' with Kubelet"),
+    ) for name, _ in resources)
+    steps = ((_STARTUP, preamble + _log(_NVML, _NON_TEGRA)), (_REGISTER, serving))
+    return Script(steps=steps, exit_code=None, registers=resources)
+
+
+def _gke_plugin(ctx: ContainerContext, state: PluginState) -> Script:
+    start = klog("I", "nvidia_gpu.go:75", "device-plugin started")
+    if state == "crashloop":
+        fail = klog("E", "nvidia_gpu.go:86", "Failed to start GPU device manager: failed to find nvidia-smi "
+                    "in the host installation of the NVIDIA driver")
+        return Script(steps=((_STARTUP, start + fail),), exit_code=1)
+    if state == "no_devices":
+        return Script(steps=((_STARTUP, start + klog("I", "manager.go:168", "No GPUs found on the node")),),
+                      exit_code=None)
+    assert ctx.node is not None
+    found = "".join(klog("I", "manager.go:239", f'Found Nvidia GPU "nvidia{g.index}"') for g in ctx.node.gpus)
+    serve = (klog("I", "beta_plugin.go:40", "device-plugin: ListAndWatch start")
+             + klog("I", "manager.go:420", "device-plugin registered with the kubelet"))
+    return Script(steps=((_STARTUP, start + found), (_REGISTER, serve)), exit_code=None,
+                  registers=advertised(ctx.node, mig_strategy(ctx)))
+
+
+def gfd_labels(ctx: ContainerContext) -> tuple[tuple[str, str], ...]:
+    """The node labels GPU Feature Discovery publishes for this node's ground truth."""
+    node = ctx.node
+    assert node is not None and node.host is not None and node.host.driver_version is not None
+    gpu = node.gpus[0]
+    family, major, minor, mig_capable = architecture(gpu.name)
+    driver = node.host.driver_version.split(".")
+    cuda_int = node.host.cuda_driver_version or driver_cuda_version(node.host.driver_version)
+    cuda_major, cuda_minor = cuda_int // 1000, (cuda_int % 1000) // 10
+    revision = driver[2] if len(driver) > 2 else ""
+    strategy = mig_strategy(ctx) if node.mig is not None else "none"
+    labels = {
+        "nvidia.com/gpu.present": "true", "nvidia.com/gpu.count": str(len(node.gpus)),
+        "nvidia.com/gpu.product": gpu.name.replace(" ", "-"), "nvidia.com/gpu.memory": str(gpu.memory_mib),
+        "nvidia.com/gpu.family": family, "nvidia.com/gpu.compute.major": str(major),
+        "nvidia.com/gpu.compute.minor": str(minor), "nvidia.com/gpu.replicas": "1",
+        "nvidia.com/cuda.driver-version.major": driver[0], "nvidia.com/cuda.driver-version.minor": driver[1],
+        "nvidia.com/cuda.driver-version.revision": revision,
+        "nvidia.com/cuda.driver-version.full": node.host.driver_version,
+        "nvidia.com/cuda.driver.major": driver[0], "nvidia.com/cuda.driver.minor": driver[1],
+        "nvidia.com/cuda.driver.rev": revision,
+        "nvidia.com/cuda.runtime-version.major": str(cuda_major),
+        "nvidia.com/cuda.runtime-version.minor": str(cuda_minor),
+        "nvidia.com/cuda.runtime-version.full": f"{cuda_major}.{cuda_minor}",
+        "nvidia.com/mig.capable": "true" if mig_capable else "false", "nvidia.com/mig.strategy": strategy,
+    }
+    return tuple(sorted(labels.items()))
+
+
+def _gfd(ctx: ContainerContext) -> Script:
+    start = _log(("I", "main.go:163", "Starting OS watcher."), ("I", "main.go:168", "Loading configuration."))
+    if not ctx.visible_gpus:
+        if ctx.scenario.device_plugin.fail_on_init_error:
+            fail = _log(("E", "main.go:130", "error: failed to create resource manager: "
+                                             "failed to initialize NVML: ERROR_LIBRARY_NOT_FOUND"))
+            return Script(steps=((_STARTUP, start + fail),), exit_code=1)
+        idle = _log(("I", "main.go:240", "No GPU devices found"))
+        return Script(steps=((_STARTUP, start + idle),), exit_code=None)
+    done = _log(("I", "main.go:287", "Creating Labels"),
+                ("I", "output.go:82", "Writing labels to output file "
+                                      "/etc/kubernetes/node-feature-discovery/features.d/gfd"))
+    return Script(steps=((_STARTUP, start), (_REGISTER, done)), exit_code=None, node_labels=gfd_labels(ctx))
+
+
+def run(ctx: ContainerContext) -> Outcome:
+    if _is_gfd(ctx):
+        return _gfd(ctx)
+    state = plugin_state(ctx)
+    return _gke_plugin(ctx, state) if _is_gke(ctx) else _nvidia_plugin(ctx, state)

@@ -1,0 +1,60 @@
+"""Placing the stand-in NVML into a simulated host root, with the data file that is its "driver".
+
+The library goes where the node's distribution keeps the driver's libraries, as the real driver
+installs it: ``libnvidia-ml.so.<driver>`` plus the ``libnvidia-ml.so.1`` soname link. It is a hard
+link to the one cached build (a copy across filesystems), so a thousand nodes render quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from gpusim.cuda import driver_cuda_version
+from gpusim.hostroot.files import HostFiles
+from gpusim.hostroot.system import os_release
+from gpusim.model import NodeSpec
+from gpusim.nvml.build import SONAME, build_library
+
+DATA_FILE = "/run/nvidia-sim/nvml.conf"
+MIB = 1024 * 1024
+
+
+def library_dir(node: NodeSpec) -> str:
+    """Debian/Ubuntu: the multiarch folder; RPM distributions: /usr/lib64."""
+    if os_release(node.os_image).uses_dpkg:
+        return "/usr/lib/aarch64-linux-gnu" if node.architecture == "arm64" else "/usr/lib/x86_64-linux-gnu"
+    return "/usr/lib64"
+
+
+def nvml_data(node: NodeSpec) -> str | None:
+    """The data file's text from the node's truth; None when no driver is loaded."""
+    host = node.host
+    if host is None or host.driver_version is None:
+        return None
+    cuda = host.cuda_driver_version or driver_cuda_version(host.driver_version)
+    lines = [f"driver_version={host.driver_version}", f"cuda_driver_version={cuda}"]
+    lines += [f"gpu={gpu.index}|{gpu.uuid}|{gpu.memory_mib * MIB}|{gpu.name}" for gpu in node.gpus]
+    return "\n".join(lines) + "\n"
+
+
+def install_nvml(files: HostFiles, node: NodeSpec) -> None:
+    """Library on every NVIDIA host (a host without the kernel module still has it); data with a driver."""
+    library = build_library()
+    if library is None or node.host is None:
+        return
+    folder = library_dir(node)
+    driver = node.host.driver_version
+    name = f"libnvidia-ml.so.{driver}" if driver else SONAME
+    target = files.path(f"{folder}/{name}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(library, target)
+    except OSError:
+        shutil.copyfile(library, target)
+    if name != SONAME:
+        files.link(f"{folder}/{SONAME}", name)
+    data = nvml_data(node)
+    if data is not None:
+        files.write(DATA_FILE, data)

@@ -1,0 +1,131 @@
+"""Cluster-wide sections: ``kubernetes``, ``devicePlugin``, ``runtimeClasses``, ``apiFaults``."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import cast
+
+from gpusim.model import (
+    ApiFaults,
+    ClusterVersion,
+    DevicePluginSetup,
+    MigStrategy,
+    PluginStyle,
+    RuntimeClassSpec,
+)
+from gpusim.scenario_nodes import GIT_VERSION
+from gpusim.scenario_yaml import Value
+
+KUBERNETES_FIELDS = ("version",)
+VERSION_FIELDS = ("major", "minor", "gitVersion", "platform")
+PLUGIN_FIELDS = ("style", "version", "failOnInitError", "gfd", "migStrategy")
+PLUGIN_STYLES = ("static", "helm", "gpu-operator", "gke", "none")
+MIG_STRATEGIES = ("single", "mixed")
+RUNTIME_CLASS_FIELDS = ("name", "handler")
+FAULT_FIELDS = (
+    "latencyMs",
+    "throttleRatio",
+    "retryAfterSeconds",
+    "errorRatio",
+    "dropWatchAfterSeconds",
+    "unreachable",
+    "seed",
+)
+DEFAULT_VERSION = "v1.28.3"
+
+_PLUGIN_VERSION = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?")
+_DIGITS = re.compile(r"\d+")
+_MINOR = re.compile(r"\d+\+?")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_PLATFORM = re.compile(r"[a-z0-9]+/[a-z0-9]+")
+_VERSION_WORDS = 'a version like "v1.28.3" or a mapping with gitVersion (and major, minor, platform)'
+
+
+def cluster_version(value: Value | None) -> ClusterVersion:
+    if value is None:
+        return _from_git_version(DEFAULT_VERSION)
+    version = value.mapping(KUBERNETES_FIELDS).get("version")
+    if version is None:
+        return _from_git_version(DEFAULT_VERSION)
+    if not version.is_mapping:
+        return _from_git_version(version.matching(GIT_VERSION, _VERSION_WORDS))
+    fields = version.mapping(VERSION_FIELDS)
+    git_version = fields.require("gitVersion").matching(GIT_VERSION, 'a version like "v1.28.3-eks-4f4795d"')
+    derived = _from_git_version(git_version)
+    return ClusterVersion(
+        major=fields.read(
+            "major", lambda v: v.matching(_DIGITS, 'a number as a string, e.g. "1"'), derived.major
+        ),
+        minor=fields.read(
+            "minor", lambda v: v.matching(_MINOR, 'a minor version such as "28" or "28+"'), derived.minor
+        ),
+        git_version=git_version,
+        platform=fields.read(
+            "platform", lambda v: v.matching(_PLATFORM, 'a platform like "linux/amd64"'), derived.platform
+        ),
+    )
+
+
+def _from_git_version(git_version: str) -> ClusterVersion:
+    """Vendor builds (``v1.28.3-eks-4f4795d``, ``-gke.``) report minor ``"28+"``; k3s's ``+k3s1`` does not."""
+    match = GIT_VERSION.fullmatch(git_version)
+    assert match is not None  # callers validated it
+    suffix = match.group(4) or ""
+    minor = match.group(2) + ("+" if suffix.startswith("-") else "")
+    return ClusterVersion(major=match.group(1), minor=minor, git_version=git_version)
+
+
+def device_plugin(value: Value | None) -> DevicePluginSetup:
+    if value is None:
+        return DevicePluginSetup()
+    fields = value.mapping(PLUGIN_FIELDS)
+    default = DevicePluginSetup()
+    return DevicePluginSetup(
+        style=cast(PluginStyle, fields.choice("style", PLUGIN_STYLES, default.style)),
+        version=fields.read(
+            "version", lambda v: v.matching(_PLUGIN_VERSION, 'a version like "v0.14.3"'), default.version
+        ),
+        fail_on_init_error=fields.read("failOnInitError", Value.boolean, default.fail_on_init_error),
+        gfd=fields.read("gfd", Value.boolean, default.gfd),
+        mig_strategy=cast(MigStrategy, fields.choice("migStrategy", MIG_STRATEGIES, default.mig_strategy)),
+    )
+
+
+def runtime_classes(value: Value | None) -> tuple[RuntimeClassSpec, ...]:
+    if value is None:
+        return ()
+    classes: list[RuntimeClassSpec] = []
+    for item in value.items():
+        fields = item.mapping(RUNTIME_CLASS_FIELDS)
+        name_value = fields.require("name")
+        name = name_value.matching(_DNS_LABEL, "a lowercase RFC 1123 name such as nvidia")
+        if any(c.name == name for c in classes):
+            raise name_value.error(f"duplicate RuntimeClass {json.dumps(name)}")
+        handler = fields.require("handler").matching(_DNS_LABEL, "a lowercase RFC 1123 label such as nvidia")
+        classes.append(RuntimeClassSpec(name=name, handler=handler))
+    return tuple(classes)
+
+
+def api_faults(value: Value | None) -> ApiFaults:
+    if value is None:
+        return ApiFaults()
+    fields = value.mapping(FAULT_FIELDS)
+    default = ApiFaults()
+    return ApiFaults(
+        latency_ms=fields.read("latencyMs", lambda v: v.integer(minimum=0), default.latency_ms),
+        throttle_ratio=fields.read("throttleRatio", lambda v: v.number(0, 1), default.throttle_ratio),
+        retry_after_seconds=fields.read(
+            "retryAfterSeconds", lambda v: v.integer(minimum=0), default.retry_after_seconds
+        ),
+        error_ratio=fields.read("errorRatio", lambda v: v.number(0, 1), default.error_ratio),
+        drop_watch_after_seconds=fields.read(
+            "dropWatchAfterSeconds", lambda v: None if v.is_null else v.number(0.001), None
+        ),
+        unreachable=fields.read("unreachable", Value.boolean, default.unreachable),
+        seed=fields.read("seed", Value.integer, default.seed),
+    )
+
+
+def unreachable_images(value: Value | None) -> tuple[str, ...]:
+    return () if value is None else value.strings(lambda item: item.nonempty("an image pattern"))
