@@ -23,6 +23,11 @@ TUTORIAL_VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2"
 PROBE_IMAGE = f"ghcr.io/gpu-conformance/gpu-conformance:{__version__}"
 
 
+def env_name(name: str) -> str:
+    """The environment variable of an option name: "pod-timeout" -> GPU_CONFORMANCE_POD_TIMEOUT."""
+    return ENV_PREFIX + name.replace("-", "_").upper()
+
+
 @dataclass(frozen=True)
 class Option:
     name: str  # the flag without dashes: "vectoradd-image"
@@ -30,14 +35,16 @@ class Option:
     default: Any = None
     kind: str = "str"  # str | bool | float | list | choice
     choices: tuple[str, ...] = ()
+    field: str = ""  # the Settings field, when it differs from the name
+    formerly: str = ""  # the name before a rename: still read (flag, environment, profile key), with a notice
 
     @property
     def attr(self) -> str:
-        return self.name.replace("-", "_")
+        return self.field or self.name.replace("-", "_")
 
     @property
     def env(self) -> str:
-        return ENV_PREFIX + self.attr.upper()
+        return env_name(self.name)
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -49,7 +56,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("namespace", "namespace for what the suite creates (created if missing)", "gpu-conformance"),
     Option("vectoradd-image", "CUDA vectoradd image (mirror it for air-gapped clusters)", TUTORIAL_VECTORADD),
     Option("probe-image", "image that runs `gpu-conformance probe` on each GPU node", PROBE_IMAGE),
-    Option("timeout", "seconds to wait for probe and workload pods", 300.0, "float"),
+    Option("pod-timeout", "seconds to wait for probe and workload pods", 300.0, "float", field="timeout",
+           formerly="timeout"),
     Option("tolerate", "extra taint to tolerate, key[=value][:Effect] (repeatable)", (), "list"),
     Option("runtime-policy", "'default': NVIDIA runtime must be the default; 'runtimeclass': a RuntimeClass "
            "'nvidia' whose handler the node defines also passes (GPU Operator, CDI)", "default", "choice",
@@ -78,6 +86,7 @@ OPTIONS: tuple[Option, ...] = (
            "collector, *.prom), replaced atomically"),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
+FORMERLY = {o.formerly: o for o in OPTIONS if o.formerly}
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ class Settings:
     pushgateway: str | None = None
     metrics_file: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)  # option -> where its value came from
+    notices: tuple[str, ...] = field(default=(), compare=False)  # former option names in use, and the new ones
 
     def expected_gpu_count(self, node: str) -> int | None:
         for entry in self.expected_gpus:
@@ -182,10 +192,18 @@ def load_profile(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise UsageError(f"{path}: expected a mapping of option names to values")
-    unknown = sorted(str(k) for k in data if str(k).replace("_", "-") not in BY_NAME)
+    unknown = sorted(str(k) for k in data if str(k).replace("_", "-") not in BY_NAME.keys() | FORMERLY.keys())
     if unknown:
         raise UsageError(f"{path}: unknown option {unknown[0]!r} (known: {', '.join(sorted(BY_NAME))})")
     return {str(k).replace("_", "-"): v for k, v in data.items()}
+
+
+def _formerly(option: Option, lookup: Callable[[str], Any], old: str, new: str, notices: list[str]) -> Any:
+    """The value given under the option's former name (``old``, found by ``lookup``), noting the ``new`` one."""
+    raw = lookup(option.formerly)
+    if raw is not None:
+        notices.append(f"{old} is deprecated: use {new}")
+    return raw
 
 
 def resolve(cli: Mapping[str, Any], environ: Mapping[str, str] = os.environ,
@@ -194,10 +212,22 @@ def resolve(cli: Mapping[str, Any], environ: Mapping[str, str] = os.environ,
     from_file = load_profile(profile) if profile is not None else {}
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    notices: list[str] = []
+
+    def from_environ(o: Option) -> Any:
+        if o.env in environ or not o.formerly:
+            return environ.get(o.env)
+        return _formerly(o, lambda n: environ.get(env_name(n)), f"${env_name(o.formerly)}", f"${o.env}", notices)
+
+    def from_profile(o: Option) -> Any:
+        if o.name in from_file or not o.formerly:
+            return from_file.get(o.name)
+        return _formerly(o, from_file.get, f"{profile}: {o.formerly}", o.name, notices)
+
     layers: tuple[tuple[str, Callable[[Option], Any]], ...] = (
         ("command line", lambda o: cli.get(o.attr)),
-        ("environment", lambda o: environ.get(o.env)),
-        (f"profile {profile}", lambda o: from_file.get(o.name)),
+        ("environment", from_environ),
+        (f"profile {profile}", from_profile),
     )
     for option in OPTIONS:
         for where, lookup in layers:
@@ -211,4 +241,4 @@ def resolve(cli: Mapping[str, Any], environ: Mapping[str, str] = os.environ,
     if "in_cluster" not in values and not values.get("kubeconfig") and environ.get("KUBERNETES_SERVICE_HOST"):
         values["in_cluster"], sources["in-cluster"] = True, "automatic: running in a pod"
     known = {f.name for f in fields(Settings)}
-    return Settings(**{k: v for k, v in values.items() if k in known}, sources=sources)
+    return Settings(**{k: v for k, v in values.items() if k in known}, sources=sources, notices=tuple(notices))

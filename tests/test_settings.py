@@ -12,14 +12,25 @@ from gpu_conformance.settings import resolve
 
 def test_precedence_and_sources(tmp_path: Path) -> None:
     profile = tmp_path / "profile.yaml"
-    profile.write_text("timeout: 90\nnamespace: from-file\nmin_driver: '470.0'\n")
-    settings = resolve({"timeout": "30"}, {"GPU_CONFORMANCE_TIMEOUT": "60", "GPU_CONFORMANCE_NAMESPACE": "env-ns"},
+    profile.write_text("pod-timeout: 90\nnamespace: from-file\nmin_driver: '470.0'\n")
+    settings = resolve({"timeout": "30"}, {"GPU_CONFORMANCE_POD_TIMEOUT": "60", "GPU_CONFORMANCE_NAMESPACE": "env-ns"},
                        profile)
     assert (settings.timeout, settings.namespace, settings.min_driver) == (30.0, "env-ns", "470.0")
-    assert settings.sources["timeout"] == "command line"
+    assert settings.sources["pod-timeout"] == "command line"
     assert settings.sources["namespace"] == "environment $GPU_CONFORMANCE_NAMESPACE"
     assert settings.sources["min-driver"] == f"profile {profile}"
     assert "runtime-policy" not in settings.sources and settings.runtime_policy == "default"
+
+
+def test_former_names_still_apply_and_name_the_new_ones(tmp_path: Path) -> None:
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("timeout: 90\n")
+    assert resolve({}, {}, profile).timeout == 90.0
+    assert resolve({}, {}, profile).notices == (f"{profile}: timeout is deprecated: use pod-timeout",)
+    settings = resolve({}, {"GPU_CONFORMANCE_TIMEOUT": "60"}, profile)
+    assert settings.timeout == 60.0
+    assert settings.notices == ("$GPU_CONFORMANCE_TIMEOUT is deprecated: use $GPU_CONFORMANCE_POD_TIMEOUT",)
+    assert resolve({}, {"GPU_CONFORMANCE_POD_TIMEOUT": "30", "GPU_CONFORMANCE_TIMEOUT": "60"}).timeout == 30.0
 
 
 def test_lists_and_flags_from_the_environment() -> None:
@@ -36,8 +47,8 @@ def test_in_cluster_is_automatic_inside_a_pod() -> None:
 
 @pytest.mark.parametrize(("cli", "environ", "message"), [
     ({"runtime_policy": "cdi"}, {}, "command line: runtime-policy: expected 'default' or 'runtimeclass', got 'cdi'"),
-    ({}, {"GPU_CONFORMANCE_TIMEOUT": "-1"},
-     "environment $GPU_CONFORMANCE_TIMEOUT: timeout: expected a positive number of seconds, got '-1'"),
+    ({}, {"GPU_CONFORMANCE_POD_TIMEOUT": "-1"},
+     "environment $GPU_CONFORMANCE_POD_TIMEOUT: pod-timeout: expected a positive number of seconds, got '-1'"),
     ({"expected_gpus": ["node-a"]}, {}, "command line: expected-gpus: expected NODE=COUNT entries, got ['node-a']"),
 ])
 def test_bad_values_are_one_line(cli: dict[str, object], environ: dict[str, str], message: str) -> None:

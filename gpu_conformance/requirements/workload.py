@@ -100,7 +100,7 @@ def _timeout(run: _Run) -> Verdict:
     last = run.workload.events[-1] if run.workload.events else "no events"
     return run.failed(f"pod {run.pod} not done in time: {run.workload.detail} (last event: {last})",
                       "`kubectl describe pod` shows where it waits; a slow image pull needs a longer "
-                      "--timeout")
+                      "--pod-timeout")
 
 
 def _failed(run: _Run) -> Verdict:

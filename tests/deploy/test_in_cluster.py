@@ -37,7 +37,7 @@ BUSY = "plugin-crashloop"
 BUSY_PROFILE = {"gpu-node-selector": "gpu-node=true"}
 # A vectoradd that never ends (the pause image): a run lasts until the pod's activeDeadlineSeconds, the
 # profile's timeout in simulated seconds, 70 s at the test clusters' time scale of 0.2.
-OVER_A_MINUTE = {"vectoradd-image": "registry.k8s.io/pause:3.10", "timeout": 350}
+OVER_A_MINUTE = {"vectoradd-image": "registry.k8s.io/pause:3.10", "pod-timeout": 350}
 SCHEDULED_FOR = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
 LOCKED_OUT = ("gpu-conformance run: --results-dir /reports: another run is using it (it holds /reports/.run.lock); "
@@ -238,7 +238,7 @@ def test_a_run_killed_outright_leaves_its_objects_to_the_next_run_which_removes_
                                                                                     tmp_path: Path) -> None:
     cluster = start_cluster(BUSY)
     timeout = 15  # leftovers older than 2 x timeout belong to no live run
-    deploy(cluster, tmp_path, profile={**BUSY_PROFILE, "timeout": timeout})
+    deploy(cluster, tmp_path, profile={**BUSY_PROFILE, "pod-timeout": timeout})
     start_manual_run(cluster, "killed")
     left = once_vectoradd_jobs_exist(cluster)
     in_namespace(cluster, "delete", "pod", runner_pod(cluster, "killed"), "--grace-period=0", "--force")

@@ -162,7 +162,7 @@ def test_the_manual_job_is_the_cronjobs_job(objects: dict[str, Manifest]) -> Non
 
 def test_the_profile_and_its_commented_examples_are_valid(objects: dict[str, Manifest], tmp_path: Path) -> None:
     settings = resolve({}, {}, _profile_file(objects, tmp_path))
-    assert settings.sources["timeout"].startswith("profile")
+    assert settings.sources["pod-timeout"].startswith("profile") and not settings.notices
     examples = resolve({}, {}, _profile_file(objects, tmp_path, uncomment=True))
     assert examples.runtime_policy == "runtimeclass" and examples.probe_image != settings.probe_image
 

@@ -32,7 +32,7 @@ def _held_back(tmp_path: Path, base: str, node: dict[str, object]) -> Path:
 
 def _gate(cluster: SimCluster, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "gpu_conformance", "gate", *args, "--kubeconfig", str(cluster.kubeconfig),
-               "--", "--gpu-node-selector", "gpu-node=true", "-p", "no:cacheprovider", "--timeout", "60"]
+               "--", "--gpu-node-selector", "gpu-node=true", "-p", "no:cacheprovider", "--pod-timeout", "60"]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 
 

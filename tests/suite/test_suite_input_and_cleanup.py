@@ -52,7 +52,7 @@ def test_unreadable_profile_and_bad_option_value(start_cluster: StartCluster, tm
     profile.write_text("min-driver: 535\nmin-drivr: 1\n")
     line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--requirements", str(profile)))
     assert "min-drivr" in line and str(profile) in line
-    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--timeout", "soon"))
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--pod-timeout", "soon"))
     assert "timeout" in line and "soon" in line
 
 

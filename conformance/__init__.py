@@ -1,0 +1,1 @@
+"""The conformance suite: one thin test module per area, and its pytest plugin (plugin/)."""

@@ -1,0 +1,23 @@
+"""Loads the suite's plugin and fixtures, for runs of the suite only.
+
+pytest honours ``pytest_plugins`` here because this conftest is an initial one whenever the suite is run
+(``pytest conformance ...``, ``pytest conformance/test_x.py``); the project's own tests (``pytest tests``)
+never load it.
+"""
+
+pytest_plugins = [
+    "conformance.plugin.options",
+    "conformance.plugin.markers",
+    "conformance.plugin.session",
+    "conformance.plugin.redaction",
+    "conformance.plugin.reporting",
+    "conformance.plugin.allure_results",
+    "conformance.plugin.metrics",
+    "fixtures.settings",
+    "fixtures.session",
+    "fixtures.cluster",
+    "fixtures.nodes",
+    "fixtures.workload",
+    "fixtures.exporters",
+    "fixtures.prometheus",
+]

@@ -1,0 +1,87 @@
+"""The session around the checks: reach the cluster once before any test, clean up after, even on Ctrl-C.
+
+Bad input (no cluster, bad kubeconfig, unknown --node, unreadable profile) stops the run before it
+starts with one line and pytest's usage-error exit status, never a traceback or one failure per test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+from kubernetes.client.exceptions import ApiException
+
+from gpu_conformance.errors import UsageError
+from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.kube.cleanup import cleanup
+from gpu_conformance.kube.client import Connection, connect
+from gpu_conformance.kube.cluster import gpu_nodes
+from gpu_conformance.kube.errors import api_message
+from gpu_conformance.kube.run import RunContext
+from gpu_conformance.kube.signals import interrupts_unwind
+from gpu_conformance.requirements import FactsUnavailable
+
+from .options import settings_from
+
+CONNECTION = pytest.StashKey[Connection]()
+GPU_NODES = pytest.StashKey[list[GpuNode]]()
+RUN = pytest.StashKey[RunContext]()
+UNWIND = pytest.StashKey[contextlib.ExitStack]()
+NO_GPU_NODE = "no GPU node in the cluster, so no per-node check ran (see CAPACITY-GPU-NODES)"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    settings = settings_from(config)
+    if settings.local and len(settings.node) != 1:
+        raise pytest.UsageError("--local probes this machine: name the node it is with exactly one --node NAME")
+    try:
+        connection = connect(settings)
+        config.stash[CONNECTION] = connection
+        config.stash[GPU_NODES] = gpu_nodes(connection, settings)
+    except UsageError as err:
+        raise pytest.UsageError(str(err)) from None
+    except ApiException as err:  # e.g. listing nodes: one line, "missing permission: ..." for an RBAC refusal
+        raise pytest.UsageError(f"listing the nodes: {api_message(err)}") from None
+    stack = contextlib.ExitStack()
+    stack.enter_context(interrupts_unwind())  # SIGTERM unwinds like Ctrl-C, so cleanup below runs
+    config.stash[UNWIND] = stack
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Runs on success, failure and interruption alike: remove what this run created."""
+    config = session.config
+    connection = config.stash.get(CONNECTION, None)
+    if connection is None:
+        return
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        for problem in cleanup(connection, settings_from(config), run):
+            print(f"gpu-conformance: cleanup: {problem}")
+    connection.close()
+    config.stash[UNWIND].close()
+
+
+def discovered_nodes(config: pytest.Config) -> list[GpuNode]:
+    return config.stash.get(GPU_NODES, [])
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test item per GPU node, its id the node's name; without GPU nodes one item skipped saying so."""
+    if "gpu_node" in metafunc.fixturenames:
+        nodes = discovered_nodes(metafunc.config)
+        if not nodes:
+            none = pytest.param(None, marks=pytest.mark.skip(reason=NO_GPU_NODE), id="no-gpu-node")
+            metafunc.parametrize("gpu_node", [none], scope="session")
+            return
+        metafunc.parametrize("gpu_node", nodes, ids=[n.name for n in nodes], scope="session")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """'Could not inspect' reads as one line, not a traceback: the facts were missing, not the node wrong."""
+    outcome = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(FactsUnavailable):
+        report = outcome.get_result()  # type: ignore[attr-defined]
+        report.longrepr = f"could not inspect: {call.excinfo.value}"
