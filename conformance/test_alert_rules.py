@@ -3,6 +3,8 @@ their unit tests, can fire and resolve on the values GPUs really report, and rea
 
 import pytest
 
+from conformance.binding import require, verifies
+from gpu_conformance.checks import RULES_CAN_FIRE, RULES_METRICS_EXIST, RULES_UNIT_TESTS, RULES_VALID
 from gpu_conformance.monitoring.fire_range import FireRange
 from gpu_conformance.monitoring.promtool import PromtoolRun
 from gpu_conformance.monitoring.rules import RuleFile
@@ -12,27 +14,26 @@ from gpu_conformance.requirements.alert_rules import (
     rule_tests_pass,
     rules_valid,
 )
-from gpu_conformance.verdict import require
 
 pytestmark = pytest.mark.monitoring
 
 
-@pytest.mark.check("RULES-VALID")
+@verifies(RULES_VALID)
 def test_rules_are_valid(rule_checks: list[PromtoolRun]) -> None:
     require(rules_valid(rule_checks))
 
 
-@pytest.mark.check("RULES-UNIT-TESTS")
+@verifies(RULES_UNIT_TESTS)
 def test_rule_unit_tests_pass(rule_test_runs: list[PromtoolRun]) -> None:
     require(rule_tests_pass(rule_test_runs))
 
 
-@pytest.mark.check("RULES-CAN-FIRE")
+@verifies(RULES_CAN_FIRE)
 def test_alerts_can_fire_and_resolve(fire_ranges: list[FireRange]) -> None:
     require(alerts_can_fire(fire_ranges))
 
 
-@pytest.mark.check("RULES-METRICS-EXIST")
+@verifies(RULES_METRICS_EXIST)
 def test_alert_metrics_are_served(rule_files: tuple[RuleFile, ...],
                                   served_metrics: tuple[frozenset[str], str]) -> None:
     names, source = served_metrics

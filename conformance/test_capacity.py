@@ -3,27 +3,28 @@ as many as the node really has."""
 
 import pytest
 
+from conformance.binding import require, verifies
+from gpu_conformance.checks import CAPACITY_ADVERTISED, CAPACITY_GPU_NODES, CAPACITY_MATCHES_GPUS
 from gpu_conformance.cluster_facts import PluginFacts, ProbeOutcome
 from gpu_conformance.gpu_nodes import GpuNode
 from gpu_conformance.kube.client import Connection
 from gpu_conformance.requirements.capacity import capacity_advertised, capacity_matches_gpus, gpu_nodes_found
 from gpu_conformance.settings import Settings
-from gpu_conformance.verdict import require
 
 
 @pytest.mark.cluster
-@pytest.mark.check("CAPACITY-GPU-NODES")
+@verifies(CAPACITY_GPU_NODES)
 def test_cluster_has_gpu_nodes(checked_nodes: list[GpuNode], connection: Connection) -> None:
     require(gpu_nodes_found(checked_nodes, connection.server))
 
 
 @pytest.mark.cluster
-@pytest.mark.check("CAPACITY-ADVERTISED")
+@verifies(CAPACITY_ADVERTISED)
 def test_gpus_advertised(gpu_node: GpuNode, plugin: PluginFacts) -> None:
     require(capacity_advertised(gpu_node, plugin))
 
 
 @pytest.mark.node_local
-@pytest.mark.check("CAPACITY-MATCHES-GPUS")
+@verifies(CAPACITY_MATCHES_GPUS)
 def test_advertised_gpus_match_the_node(gpu_node: GpuNode, probe: ProbeOutcome, settings: Settings) -> None:
     require(capacity_matches_gpus(gpu_node, probe, settings))

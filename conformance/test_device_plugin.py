@@ -3,25 +3,26 @@
 
 import pytest
 
+from conformance.binding import require, verifies
+from gpu_conformance.checks import PLUGIN_DAEMONSET_READY, PLUGIN_DEPLOYED, PLUGIN_POD_READY
 from gpu_conformance.cluster_facts import PluginFacts
 from gpu_conformance.gpu_nodes import GpuNode
 from gpu_conformance.requirements.device_plugin import daemonsets_ready, plugin_deployed, plugin_pod_ready
-from gpu_conformance.verdict import require
 
 
 @pytest.mark.cluster
-@pytest.mark.check("PLUGIN-DEPLOYED")
+@verifies(PLUGIN_DEPLOYED)
 def test_device_plugin_deployed(plugin: PluginFacts) -> None:
     require(plugin_deployed(plugin))
 
 
 @pytest.mark.cluster
-@pytest.mark.check("PLUGIN-DAEMONSET-READY")
+@verifies(PLUGIN_DAEMONSET_READY)
 def test_device_plugin_daemonset_ready(plugin: PluginFacts) -> None:
     require(daemonsets_ready(plugin))
 
 
 @pytest.mark.cluster
-@pytest.mark.check("PLUGIN-POD-READY")
+@verifies(PLUGIN_POD_READY)
 def test_device_plugin_pod_ready(plugin: PluginFacts, gpu_node: GpuNode) -> None:
     require(plugin_pod_ready(plugin, gpu_node))

@@ -3,6 +3,8 @@ the node's driver. Read over HTTP only (creates nothing)."""
 
 import pytest
 
+from conformance.binding import require, verifies
+from gpu_conformance.checks import MON_EXPORTER_DRIVER, MON_EXPORTER_GPUS, MON_EXPORTER_UP
 from gpu_conformance.cluster_facts import ProbeOutcome
 from gpu_conformance.gpu_nodes import GpuNode
 from gpu_conformance.monitoring.exporters.facts import ExporterFacts
@@ -11,24 +13,23 @@ from gpu_conformance.requirements.monitoring import (
     exporter_reachable,
     exporter_reports_every_gpu,
 )
-from gpu_conformance.verdict import require
 
 
 @pytest.mark.monitoring
-@pytest.mark.check("MON-EXPORTER-UP")
+@verifies(MON_EXPORTER_UP)
 def test_exporter_answers(gpu_node: GpuNode, exporter: ExporterFacts) -> None:
     require(exporter_reachable(exporter))
 
 
 @pytest.mark.monitoring
-@pytest.mark.check("MON-EXPORTER-GPUS")
+@verifies(MON_EXPORTER_GPUS)
 def test_exporter_reports_every_gpu(gpu_node: GpuNode, exporter: ExporterFacts,
                                     probe_if_run: ProbeOutcome | None) -> None:
     require(exporter_reports_every_gpu(gpu_node, exporter, probe_if_run))
 
 
 @pytest.mark.monitoring
-@pytest.mark.check("MON-EXPORTER-DRIVER")
+@verifies(MON_EXPORTER_DRIVER)
 def test_exporter_driver_matches_the_node(gpu_node: GpuNode, exporter: ExporterFacts,
                                           probe_if_run: ProbeOutcome | None) -> None:
     require(exporter_driver_matches(gpu_node, exporter, probe_if_run))

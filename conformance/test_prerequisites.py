@@ -3,6 +3,8 @@ nvidia-docker2 >= 2.0), and nvidia-container-runtime as the default low-level ru
 
 import pytest
 
+from conformance.binding import require, verifies
+from gpu_conformance.checks import PRE_DRIVER, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_RUNTIME_DEFAULT, PRE_TOOLKIT
 from gpu_conformance.cluster_facts import ApiVersion, ProbeOutcome
 from gpu_conformance.gpu_nodes import GpuNode
 from gpu_conformance.requirements.prerequisites import (
@@ -13,35 +15,34 @@ from gpu_conformance.requirements.prerequisites import (
     toolkit_at_least,
 )
 from gpu_conformance.settings import Settings
-from gpu_conformance.verdict import require
 
 
 @pytest.mark.cluster
-@pytest.mark.check("PRE-K8S-VERSION")
+@verifies(PRE_K8S_VERSION)
 def test_kubernetes_version(api_version: ApiVersion, settings: Settings) -> None:
     require(kubernetes_at_least(api_version, settings))
 
 
 @pytest.mark.cluster
-@pytest.mark.check("PRE-KUBELET-VERSION")
+@verifies(PRE_KUBELET_VERSION)
 def test_kubelet_version(gpu_node: GpuNode, settings: Settings) -> None:
     require(kubelet_at_least(gpu_node, settings))
 
 
 @pytest.mark.node_local
-@pytest.mark.check("PRE-DRIVER")
+@verifies(PRE_DRIVER)
 def test_driver_version(probe: ProbeOutcome, gpu_node: GpuNode, settings: Settings) -> None:
     require(driver_at_least(probe, gpu_node, settings))
 
 
 @pytest.mark.node_local
-@pytest.mark.check("PRE-TOOLKIT")
+@verifies(PRE_TOOLKIT)
 def test_container_toolkit(probe: ProbeOutcome, settings: Settings) -> None:
     require(toolkit_at_least(probe, settings))
 
 
 @pytest.mark.node_local
-@pytest.mark.check("PRE-RUNTIME-DEFAULT")
+@verifies(PRE_RUNTIME_DEFAULT)
 def test_nvidia_runtime_is_default(probe: ProbeOutcome, gpu_node: GpuNode, runtime_classes: dict[str, str],
                                    settings: Settings) -> None:
     require(runtime_default(probe, gpu_node, runtime_classes, settings))

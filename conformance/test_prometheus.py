@@ -3,6 +3,13 @@ scrapes every GPU node's exporter (--prometheus-config, --prometheus-url; each s
 
 import pytest
 
+from conformance.binding import require, verifies
+from gpu_conformance.checks import (
+    MON_PROM_CONFIG_VALID,
+    MON_PROM_LIVE_RULES,
+    MON_PROM_LIVE_TARGETS_UP,
+    MON_PROM_TARGETS,
+)
 from gpu_conformance.gpu_nodes import GpuNode
 from gpu_conformance.monitoring.live import LivePrometheus
 from gpu_conformance.monitoring.prometheus_config import ScrapeConfig
@@ -15,29 +22,28 @@ from gpu_conformance.requirements.prometheus import (
     live_target_up,
 )
 from gpu_conformance.settings import Settings
-from gpu_conformance.verdict import require
 
 pytestmark = pytest.mark.monitoring
 
 
-@pytest.mark.check("MON-PROM-CONFIG-VALID")
+@verifies(MON_PROM_CONFIG_VALID)
 def test_prometheus_config_is_valid(prometheus_config_check: PromtoolRun) -> None:
     require(config_valid(prometheus_config_check))
 
 
-@pytest.mark.check("MON-PROM-TARGETS")
+@verifies(MON_PROM_TARGETS)
 def test_exporter_is_a_scrape_target(gpu_node: GpuNode, scrape_config: ScrapeConfig,
                                      settings: Settings) -> None:
     require(exporter_scraped(gpu_node, scrape_config, settings))
 
 
-@pytest.mark.check("MON-PROM-LIVE-TARGETS-UP")
+@verifies(MON_PROM_LIVE_TARGETS_UP)
 def test_prometheus_scrapes_the_exporter(gpu_node: GpuNode, live_prometheus: LivePrometheus,
                                          settings: Settings) -> None:
     require(live_target_up(gpu_node, live_prometheus, settings))
 
 
-@pytest.mark.check("MON-PROM-LIVE-RULES")
+@verifies(MON_PROM_LIVE_RULES)
 def test_prometheus_has_the_gpu_rules(live_prometheus: LivePrometheus,
                                       rule_files: tuple[RuleFile, ...]) -> None:
     require(live_rules_loaded(live_prometheus, rule_files))

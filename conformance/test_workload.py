@@ -3,20 +3,21 @@ node, runs, and prints `Test PASSED`."""
 
 import pytest
 
+from conformance.binding import require, verifies
+from gpu_conformance.checks import WORKLOAD_DRIVER_FITS_IMAGE, WORKLOAD_VECTORADD
 from gpu_conformance.cluster_facts import ProbeOutcome, WorkloadOutcome
 from gpu_conformance.gpu_nodes import GpuNode
 from gpu_conformance.requirements.workload import driver_fits_image, vectoradd_passes
 from gpu_conformance.settings import Settings
-from gpu_conformance.verdict import require
 
 
 @pytest.mark.workload
-@pytest.mark.check("WORKLOAD-VECTORADD")
+@verifies(WORKLOAD_VECTORADD)
 def test_vectoradd_passes(workload: WorkloadOutcome, probe: ProbeOutcome, gpu_node: GpuNode) -> None:
     require(vectoradd_passes(workload, probe, gpu_node))
 
 
 @pytest.mark.node_local
-@pytest.mark.check("WORKLOAD-DRIVER-FITS-IMAGE")
+@verifies(WORKLOAD_DRIVER_FITS_IMAGE)
 def test_driver_fits_vectoradd_image(probe: ProbeOutcome, gpu_node: GpuNode, settings: Settings) -> None:
     require(driver_fits_image(probe, gpu_node, settings))
