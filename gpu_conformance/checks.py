@@ -1,13 +1,18 @@
 """The checks as data: an id, what the tutorial requires, and how to fix it (kube-bench style).
 
 Conformance tests and requirement functions refer to checks by these objects; the report and the
-failure messages take their wording from here, so it is written once.
+failure messages take their wording from here, so it is written once. Titles and requirements are
+templates filled from the run's Settings (``{min_driver}``), so they state the thresholds the verdict
+applies. ``depends_on`` names the checks whose failure explains this one's, as the tutorial chains them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 Area = Literal["prerequisites", "device-plugin", "capacity", "workload", "monitoring", "alert-rules"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
@@ -17,11 +22,20 @@ Severity = Literal["blocker", "critical", "normal", "minor"]
 class Check:
     id: str  # stable, e.g. "PRE-DRIVER"
     area: Area
-    title: str  # one line, e.g. "NVIDIA driver >= 384.81"
-    requirement: str  # what must hold, in the tutorial's terms
+    title_template: str  # one line, e.g. "NVIDIA driver >= {min_driver}"
+    requirement_template: str  # what must hold, in the tutorial's terms
     remediation: str  # the tutorial's step that fixes it
     severity: Severity = "blocker"
     tutorial: str = ""  # the tutorial's section, e.g. "2.1 先决条件"
+    depends_on: tuple[str, ...] = ()  # ids of the checks this one cannot pass without
+
+    def title_for(self, settings: Settings) -> str:
+        """The title with the run's thresholds, e.g. "NVIDIA driver >= 535.0" under --min-driver 535.0."""
+        return self.title_template.format_map(vars(settings))
+
+    def requirement_for(self, settings: Settings) -> str:
+        """What must hold, with the run's thresholds."""
+        return self.requirement_template.format_map(vars(settings))
 
 
 _PREREQUISITES = "2.1 先决条件"
@@ -41,30 +55,31 @@ TOOLKIT_INSTALL = (
 PLUGIN_MANIFEST = "https://raw.githubusercontent.com/NVIDIA/k8s-device-plugin/v0.14.3/nvidia-device-plugin.yml"
 
 PRE_K8S_VERSION = Check(
-    "PRE-K8S-VERSION", "prerequisites", "Kubernetes >= 1.10",
-    "the API server runs Kubernetes 1.10 or newer (device plugins are beta from 1.10)",
+    "PRE-K8S-VERSION", "prerequisites", "Kubernetes >= {min_kubernetes}",
+    "the API server runs Kubernetes {min_kubernetes} or newer (device plugins are beta from 1.10)",
     "upgrade the control plane to Kubernetes >= 1.10 (kubeadm: `kubeadm upgrade plan` then "
     "`kubeadm upgrade apply vX.Y.Z`, one minor version at a time)",
     tutorial=_PREREQUISITES,
 )
 PRE_KUBELET_VERSION = Check(
-    "PRE-KUBELET-VERSION", "prerequisites", "kubelet >= 1.10 on every GPU node",
-    "each GPU node's kubelet is 1.10 or newer, so it serves the device plugin API",
+    "PRE-KUBELET-VERSION", "prerequisites", "kubelet >= {min_kubernetes} on every GPU node",
+    "each GPU node's kubelet is {min_kubernetes} or newer, so it serves the device plugin API",
     "upgrade the node's kubelet to >= 1.10 (drain it, install the newer kubelet package, "
     "`systemctl restart kubelet`, uncordon it)",
     severity="critical", tutorial=_PREREQUISITES,
 )
 PRE_DRIVER = Check(
-    "PRE-DRIVER", "prerequisites", "NVIDIA driver >= 384.81",
-    "the NVIDIA driver is loaded on each GPU node, version 384.81 or newer",
+    "PRE-DRIVER", "prerequisites", "NVIDIA driver >= {min_driver}",
+    "the NVIDIA driver is loaded on each GPU node, version {min_driver} or newer",
     "install or upgrade the NVIDIA driver on the node (the distribution's nvidia-driver package or NVIDIA's "
     "runfile), then reboot or `modprobe nvidia`; `nvidia-smi` must list the GPUs",
     tutorial=_PREREQUISITES,
 )
 PRE_TOOLKIT = Check(
-    "PRE-TOOLKIT", "prerequisites", "nvidia-container-toolkit >= 1.7.0 (or nvidia-docker2 >= 2.0)",
-    "the NVIDIA Container Toolkit 1.7.0 or newer, or nvidia-docker 2.0 or newer, is installed on each "
-    "GPU node",
+    "PRE-TOOLKIT", "prerequisites",
+    "nvidia-container-toolkit >= {min_toolkit} (or nvidia-docker2 >= {min_nvidia_docker})",
+    "the NVIDIA Container Toolkit {min_toolkit} or newer, or nvidia-docker {min_nvidia_docker} or newer, is "
+    "installed on each GPU node",
     TOOLKIT_INSTALL, tutorial=_PREREQUISITES,
 )
 PRE_RUNTIME_DEFAULT = Check(
@@ -76,6 +91,7 @@ PRE_RUNTIME_DEFAULT = Check(
     "`\"default-runtime\": \"nvidia\"` and runtimes.nvidia.path \"/usr/bin/nvidia-container-runtime\" in "
     "/etc/docker/daemon.json, then `systemctl restart docker`",
     tutorial=_PREREQUISITES,
+    depends_on=("PRE-TOOLKIT",),
 )
 PLUGIN_DEPLOYED = Check(
     "PLUGIN-DEPLOYED", "device-plugin", "NVIDIA device plugin DaemonSet deployed",
@@ -84,6 +100,7 @@ PLUGIN_DEPLOYED = Check(
     "https://nvidia.github.io/k8s-device-plugin && helm upgrade -i nvdp nvdp/nvidia-device-plugin "
     "--namespace nvidia-device-plugin --create-namespace`",
     tutorial=_DEPLOY,
+    depends_on=("PRE-K8S-VERSION",),
 )
 PLUGIN_DAEMONSET_READY = Check(
     "PLUGIN-DAEMONSET-READY", "device-plugin", "device plugin DaemonSet fully ready",
@@ -91,6 +108,7 @@ PLUGIN_DAEMONSET_READY = Check(
     "`kubectl -n NAMESPACE describe daemonset NAME` and `kubectl -n NAMESPACE get pods -o wide`: the nodes "
     "whose plugin pod is not Ready fail PLUGIN-POD-READY with the cause",
     severity="critical", tutorial=_DEPLOY,
+    depends_on=("PLUGIN-DEPLOYED",),
 )
 PLUGIN_POD_READY = Check(
     "PLUGIN-POD-READY", "device-plugin", "device plugin pod Running and Ready on the node",
@@ -99,6 +117,7 @@ PLUGIN_POD_READY = Check(
     "`kubectl -n NAMESPACE logs POD --previous` shows why it fails; the usual cause is the node's "
     "container runtime: see PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for this node",
     tutorial=_DEPLOY,
+    depends_on=("PLUGIN-DEPLOYED", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT"),
 )
 CAPACITY_GPU_NODES = Check(
     "CAPACITY-GPU-NODES", "capacity", "the cluster has GPU nodes",
@@ -114,6 +133,7 @@ CAPACITY_ADVERTISED = Check(
     "make the device plugin on the node see the GPUs (PRE-DRIVER, PRE-TOOLKIT, PRE-RUNTIME-DEFAULT), then "
     "delete its pod so it registers again with the kubelet",
     tutorial=_DEPLOY,
+    depends_on=("PLUGIN-POD-READY",),
 )
 CAPACITY_MATCHES_GPUS = Check(
     "CAPACITY-MATCHES-GPUS", "capacity", "advertised GPUs equal the node's GPUs",
@@ -121,6 +141,7 @@ CAPACITY_MATCHES_GPUS = Check(
     "`kubectl -n NAMESPACE logs PLUGIN_POD` for unhealthy GPUs (XID errors) or GPUs hidden from the plugin "
     "(NVIDIA_VISIBLE_DEVICES); `nvidia-smi -L` on the node lists the GPUs it has",
     severity="critical", tutorial=_DEPLOY,
+    depends_on=("CAPACITY-ADVERTISED",),
 )
 WORKLOAD_VECTORADD = Check(
     "WORKLOAD-VECTORADD", "workload", "vectoradd pod gets a GPU and passes",
@@ -128,6 +149,7 @@ WORKLOAD_VECTORADD = Check(
     "`kubectl describe pod` and `kubectl logs` of the vectoradd pod; fix the first failing check of the node "
     "(PRE-*, PLUGIN-*, CAPACITY-*)",
     tutorial=_DEPLOY,
+    depends_on=("PRE-DRIVER", "PRE-RUNTIME-DEFAULT", "PLUGIN-POD-READY", "CAPACITY-ADVERTISED"),
 )
 WORKLOAD_DRIVER_FITS_IMAGE = Check(
     "WORKLOAD-DRIVER-FITS-IMAGE", "workload", "driver new enough for the vectoradd image's CUDA",
@@ -136,6 +158,7 @@ WORKLOAD_DRIVER_FITS_IMAGE = Check(
     "upgrade the NVIDIA driver, or pass --vectoradd-image with a tag built for an older CUDA "
     "(nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cudaX.Y)",
     severity="minor", tutorial=_DEPLOY,
+    depends_on=("PRE-DRIVER",),
 )
 
 _MONITORING = "三、Prometheus监控GPU"
@@ -155,6 +178,7 @@ MON_EXPORTER_GPUS = Check(
     "nvidia_smi_failed_scrapes_total and nvidia_smi_command_exit_code remain); `nvidia-smi -L` lists the GPUs "
     "the exporter should see; restart the exporter after GPU or driver changes",
     severity="critical", tutorial=_MONITORING,
+    depends_on=("MON-EXPORTER-UP", "PRE-DRIVER"),
 )
 MON_EXPORTER_DRIVER = Check(
     "MON-EXPORTER-DRIVER", "monitoring", "GPU exporter's driver version is the node's",
@@ -162,6 +186,7 @@ MON_EXPORTER_DRIVER = Check(
     "the exporter sees another driver than the node loads: restart it after a driver upgrade (and reboot the "
     "node if the old kernel module is still loaded), and check that --exporter-url reaches this node's exporter",
     severity="normal", tutorial=_MONITORING,
+    depends_on=("MON-EXPORTER-UP", "PRE-DRIVER"),
 )
 
 
@@ -178,6 +203,7 @@ MON_PROM_TARGETS = Check(
     "add `'ADDRESS:9835'` to the `targets:` of the gpu-exporter job's static_configs (tutorial: "
     "在prometheus.yml中添加exporter地址), then reload Prometheus (`kill -HUP` or POST /-/reload)",
     severity="critical", tutorial=_MONITORING,
+    depends_on=("MON-PROM-CONFIG-VALID",),
 )
 MON_PROM_LIVE_TARGETS_UP = Check(
     "MON-PROM-LIVE-TARGETS-UP", "monitoring", "Prometheus scrapes every GPU node's exporter",
@@ -185,6 +211,7 @@ MON_PROM_LIVE_TARGETS_UP = Check(
     "open Prometheus' Status > Targets page: a missing target needs the scrape job (MON-PROM-TARGETS) and a "
     "reload; a down one shows lastError (exporter not running, firewall, wrong port)",
     severity="critical", tutorial=_MONITORING,
+    depends_on=("MON-PROM-TARGETS", "MON-EXPORTER-UP"),
 )
 MON_PROM_LIVE_RULES = Check(
     "MON-PROM-LIVE-RULES", "monitoring", "Prometheus has the GPU alert rules loaded and healthy",
@@ -192,6 +219,7 @@ MON_PROM_LIVE_RULES = Check(
     "list the rule file under `rule_files:` in prometheus.yml, `promtool check rules` it, reload Prometheus; "
     "a rule with health err shows lastError on Status > Rules",
     severity="normal", tutorial=_MONITORING,
+    depends_on=("MON-PROM-CONFIG-VALID", "RULES-VALID"),
 )
 RULES_VALID = Check(
     "RULES-VALID", "alert-rules", "alert rule files pass promtool check rules",
@@ -204,6 +232,7 @@ RULES_UNIT_TESTS = Check(
     "`promtool test rules` passes for the bundled rule tests and every --rule-tests file",
     "read promtool's FAILED lines: expected alerts that did not fire (exp) against what fired (got)",
     severity="normal", tutorial=_MONITORING,
+    depends_on=("RULES-VALID",),
 )
 RULES_CAN_FIRE = Check(
     "RULES-CAN-FIRE", "alert-rules", "every alert can fire and can resolve",
@@ -212,6 +241,7 @@ RULES_CAN_FIRE = Check(
     "compare the threshold in the metric's unit: nvidia_gpu_exporter's *_ratio metrics are 0..1 (> 0.9, not "
     "> 90), DCGM's *_UTIL are 0..100; see monitoring/rules/gpu-alerts.yml",
     tutorial=_MONITORING,
+    depends_on=("RULES-VALID",),
 )
 RULES_METRICS_EXIST = Check(
     "RULES-METRICS-EXIST", "alert-rules", "every metric an alert reads is served by the GPU exporters",
@@ -219,6 +249,7 @@ RULES_METRICS_EXIST = Check(
     "write rules for the exporter you run: nvidia_gpu_exporter serves nvidia_smi_*, dcgm-exporter serves "
     "DCGM_FI_DEV_*; rules for one never fire on the other",
     tutorial=_MONITORING,
+    depends_on=("RULES-VALID", "MON-EXPORTER-UP"),
 )
 CHECKS: tuple[Check, ...] = (
     PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT,

@@ -25,8 +25,8 @@ def test_by_id_and_module_constant_agree(check_id: str) -> None:
     assert getattr(checks, check_id.replace("-", "_")) is check
     assert check.area == {"PRE": "prerequisites", "PLUGIN": "device-plugin", "CAPACITY": "capacity",
                           "WORKLOAD": "workload", "MON": "monitoring", "RULES": "alert-rules"}[check_id.split("-")[0]]
-    assert check.title and "\n" not in check.title
-    assert check.requirement and check.remediation and check.tutorial
+    assert check.title_template and "\n" not in check.title_template
+    assert check.requirement_template and check.remediation and check.tutorial
 
 
 def test_unknown_id_names_the_known_ones() -> None:
