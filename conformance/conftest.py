@@ -8,6 +8,7 @@ never load it.
 pytest_plugins = [
     "conformance.plugin.options",
     "conformance.plugin.markers",
+    "conformance.plugin.bindings",
     "conformance.plugin.session",
     "conformance.plugin.redaction",
     "conformance.plugin.reporting",
