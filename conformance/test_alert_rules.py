@@ -5,9 +5,9 @@ import pytest
 
 from conformance.binding import require, verifies
 from gpu_conformance.checks import RULES_CAN_FIRE, RULES_METRICS_EXIST, RULES_UNIT_TESTS, RULES_VALID
-from gpu_conformance.monitoring.fire_range import FireRange
-from gpu_conformance.monitoring.promtool import PromtoolRun
-from gpu_conformance.monitoring.rules import RuleFile
+from gpu_conformance.facts.fire_range import FireRange
+from gpu_conformance.facts.promtool import PromtoolRun
+from gpu_conformance.facts.rules import RuleFile
 from gpu_conformance.requirements.alert_rules import (
     alerts_can_fire,
     rule_metrics_served,

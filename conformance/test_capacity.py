@@ -5,17 +5,16 @@ import pytest
 
 from conformance.binding import require, verifies
 from gpu_conformance.checks import CAPACITY_ADVERTISED, CAPACITY_GPU_NODES, CAPACITY_MATCHES_GPUS
-from gpu_conformance.cluster_facts import PluginFacts, ProbeOutcome
-from gpu_conformance.gpu_nodes import GpuNode
-from gpu_conformance.kube.client import Connection
+from gpu_conformance.facts.cluster import PluginFacts, ProbeOutcome
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.requirements.capacity import capacity_advertised, capacity_matches_gpus, gpu_nodes_found
 from gpu_conformance.settings import Settings
 
 
 @pytest.mark.cluster
 @verifies(CAPACITY_GPU_NODES)
-def test_cluster_has_gpu_nodes(checked_nodes: list[GpuNode], connection: Connection) -> None:
-    require(gpu_nodes_found(checked_nodes, connection.server))
+def test_cluster_has_gpu_nodes(checked_nodes: list[GpuNode], api_server: str) -> None:
+    require(gpu_nodes_found(checked_nodes, api_server))
 
 
 @pytest.mark.cluster

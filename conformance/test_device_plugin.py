@@ -5,8 +5,8 @@ import pytest
 
 from conformance.binding import require, verifies
 from gpu_conformance.checks import PLUGIN_DAEMONSET_READY, PLUGIN_DEPLOYED, PLUGIN_POD_READY
-from gpu_conformance.cluster_facts import PluginFacts
-from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.facts.cluster import PluginFacts
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.requirements.device_plugin import daemonsets_ready, plugin_deployed, plugin_pod_ready
 
 

@@ -5,9 +5,9 @@ import pytest
 
 from conformance.binding import require, verifies
 from gpu_conformance.checks import MON_EXPORTER_DRIVER, MON_EXPORTER_GPUS, MON_EXPORTER_UP
-from gpu_conformance.cluster_facts import ProbeOutcome
-from gpu_conformance.gpu_nodes import GpuNode
-from gpu_conformance.monitoring.exporters.facts import ExporterFacts
+from gpu_conformance.facts.cluster import ProbeOutcome
+from gpu_conformance.facts.exporters import ExporterFacts
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.requirements.monitoring import (
     exporter_driver_matches,
     exporter_reachable,

@@ -5,8 +5,8 @@ import pytest
 
 from conformance.binding import require, verifies
 from gpu_conformance.checks import PRE_DRIVER, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_RUNTIME_DEFAULT, PRE_TOOLKIT
-from gpu_conformance.cluster_facts import ApiVersion, ProbeOutcome
-from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.facts.cluster import ApiVersion, ProbeOutcome
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.requirements.prerequisites import (
     driver_at_least,
     kubelet_at_least,

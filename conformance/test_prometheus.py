@@ -10,11 +10,10 @@ from gpu_conformance.checks import (
     MON_PROM_LIVE_TARGETS_UP,
     MON_PROM_TARGETS,
 )
-from gpu_conformance.gpu_nodes import GpuNode
-from gpu_conformance.monitoring.live import LivePrometheus
-from gpu_conformance.monitoring.prometheus_config import ScrapeConfig
-from gpu_conformance.monitoring.promtool import PromtoolRun
-from gpu_conformance.monitoring.rules import RuleFile
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.prometheus import LivePrometheus, ScrapeConfig
+from gpu_conformance.facts.promtool import PromtoolRun
+from gpu_conformance.facts.rules import RuleFile
 from gpu_conformance.requirements.prometheus import (
     config_valid,
     exporter_scraped,

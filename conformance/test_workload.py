@@ -5,8 +5,8 @@ import pytest
 
 from conformance.binding import require, verifies
 from gpu_conformance.checks import WORKLOAD_DRIVER_FITS_IMAGE, WORKLOAD_VECTORADD
-from gpu_conformance.cluster_facts import ProbeOutcome, WorkloadOutcome
-from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.facts.cluster import ProbeOutcome, WorkloadOutcome
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.requirements.workload import driver_fits_image, vectoradd_passes
 from gpu_conformance.settings import Settings
 

@@ -7,7 +7,7 @@ chosen here, so that workloads and checks never spell a GPU request themselves.
 
 from __future__ import annotations
 
-from .gpu_nodes import MIG_PREFIX, SHARED_GPU, WHOLE_GPU, GpuNode
+from gpu_conformance.facts.gpu_nodes import MIG_PREFIX, SHARED_GPU, WHOLE_GPU, GpuNode
 
 
 def gpu_resource_for(node: GpuNode) -> str:

@@ -1,4 +1,4 @@
-"""A requirement's answer about one node or the cluster, and how a conformance test states it.
+"""A requirement's answer about one node or the cluster (conformance/binding.py's ``require`` states it).
 
 Failure messages follow one shape so people can act on them:
 ``found X at SOURCE, expected Y; fix: Z``.
@@ -7,8 +7,6 @@ Failure messages follow one shape so people can act on them:
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pytest
 
 from .checks import Check
 
@@ -33,10 +31,3 @@ class Verdict:
     def skipped(cls, check: Check, reason: str) -> Verdict:
         return cls(check, True, f"[{check.id}] {reason}", skip=True)
 
-
-def require(verdict: Verdict) -> None:
-    """State a requirement in a conformance test: pass, fail with the verdict's message, or skip."""
-    if verdict.skip:
-        pytest.skip(verdict.message)
-    if not verdict.ok:
-        pytest.fail(verdict.message, pytrace=False)

@@ -13,14 +13,14 @@ import pytest
 from kubernetes.client.exceptions import ApiException
 
 from gpu_conformance.errors import UsageError
-from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.kube.cleanup import cleanup
 from gpu_conformance.kube.client import Connection, connect
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.errors import api_message
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.signals import interrupts_unwind
-from gpu_conformance.requirements import FactsUnavailable
 
 from .options import settings_from
 

@@ -20,7 +20,8 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from ..cluster_facts import ApiVersion
+from gpu_conformance.facts.cluster import ApiVersion
+
 from ..errors import UsageError
 from ..settings import Settings
 from . import kubeconfig

@@ -8,8 +8,9 @@ from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
+from gpu_conformance.facts.gpu_nodes import GpuNode, find_gpu_nodes, gpu_node
+
 from ..errors import UsageError
-from ..gpu_nodes import GpuNode, find_gpu_nodes, gpu_node
 from ..settings import Settings
 from .client import Connection
 from .errors import api_message

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from kubernetes.client.exceptions import ApiException
 
-from ..requirements import FactsUnavailable
+from gpu_conformance.facts.unavailable import FactsUnavailable
 
 ROLE_NAME = "gpu-conformance"  # the ClusterRole and the Role of deploy/
 # The apiserver's forbiddenMessage (k8s.io/apiserver .../responsewriters/errors.go), after "... is forbidden: ".

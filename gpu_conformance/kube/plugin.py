@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..cluster_facts import PluginDaemonSet, PluginFacts, PluginPod
+from gpu_conformance.facts.cluster import PluginDaemonSet, PluginFacts, PluginPod
+
 from ..settings import Settings
 from . import logs
 from .client import Connection

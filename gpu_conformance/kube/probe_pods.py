@@ -13,9 +13,10 @@ from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
-from ..cluster_facts import ProbeOutcome
-from ..gpu_nodes import GpuNode
-from ..node.facts import NodeProbe
+from gpu_conformance.facts.cluster import ProbeOutcome
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.node import NodeProbe
+
 from ..node.probe import probe
 from ..settings import Settings
 from . import logs

@@ -13,8 +13,9 @@ from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
-from ..cluster_facts import WorkloadOutcome, WorkloadResult
-from ..gpu_nodes import GpuNode, is_gpu_resource
+from gpu_conformance.facts.cluster import WorkloadOutcome, WorkloadResult
+from gpu_conformance.facts.gpu_nodes import GpuNode, is_gpu_resource
+
 from ..gpu_request import gpu_limits, gpu_resource_for, gpu_tolerations
 from ..settings import Settings
 from . import logs

@@ -19,15 +19,17 @@ import math
 import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from gpu_conformance.facts.fire_range import FireRange, Point, sample_text
+from gpu_conformance.facts.rules import AlertRule, RuleFile
+
 from .promql import Selector
 from .promtool import Promtool
-from .rules import AlertRule, RuleFile, duration_seconds
+from .rules import duration_seconds
 from .units import MetricRange, metric_range
 
 STEPS = 40
@@ -40,47 +42,6 @@ _GPU_LABELS = {
               "pci_bus_id": "00000000:01:00.0", "modelName": "NVIDIA H100 80GB HBM3", "Hostname": "gpu-node"},
 }
 _TARGET_LABELS = {"instance": "gpu-node:9835", "job": "gpu-exporter"}
-
-
-@dataclass(frozen=True)
-class Point:
-    fraction: float | None  # of the driven metrics' ranges; None: the metrics are absent
-    values: Mapping[str, float]
-
-    def describe(self) -> str:
-        if self.fraction is None:
-            return "with its metrics absent"
-        return ", ".join(f"{metric}={_text(value)}" for metric, value in self.values.items())
-
-
-@dataclass(frozen=True)
-class FireRange:
-    """What driving one alert's metrics across their range showed."""
-
-    alert: AlertRule
-    ranges: tuple[MetricRange, ...] = ()
-    unknown: tuple[str, ...] = ()  # metrics without a known range: the alert is not judged
-    fires_at: tuple[Point, ...] = ()  # in-range points where it fired
-    quiet_at: tuple[Point, ...] = ()  # in-range points where it did not
-    fires_when_absent: bool = False
-    problem: str | None = None  # promtool could not run the generated test
-
-    @property
-    def judged(self) -> bool:
-        return bool(self.ranges) and not self.unknown and self.problem is None
-
-    @property
-    def can_fire(self) -> bool:
-        return bool(self.fires_at) or self.fires_when_absent
-
-    @property
-    def can_resolve(self) -> bool:
-        return bool(self.quiet_at)
-
-
-def _text(value: float) -> str:
-    """A sample value as promtool's series notation takes it: positional, no exponent."""
-    return f"{value:.9f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
 def fractions(ranges: Sequence[MetricRange], literals: Iterable[float]) -> list[float]:
@@ -135,7 +96,7 @@ def _test_document(alert: AlertRule, points: Sequence[Point], selectors: Sequenc
     for index, point in enumerate(points):
         minutes = hold_minutes + index
         inputs = [{"series": _series(s.metric, series_labels(s, selectors)),
-                   "values": f"{_text(point.values[s.metric])}x{minutes + 1}"}
+                   "values": f"{sample_text(point.values[s.metric])}x{minutes + 1}"}
                   for s in {s.metric: s for s in selectors}.values() if s.metric in point.values]
         tests.append({"interval": "1m", "input_series": inputs,
                       "alert_rule_test": [{"eval_time": f"{minutes}m", "alertname": alert.name,

@@ -7,49 +7,11 @@ which the checks report as "could not inspect", not as a finding about the clust
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
-
-@dataclass(frozen=True)
-class LiveTarget:
-    job: str
-    instance: str
-    scrape_url: str
-    health: str  # up | down | unknown
-    last_error: str
-
-    @property
-    def address(self) -> str:
-        """host:port of the scrape URL."""
-        url = urlsplit(self.scrape_url)
-        return url.netloc.rpartition("@")[2].lower()
-
-
-@dataclass(frozen=True)
-class LiveRule:
-    group: str
-    file: str
-    name: str
-    kind: str  # alerting | recording
-    health: str  # ok | err | unknown
-    last_error: str
-    query: str
-
-
-@dataclass(frozen=True)
-class LivePrometheus:
-    url: str
-    targets: tuple[LiveTarget, ...] = ()
-    rules: tuple[LiveRule, ...] = ()
-    problem: str | None = None  # why it could not be read
-
-    def targets_at(self, addresses: tuple[str, ...]) -> tuple[LiveTarget, ...]:
-        wanted = {a.lower() for a in addresses}
-        return tuple(t for t in self.targets if t.address in wanted or t.instance.lower() in wanted)
+from gpu_conformance.facts.prometheus import LivePrometheus, LiveRule, LiveTarget
 
 
 def _data(base: str, path: str, timeout: float) -> Mapping[str, Any]:

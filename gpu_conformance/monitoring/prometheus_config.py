@@ -10,41 +10,12 @@ findings are reported. Targets found by service discovery (kubernetes_sd_configs
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
-from .exporters.targets import exporter_url
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-@dataclass(frozen=True)
-class ScrapeJob:
-    name: str
-    targets: tuple[str, ...] = ()  # host:port from static_configs
-    discovery: tuple[str, ...] = ()  # the *_sd_configs keys the job uses
-    metrics_path: str = "/metrics"
-    scheme: str = "http"
-
-
-@dataclass(frozen=True)
-class ScrapeConfig:
-    path: str
-    jobs: tuple[ScrapeJob, ...] = ()
-    problem: str | None = None  # why no jobs could be read at all
-
-    def jobs_scraping(self, addresses: tuple[str, ...]) -> tuple[ScrapeJob, ...]:
-        """The jobs with a static target equal to one of ``addresses`` (host:port, case-insensitive)."""
-        wanted = {a.lower() for a in addresses}
-        return tuple(job for job in self.jobs if wanted & {t.lower() for t in job.targets})
-
-    @property
-    def discovering(self) -> tuple[ScrapeJob, ...]:
-        return tuple(job for job in self.jobs if job.discovery)
+from gpu_conformance.facts.prometheus import ScrapeConfig, ScrapeJob
 
 
 def _job(raw: Mapping[str, Any]) -> ScrapeJob:
@@ -69,12 +40,3 @@ def read_scrape_config(path: str | Path) -> ScrapeConfig:
     return ScrapeConfig(name, tuple(_job(job) for job in jobs if isinstance(job, Mapping)))
 
 
-def exporter_addresses(url_template: str, ip: str | None, node: str) -> tuple[str, ...]:
-    """host:port of the node's exporter (--exporter-url filled in) as a scrape target may name it: by the
-    node's IP or by its name; ValueError for a template that cannot be filled in."""
-    addresses = []
-    for host in (h for h in (ip, node) if h):
-        url = urlsplit(exporter_url(url_template, host, node))
-        netloc = url.netloc.rpartition("@")[2].lower()
-        addresses.append(netloc if url.port else f"{netloc}:{_DEFAULT_PORTS.get(url.scheme, 80)}")
-    return tuple(dict.fromkeys(addresses))

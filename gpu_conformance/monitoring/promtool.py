@@ -13,41 +13,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from gpu_conformance.requirements import FactsUnavailable
+from gpu_conformance.facts.promtool import PromtoolRun
+from gpu_conformance.facts.unavailable import FactsUnavailable
 
 INSTALL_HINT = ("install it: `apt-get install prometheus` (Debian/Ubuntu; promtool comes with it), or "
                 "take promtool from a release tarball at https://github.com/prometheus/prometheus/releases "
                 "and pass --promtool PATH")
 DEFAULT_TIMEOUT = 60.0
-_NOT_PROBLEMS = ("Checking ", "Unit Testing:", "SUCCESS")  # promtool's progress lines
-
-
-@dataclass(frozen=True)
-class PromtoolRun:
-    """One promtool command and what it said."""
-
-    args: tuple[str, ...]  # after the binary: ("check", "rules", "gpu-alerts.yml")
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
-
-    @property
-    def command(self) -> str:
-        return "promtool " + " ".join(self.args)
-
-    def problems(self) -> list[str]:
-        """promtool's own lines saying what is wrong (FAILED, line N: ..., error lines), stripped."""
-        lines = [line.strip() for line in (self.stderr + "\n" + self.stdout).splitlines()]
-        return [line for line in lines if line and not line.startswith(_NOT_PROBLEMS)]
-
-    def summary(self, limit: int = 600) -> str:
-        """promtool's problem lines joined with " / ", cut after ``limit`` characters: one line."""
-        text = " / ".join(self.problems())
-        return text if len(text) <= limit else text[:limit] + " ..."
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .promql import Expression, analyse
+from gpu_conformance.facts.rules import AlertRule, RecordingRule, RuleFile
+
+from .promql import analyse
 
 _DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
 _UNIT_SECONDS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
@@ -29,42 +30,6 @@ def duration_seconds(text: object) -> float:
     if match is None or not str(text):
         raise ValueError(f"not a valid duration string: {text!r}")
     return sum(int(part) * unit for part, unit in zip(match.groups(), _UNIT_SECONDS, strict=True) if part)
-
-
-@dataclass(frozen=True)
-class AlertRule:
-    name: str
-    expr: str
-    file: str
-    group: str
-    for_seconds: float = 0.0
-    keep_firing_seconds: float = 0.0
-    source: Mapping[str, Any] = field(default_factory=dict, compare=False)  # the rule as written
-    metrics: tuple[str, ...] = ()  # exporter metrics read, through recording rules of the same files
-
-    @property
-    def expression(self) -> Expression:
-        return analyse(self.expr)
-
-    @property
-    def where(self) -> str:
-        return f"{self.file} group {self.group}"
-
-
-@dataclass(frozen=True)
-class RecordingRule:
-    record: str
-    expr: str
-    group: str
-    source: Mapping[str, Any] = field(default_factory=dict, compare=False)
-
-
-@dataclass(frozen=True)
-class RuleFile:
-    path: str
-    alerts: tuple[AlertRule, ...] = ()
-    recordings: tuple[RecordingRule, ...] = ()
-    problem: str | None = None  # why it could not be read as rule groups
 
 
 def _groups(data: Any) -> list[Mapping[str, Any]]:

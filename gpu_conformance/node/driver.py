@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gpu_conformance.node.facts import GpuInfo, Observed
+from gpu_conformance.facts.node import GpuInfo, Observed
 from gpu_conformance.node.hostfs import HostRoot, excerpt
 from gpu_conformance.node.versions import DriverGpuLine, driver_from_proc, driver_version, nvidia_smi_gpus
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pynvml
 
-from gpu_conformance.node.facts import GpuInfo, Observed
+from gpu_conformance.facts.node import GpuInfo, Observed
 from gpu_conformance.node.hostfs import LIBRARY_DIRS, HostRoot
 
 LIBRARY = "libnvidia-ml.so.1"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from gpu_conformance.facts.node import GpuInfo, NodeProbe, Observed
 from gpu_conformance.node import driver, nvml, runtime_config, toolkit
-from gpu_conformance.node.facts import GpuInfo, NodeProbe, Observed
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.versions import container_runtime
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 
-from gpu_conformance.node.facts import Observed
+from gpu_conformance.facts.node import Observed
 from gpu_conformance.node.hostfs import HostRoot, excerpt, first_line, run_command
 from gpu_conformance.node.versions import dpkg_versions, rpm_versions, toolkit_version, upstream_version
 

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any
 
-from ..cluster_facts import ApiVersion, PluginFacts, ProbeOutcome, WorkloadOutcome
-from ..gpu_nodes import GpuNode
-from ..monitoring.exporters.facts import ExporterFacts
-from ..monitoring.fire_range import FireRange
-from ..monitoring.live import LivePrometheus
-from ..monitoring.prometheus_config import ScrapeConfig
-from ..monitoring.promtool import PromtoolRun
+from gpu_conformance.facts.cluster import ApiVersion, PluginFacts, ProbeOutcome, WorkloadOutcome
+from gpu_conformance.facts.exporters import ExporterFacts
+from gpu_conformance.facts.fire_range import FireRange
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.prometheus import LivePrometheus, ScrapeConfig
+from gpu_conformance.facts.promtool import PromtoolRun
 
 JSON, TEXT = "application/json", "text/plain"
 

@@ -20,9 +20,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 
+from gpu_conformance.durations import seconds
+
 from ..errors import UsageError
 from ..kube.errors import one_line
-from ..monitoring.exporters.scrape import connection_error, seconds
+from ..monitoring.exporters.scrape import connection_error
 from .metrics import PublishError
 from .secrets import REDACTED
 

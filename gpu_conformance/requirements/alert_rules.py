@@ -7,10 +7,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from gpu_conformance.checks import RULES_CAN_FIRE, RULES_METRICS_EXIST, RULES_UNIT_TESTS, RULES_VALID, Check
-from gpu_conformance.monitoring.fire_range import FireRange
-from gpu_conformance.monitoring.promtool import PromtoolRun
-from gpu_conformance.monitoring.rules import AlertRule, RuleFile
-from gpu_conformance.requirements import FactsUnavailable
+from gpu_conformance.facts.fire_range import FireRange
+from gpu_conformance.facts.promtool import PromtoolRun
+from gpu_conformance.facts.rules import AlertRule, RuleFile
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.requirements.wording import plural, quoted
 from gpu_conformance.verdict import Verdict
 

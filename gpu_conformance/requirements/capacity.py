@@ -7,8 +7,8 @@ fail-on-init-error=false the plugin logs "No devices found. Waiting indefinitely
 from __future__ import annotations
 
 from gpu_conformance.checks import CAPACITY_ADVERTISED, CAPACITY_GPU_NODES, CAPACITY_MATCHES_GPUS
-from gpu_conformance.cluster_facts import PluginFacts, ProbeOutcome
-from gpu_conformance.gpu_nodes import MIG_PREFIX, SHARED_GPU, WHOLE_GPU, GpuNode
+from gpu_conformance.facts.cluster import PluginFacts, ProbeOutcome
+from gpu_conformance.facts.gpu_nodes import MIG_PREFIX, SHARED_GPU, WHOLE_GPU, GpuNode
 from gpu_conformance.requirements.wording import key_line, node_field, plural, probe_unavailable, quoted
 from gpu_conformance.settings import Settings
 from gpu_conformance.verdict import Verdict

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gpu_conformance.checks import PLUGIN_DAEMONSET_READY, PLUGIN_DEPLOYED, PLUGIN_POD_READY
-from gpu_conformance.cluster_facts import PluginFacts, PluginPod
-from gpu_conformance.gpu_nodes import GPU_LABELS, GpuNode
+from gpu_conformance.facts.cluster import PluginFacts, PluginPod
+from gpu_conformance.facts.gpu_nodes import GPU_LABELS, GpuNode
 from gpu_conformance.requirements.wording import key_line, plural, quoted
 from gpu_conformance.verdict import Verdict
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gpu_conformance.gpu_nodes import GpuNode
-from gpu_conformance.node.facts import NodeProbe, Observed
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.node import NodeProbe, Observed
 from gpu_conformance.requirements.wording import node_field
 
 GFD_FULL = "nvidia.com/cuda.driver-version.full"

@@ -10,20 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gpu_conformance.checks import MON_EXPORTER_DRIVER, MON_EXPORTER_GPUS, MON_EXPORTER_UP
-from gpu_conformance.cluster_facts import ProbeOutcome
-from gpu_conformance.gpu_nodes import WHOLE_GPU, GpuNode
-from gpu_conformance.monitoring.exporters.facts import ExporterFacts
+from gpu_conformance.durations import seconds
+from gpu_conformance.facts.cluster import ProbeOutcome
+from gpu_conformance.facts.exporters import ExporterFacts, ExporterMetrics
+from gpu_conformance.facts.gpu_nodes import WHOLE_GPU, GpuNode
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.monitoring.exporters.formats import (
     DCGM_PREFIX,
     NVIDIA_PREFIX,
     SMI_EXIT_CODE,
     SMI_FAILED_SCRAPES,
-    ExporterMetrics,
     gpu_key,
 )
-from gpu_conformance.monitoring.exporters.scrape import seconds
 from gpu_conformance.node.versions import release_tuple
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.capacity import GFD_COUNT, GFD_REPLICAS, GFD_SHARING
 from gpu_conformance.requirements.driver_facts import known_driver
 from gpu_conformance.requirements.wording import node_field, plural

@@ -12,16 +12,16 @@ from gpu_conformance.checks import (
     PRE_TOOLKIT,
     Check,
 )
-from gpu_conformance.cluster_facts import ApiVersion, ProbeOutcome
-from gpu_conformance.gpu_nodes import GpuNode
-from gpu_conformance.node.facts import NodeProbe, RuntimeConfig
+from gpu_conformance.facts.cluster import ApiVersion, ProbeOutcome
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.node import NodeProbe, RuntimeConfig
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.node.versions import (
     container_runtime,
     kubernetes_minor,
     kubernetes_version,
     release_tuple,
 )
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.driver_facts import (
     GFD_FULL,
     DriverLabel,

@@ -6,17 +6,19 @@ shown as on the node (the probe's host root prefix removed), since that is where
 
 from __future__ import annotations
 
-from gpu_conformance.node.facts import RuntimeConfig, RuntimeEntry
-from gpu_conformance.node.runtime_config.containerd import CONFIG as CONTAINERD_CONFIG
-from gpu_conformance.node.runtime_config.containerd import CRI_PLUGIN
-from gpu_conformance.node.runtime_config.crio import DROPIN_DIR as CRIO_DROPINS
-from gpu_conformance.node.runtime_config.docker import DAEMON_JSON
-from gpu_conformance.node.runtime_config.rancher import is_rancher_version
+from gpu_conformance.facts.node import RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.runtime_locations import (
+    CONTAINERD_CONFIG,
+    CRI_PLUGIN,
+    CRIO_DROPIN_DIR,
+    DOCKER_DAEMON_JSON,
+    is_rancher_version,
+)
 
 NVIDIA_RUNTIME = "nvidia-container-runtime"
 NVIDIA_BINARY = f"/usr/bin/{NVIDIA_RUNTIME}"
 BUILT_IN = "built-in default"
-CRIO_DROPIN = f"{CRIO_DROPINS}/99-nvidia.toml"
+CRIO_DROPIN = f"{CRIO_DROPIN_DIR}/99-nvidia.toml"
 POLICY_HINT = ("on GPU Operator or CDI clusters, where pods pick the NVIDIA runtime through RuntimeClass "
                "nvidia, run the suite with --runtime-policy runtimeclass")
 RUNTIME_CLASS_HINT = ("or select it per pod: a RuntimeClass nvidia (`handler: nvidia`) whose handler the "
@@ -59,13 +61,13 @@ def _rancher(config: RuntimeConfig, generated: str) -> str:
 
 
 def _docker() -> str:
-    return (f'in {DAEMON_JSON} set "default-runtime": "nvidia" with "runtimes": {{"nvidia": {{"path": '
+    return (f'in {DOCKER_DAEMON_JSON} set "default-runtime": "nvidia" with "runtimes": {{"nvidia": {{"path": '
             f'"{NVIDIA_BINARY}", "runtimeArgs": []}}}}, {_configure("docker", "docker")}')
 
 
 def _crio(current: str | None) -> str:
     """A drop-in wins over crio.conf; when a drop-in already sets the default, that one is to edit."""
-    where = f"in {current}" if current and current.startswith(CRIO_DROPINS) else f"in a drop-in {CRIO_DROPIN}"
+    where = f"in {current}" if current and current.startswith(CRIO_DROPIN_DIR) else f"in a drop-in {CRIO_DROPIN}"
     return (f'{where} set [crio.runtime] default_runtime = "nvidia" and [crio.runtime.runtimes.nvidia] '
             f'runtime_path = "{NVIDIA_BINARY}", runtime_type = "oci", {_configure("crio", "crio")}')
 

@@ -6,9 +6,9 @@ import re
 from dataclasses import replace
 
 from gpu_conformance.checks import Check
-from gpu_conformance.cluster_facts import ProbeOutcome
+from gpu_conformance.facts.cluster import ProbeOutcome
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.node.versions import at_least
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.verdict import Verdict
 
 PROBE_HINT = ("the probe runs --probe-image on the node with the host mounted: mirror that image for "

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gpu_conformance.checks import WORKLOAD_DRIVER_FITS_IMAGE, WORKLOAD_VECTORADD
-from gpu_conformance.cluster_facts import ProbeOutcome, WorkloadOutcome
 from gpu_conformance.cuda import driver_cuda_version, image_cuda_version, minimum_driver
-from gpu_conformance.gpu_nodes import WHOLE_GPU, GpuNode
+from gpu_conformance.facts.cluster import ProbeOutcome, WorkloadOutcome
+from gpu_conformance.facts.gpu_nodes import WHOLE_GPU, GpuNode
 from gpu_conformance.requirements.driver_facts import known_driver
 from gpu_conformance.requirements.wording import (
     at_least_or_unavailable,

@@ -11,17 +11,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from gpusim.testing import StartCluster
 from kubernetes.client.exceptions import ApiException
 
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.kube.cleanup import cleanup
 from gpu_conformance.kube.client import Connection, connect
 from gpu_conformance.kube.cluster import gpu_nodes, runtime_classes
 from gpu_conformance.kube.errors import api_message, denial, permissions_as_facts
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.settings import Settings
-from gpusim.testing import StartCluster
 from tests.deploy.run_support import output_lines, run
 
 from .conftest import FrontServer

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.monitoring.promtool import Promtool, find_promtool
-from gpu_conformance.requirements import FactsUnavailable
 
 DATA = Path(__file__).resolve().parent / "data"
 TUTORIAL_RULES = DATA / "tutorial-alerts.yml"

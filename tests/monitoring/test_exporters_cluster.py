@@ -8,14 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
-from gpu_conformance.gpu_nodes import GpuNode
+from gpusim.model import Scenario
+from gpusim.scenario import scaled
+from gpusim.testing import StartCluster, eventually
+
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.kube.client import connect
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.monitoring.exporters.facts import gather_exporters
 from gpu_conformance.settings import Settings
-from gpusim.model import Scenario
-from gpusim.scenario import scaled
-from gpusim.testing import StartCluster, eventually
 from tests.suite.suite_runner import run_suite
 
 NODES = 200

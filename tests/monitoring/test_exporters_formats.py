@@ -6,13 +6,14 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from gpu_conformance.monitoring.exporters.formats import MetricsParseError, gpu_key, parse_metrics
 from gpusim.exporters.dcgm_exporter import LANDING_PAGE as DCGM_LANDING
 from gpusim.exporters.dcgm_exporter import DcgmExporter
 from gpusim.exporters.nvidia_gpu_exporter import LANDING_PAGE as NVIDIA_LANDING
 from gpusim.exporters.nvidia_gpu_exporter import NvidiaGpuExporter
 from gpusim.model import ExporterHealth, ExporterKind, ExporterSetup, Gpu, HostState, NodeSpec
+
+from gpu_conformance.facts.exporters import MetricsParseError
+from gpu_conformance.monitoring.exporters.formats import gpu_key, parse_metrics
 
 DRIVER = "535.104.05"
 UUIDS = ("GPU-868d62cf-5637-84e5-a646-965aaaae698d", "GPU-1B77A84D-EA51-9545-0551-A98179D2A5CF",

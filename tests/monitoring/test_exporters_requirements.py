@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from gpu_conformance.checks import MON_EXPORTER_DRIVER, MON_EXPORTER_GPUS, MON_EXPORTER_UP
-from gpu_conformance.monitoring.exporters.facts import ExporterFacts, exporter_facts
+from gpu_conformance.facts.exporters import ExporterFacts
+from gpu_conformance.facts.unavailable import FactsUnavailable
+from gpu_conformance.monitoring.exporters.facts import exporter_facts
 from gpu_conformance.monitoring.exporters.scrape import ScrapeResult
 from gpu_conformance.monitoring.exporters.targets import Target
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.monitoring import (
     BODY_FIX,
     EMPTY_FIX,

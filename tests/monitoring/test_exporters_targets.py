@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 from kubernetes.client import V1ObjectMeta, V1Pod, V1PodSpec, V1PodStatus
 
-from gpu_conformance.monitoring.exporters.targets import exporter_url, node_targets, pod_targets
+from gpu_conformance.monitoring.addresses import exporter_url
+from gpu_conformance.monitoring.exporters.targets import node_targets, pod_targets
 from tests.requirements.builders import gpu_node
 
 SELECTOR = "app=nvidia-dcgm-exporter"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.monitoring import bundled
 from gpu_conformance.monitoring.prometheus_config import read_scrape_config
 from gpu_conformance.monitoring.promtool import Promtool
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.prometheus import config_valid, exporter_scraped
 from gpu_conformance.settings import Settings
 from tests.monitoring.promtool_support import TUTORIAL_CONFIG, real_promtool

@@ -14,17 +14,18 @@ from typing import Any
 
 import pytest
 import requests
-
-from gpu_conformance.gpu_nodes import GpuNode
-from gpu_conformance.monitoring import bundled
-from gpu_conformance.monitoring.live import LivePrometheus, read_live
-from gpu_conformance.monitoring.rules import read_rule_files
-from gpu_conformance.requirements import FactsUnavailable
-from gpu_conformance.requirements.prometheus import live_rules_loaded, live_target_up
-from gpu_conformance.settings import Settings
 from gpusim.cluster import SimCluster
 from gpusim.scenario import load
 from gpusim.testing import TEST_ADDRESS_BLOCK
+
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.prometheus import LivePrometheus
+from gpu_conformance.facts.unavailable import FactsUnavailable
+from gpu_conformance.monitoring import bundled
+from gpu_conformance.monitoring.live import read_live
+from gpu_conformance.monitoring.rules import read_rule_files
+from gpu_conformance.requirements.prometheus import live_rules_loaded, live_target_up
+from gpu_conformance.settings import Settings
 from tests.monitoring.promtool_support import TUTORIAL_RULES
 from tests.requirements.builders import gpu_node
 from tests.suite.suite_runner import stop_process

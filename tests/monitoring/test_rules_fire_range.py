@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from gpu_conformance.facts.fire_range import FireRange
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.monitoring import bundled
-from gpu_conformance.monitoring.fire_range import FireRange, fire_range
+from gpu_conformance.monitoring.fire_range import fire_range
 from gpu_conformance.monitoring.promtool import Promtool
 from gpu_conformance.monitoring.rules import read_rule_files
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.alert_rules import alerts_can_fire
 from tests.monitoring.promtool_support import TUTORIAL_RULES, real_promtool, rule_file
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from gpusim.testing import StartCluster
 
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.monitoring import bundled
 from gpu_conformance.monitoring.exporters.formats import parse_metrics
 from gpu_conformance.monitoring.rules import read_rule_files
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.alert_rules import rule_metrics_served
-from gpusim.testing import StartCluster
 from tests.monitoring.promtool_support import TUTORIAL_RULES, rule_file
 
 

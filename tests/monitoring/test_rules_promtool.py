@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.monitoring import bundled
 from gpu_conformance.monitoring.promtool import Promtool, find_promtool
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.alert_rules import rule_tests_pass, rules_valid
 from tests.monitoring.promtool_support import TUTORIAL_RULES, real_promtool, rule_file
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gpu_conformance.node.facts import GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.node import GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
 
 
 def _probe() -> NodeProbe:

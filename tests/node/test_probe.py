@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from gpu_conformance.node.facts import NodeProbe
 from gpusim.hostroot import render_host_root
 from gpusim.model import NodeSpec
 from gpusim.nvml import build_library
 from gpusim.scenario import load
+
+from gpu_conformance.facts.node import NodeProbe
 
 REPO = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024

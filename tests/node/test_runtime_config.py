@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.node.facts import RuntimeConfig
+from gpu_conformance.facts.node import RuntimeConfig
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.runtime_config import detect, read
 

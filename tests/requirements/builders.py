@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from gpu_conformance.cluster_facts import PluginDaemonSet, PluginFacts, PluginPod, ProbeOutcome
-from gpu_conformance.gpu_nodes import GpuNode
-from gpu_conformance.gpu_nodes import gpu_node as read_node
-from gpu_conformance.node.facts import GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.cluster import PluginDaemonSet, PluginFacts, PluginPod, ProbeOutcome
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.gpu_nodes import gpu_node as read_node
+from gpu_conformance.facts.node import GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
 from gpu_conformance.node.versions import driver_from_proc, toolkit_version
 
 HOST = "/host"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gpu_conformance.requirements import FactsUnavailable
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.requirements.capacity import capacity_advertised, capacity_matches_gpus
 from gpu_conformance.settings import Settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from gpu_conformance.cluster_facts import PluginDaemonSet
+from gpu_conformance.facts.cluster import PluginDaemonSet
 from gpu_conformance.requirements.device_plugin import daemonsets_ready, plugin_deployed, plugin_pod_ready
 
 from .builders import CRASH_LOG, STATIC_DS, gpu_node, plugin, plugin_pod

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.runtime_config import read
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.prerequisites import runtime_default
 from gpu_conformance.settings import Settings
 from gpu_conformance.verdict import Verdict

@@ -12,10 +12,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from gpusim.bootstrap import bootstrap
+from gpusim.hostroot import render_host_root
+from gpusim.resources import NODE, RUNTIMECLASS
+from gpusim.scenario import load
+from gpusim.store import Store
 
-from gpu_conformance.cluster_facts import ApiVersion, ProbeOutcome
-from gpu_conformance.gpu_nodes import GpuNode, find_gpu_nodes
-from gpu_conformance.node.facts import NodeProbe
+from gpu_conformance.facts.cluster import ApiVersion, ProbeOutcome
+from gpu_conformance.facts.gpu_nodes import GpuNode, find_gpu_nodes
+from gpu_conformance.facts.node import NodeProbe
 from gpu_conformance.requirements.prerequisites import (
     driver_at_least,
     kubelet_at_least,
@@ -25,11 +30,6 @@ from gpu_conformance.requirements.prerequisites import (
 )
 from gpu_conformance.requirements.workload import driver_fits_image
 from gpu_conformance.settings import Settings
-from gpusim.bootstrap import bootstrap
-from gpusim.hostroot import render_host_root
-from gpusim.resources import NODE, RUNTIMECLASS
-from gpusim.scenario import load
-from gpusim.store import Store
 from gpu_conformance.verdict import Verdict
 
 REPO = Path(__file__).resolve().parents[2]

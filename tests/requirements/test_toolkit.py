@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gpu_conformance.node.facts import Observed
+from gpu_conformance.facts.node import Observed
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.node.versions import dpkg_versions, rpm_versions, toolkit_version, upstream_version
-from gpu_conformance.requirements import FactsUnavailable
 from gpu_conformance.requirements.prerequisites import toolkit_at_least
 from gpu_conformance.settings import Settings
 

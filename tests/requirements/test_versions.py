@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gpu_conformance.cluster_facts import ApiVersion
-from gpu_conformance.requirements import FactsUnavailable
+from gpu_conformance.facts.cluster import ApiVersion
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.requirements.prerequisites import kubelet_at_least, kubernetes_at_least
 from gpu_conformance.settings import Settings
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gpu_conformance.cluster_facts import ProbeOutcome, WorkloadOutcome, WorkloadResult
-from gpu_conformance.node.facts import Observed
+from gpu_conformance.facts.cluster import ProbeOutcome, WorkloadOutcome, WorkloadResult
+from gpu_conformance.facts.node import Observed
 from gpu_conformance.requirements.workload import driver_fits_image, vectoradd_passes
 from gpu_conformance.settings import TUTORIAL_VECTORADD, Settings
 

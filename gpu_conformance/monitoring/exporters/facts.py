@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.facts.exporters import ExporterFacts, MetricsParseError
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.kube.client import Connection
-from gpu_conformance.monitoring.exporters.formats import ExporterMetrics, MetricsParseError, parse_metrics
+from gpu_conformance.monitoring.exporters.formats import parse_metrics
 from gpu_conformance.monitoring.exporters.scrape import ScrapeResult, scrape_all
 from gpu_conformance.monitoring.exporters.targets import Target, exporter_targets
 from gpu_conformance.settings import Settings
@@ -16,33 +16,6 @@ from gpu_conformance.settings import Settings
 EXCERPT_LINES = 20
 _EXCERPT_CHARS = 4000
 _RUNTIME_METRIC = re.compile(r"(# (HELP|TYPE) )?(go|process|promhttp)_")
-
-
-@dataclass(frozen=True)
-class ExporterFacts:
-    """One node's exporter as scraped. ``metrics`` is set only for a complete 200 that parsed."""
-
-    node: str
-    url: str | None  # None: nothing to scrape (see missing / unavailable)
-    source: str  # where the address came from
-    timeout_s: float
-    missing: str | None = None  # no exporter where one was looked for (no pod on the node)
-    unavailable: str | None = None  # the suite could not tell where to scrape
-    status: int | None = None
-    reason: str = ""  # HTTP reason phrase
-    content_type: str = ""
-    location: str | None = None  # a redirect's target, not followed
-    transport_error: str | None = None  # no complete answer: refused, no answer within the timeout, too large
-    body_bytes: int = 0
-    parse_error: MetricsParseError | None = None
-    metrics: ExporterMetrics | None = None
-    excerpt: str = ""  # the body's first lines, for a report attachment
-    elapsed_s: float = 0.0
-
-    @property
-    def answered(self) -> bool:
-        """A 200 whose body parsed: the other exporter checks have something to read."""
-        return self.metrics is not None
 
 
 def excerpt(text: str) -> str:

@@ -13,13 +13,11 @@ the bad line, and never says which line that was: it is found by bisecting on pr
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
 
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-ExporterFormat = Literal["nvidia_gpu_exporter", "dcgm-exporter", "unknown"]
+from gpu_conformance.facts.exporters import ExporterFormat, ExporterMetrics, MetricsParseError
 
 NVIDIA_PREFIX = "nvidia_smi_"
 NVIDIA_BUILD_INFO = "nvidia_gpu_exporter_build_info"
@@ -33,45 +31,6 @@ _DRIVER_LABEL: dict[ExporterFormat, str] = {"nvidia_gpu_exporter": NVIDIA_DRIVER
                                             "dcgm-exporter": DCGM_DRIVER_LABEL}
 _PREFIX: dict[ExporterFormat, str] = {"nvidia_gpu_exporter": NVIDIA_PREFIX, "dcgm-exporter": DCGM_PREFIX}
 NVIDIA_GPU_INFO = "nvidia_smi_gpu_info"  # the series named when counting nvidia_gpu_exporter's GPUs
-_QUOTED_LINE_CHARS = 160
-_SHOWN_NAMES = 5
-
-
-class MetricsParseError(ValueError):
-    """The body is not Prometheus text: the first line the parser refuses, and its reason."""
-
-    def __init__(self, line_number: int, line: str, reason: str) -> None:
-        shown = line if len(line) <= _QUOTED_LINE_CHARS else line[:_QUOTED_LINE_CHARS] + "..."
-        super().__init__(f'line {line_number} "{shown}": {reason}')
-        self.line_number = line_number
-        self.line = line
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class ExporterMetrics:
-    """What one scrape's body says, read without judging it."""
-
-    format: ExporterFormat
-    samples: int
-    gpu_uuids: tuple[str, ...]  # distinct, in the order first seen, as the exporter writes them
-    uuid_label: str | None  # "uuid" (nvidia_gpu_exporter) or "UUID" (dcgm-exporter)
-    gpu_series: str | None  # where the GPUs were counted, e.g. "nvidia_smi_gpu_info{uuid}"
-    driver_versions: tuple[str, ...]  # distinct values of the driver label
-    driver_label: str | None  # where the driver was read, e.g. "nvidia_smi_gpu_info{driver_version}"
-    smi_exit_code: float | None  # nvidia_gpu_exporter's nvidia_smi_command_exit_code
-    smi_failed_scrapes: float | None  # nvidia_gpu_exporter's nvidia_smi_failed_scrapes_total
-    metric_names: tuple[str, ...]  # distinct sample names, in order (for "what was there instead")
-
-    @property
-    def smi_failing(self) -> bool:
-        """nvidia_gpu_exporter's own word that nvidia-smi failed on its last run."""
-        return bool(self.smi_exit_code) or bool(self.smi_failed_scrapes)
-
-    def names_shown(self) -> str:
-        names = self.metric_names
-        more = f", ... ({len(names)} in all)" if len(names) > _SHOWN_NAMES else ""
-        return ", ".join(names[:_SHOWN_NAMES]) + more
 
 
 def gpu_key(uuid: str) -> str:

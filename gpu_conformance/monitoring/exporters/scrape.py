@@ -19,6 +19,8 @@ from typing import TypeVar
 import requests
 from urllib3.exceptions import HTTPError, ReadTimeoutError
 
+from gpu_conformance.durations import seconds
+
 MAX_BODY_BYTES = 4 * 1024 * 1024
 # Threads, not connections, bound how many hanging exporters are waited for at once: with this many,
 # up to MAX_WORKERS hanging exporters cost one timeout together, not one each.
@@ -42,11 +44,6 @@ class ScrapeResult:
     elapsed_s: float
     content_type: str = ""
     location: str | None = None  # a redirect's Location (not followed)
-
-
-def seconds(value: float) -> str:
-    """A duration as the messages say it: ``5 s``, ``0.5 s``."""
-    return f"{value:g} s"
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

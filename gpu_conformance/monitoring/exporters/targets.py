@@ -9,9 +9,10 @@ from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
-from gpu_conformance.gpu_nodes import GpuNode
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.kube.client import Connection
 from gpu_conformance.kube.errors import api_message
+from gpu_conformance.monitoring.addresses import exporter_url
 from gpu_conformance.settings import Settings
 
 
@@ -24,16 +25,6 @@ class Target:
     source: str  # "node k8s-node05 InternalIP 10.0.0.5", "pod monitoring/dcgm-exporter-x7k2p IP 10.244.1.7"
     missing: str | None = None  # the node's own fault: no exporter pod on it, the pod has no IP yet
     unavailable: str | None = None  # the suite could not look: no address, pods not listed, bad template
-
-
-def exporter_url(template: str, ip: str, node: str) -> str:
-    """--exporter-url with {ip} (bracketed when IPv6) and {node} filled in; ValueError for a bad template."""
-    host = f"[{ip}]" if ":" in ip else ip
-    try:
-        return template.format(ip=host, node=node)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ValueError(f"--exporter-url {template!r}: only {{ip}} and {{node}} can be filled in "
-                         f"({type(exc).__name__}: {exc})") from None
 
 
 def _target(node: str, template: str, ip: str, source: str) -> Target:

@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from gpu_conformance.node.facts import Observed, RuntimeConfig
+from gpu_conformance.facts.node import Observed, RuntimeConfig
+from gpu_conformance.facts.runtime_locations import (
+    CONTAINERD_CONFIG,
+    CRIO_DROPIN_DIR,
+    DOCKER_DAEMON_JSON,
+    is_rancher_version,
+)
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.runtime_config import containerd, crio, docker, rancher
 from gpu_conformance.node.runtime_config.files import ConfigError, Texts, load_toml, table
@@ -23,9 +29,9 @@ Read = tuple[RuntimeConfig, Texts]
 def containerd_config_path(host: HostRoot, version: str | None) -> str:
     """The config.toml containerd runs with: k3s/RKE2's own for their builds, else /etc/containerd's."""
     rancher_paths = rancher.present(host)
-    candidates = [*rancher_paths, containerd.CONFIG]
-    if not rancher.is_rancher_version(version):
-        candidates = [containerd.CONFIG, *rancher_paths]
+    candidates = [*rancher_paths, CONTAINERD_CONFIG]
+    if not is_rancher_version(version):
+        candidates = [CONTAINERD_CONFIG, *rancher_paths]
     return next((p for p in candidates if host.exists(p)), candidates[0])
 
 
@@ -35,9 +41,9 @@ def _reader(host: HostRoot, kind: str, version: str | None) -> tuple[str, Callab
         main = containerd_config_path(host, version)
         return host.shown(main), partial(containerd.read, host, main, version)
     if kind == "docker":
-        return host.shown(docker.DAEMON_JSON), partial(docker.read, host)
+        return host.shown(DOCKER_DAEMON_JSON), partial(docker.read, host)
     if kind == "cri-o":
-        return f"{host.shown(crio.MAIN)} + {host.shown(crio.DROPIN_DIR)}/*", partial(crio.read, host)
+        return f"{host.shown(crio.MAIN)} + {host.shown(CRIO_DROPIN_DIR)}/*", partial(crio.read, host)
     return None
 
 
@@ -67,14 +73,14 @@ def _cri_disabled(host: HostRoot, path: str) -> bool:
 def detect(host: HostRoot) -> Observed[str]:
     """The runtime kind from the files present, when no containerRuntimeVersion was given."""
     candidates: list[tuple[str, str]] = [("containerd", path) for path in rancher.present(host)]
-    if host.exists(crio.MAIN) or host.path(crio.DROPIN_DIR).is_dir():
-        candidates.append(("cri-o", crio.MAIN if host.exists(crio.MAIN) else crio.DROPIN_DIR))
-    if host.exists(containerd.CONFIG) and not _cri_disabled(host, containerd.CONFIG):
-        candidates.append(("containerd", containerd.CONFIG))
-    if host.exists(docker.DAEMON_JSON):
-        candidates.append(("docker", docker.DAEMON_JSON))
+    if host.exists(crio.MAIN) or host.path(CRIO_DROPIN_DIR).is_dir():
+        candidates.append(("cri-o", crio.MAIN if host.exists(crio.MAIN) else CRIO_DROPIN_DIR))
+    if host.exists(CONTAINERD_CONFIG) and not _cri_disabled(host, CONTAINERD_CONFIG):
+        candidates.append(("containerd", CONTAINERD_CONFIG))
+    if host.exists(DOCKER_DAEMON_JSON):
+        candidates.append(("docker", DOCKER_DAEMON_JSON))
     if not candidates:
-        looked = ", ".join(host.shown(p) for p in (containerd.CONFIG, crio.MAIN, docker.DAEMON_JSON))
+        looked = ", ".join(host.shown(p) for p in (CONTAINERD_CONFIG, crio.MAIN, DOCKER_DAEMON_JSON))
         return Observed.missing("detected from files", f"no container runtime configuration found ({looked})")
     kind, path = candidates[0]
     source = f"detected from {host.shown(path)}"

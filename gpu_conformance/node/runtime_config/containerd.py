@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpu_conformance.node.facts import RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.node import RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.runtime_locations import CRI_PLUGIN
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.runtime_config.files import (
     ConfigError,
@@ -30,8 +31,6 @@ from gpu_conformance.node.runtime_config.files import (
 )
 from gpu_conformance.node.versions import release_tuple
 
-CONFIG = "/etc/containerd/config.toml"
-CRI_PLUGIN = {1: "cri", 2: "io.containerd.grpc.v1.cri", 3: "io.containerd.cri.v1.runtime"}
 _V1_LINUX_PLUGIN = {1: "linux", 2: "io.containerd.runtime.v1.linux"}
 DEFAULT_RUNTIME = "runc"  # the CRI plugin's default_runtime_name when unset
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gpu_conformance.node.facts import RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.node import RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.runtime_locations import CRIO_DROPIN_DIR
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.runtime_config.files import (
     ConfigError,
@@ -22,7 +23,6 @@ from gpu_conformance.node.runtime_config.files import (
 )
 
 MAIN = "/etc/crio/crio.conf"
-DROPIN_DIR = "/etc/crio/crio.conf.d"
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -38,14 +38,14 @@ def _walk(folder: Path) -> list[Path]:
 def config_files(host: HostRoot) -> list[str]:
     """Host paths in the order CRI-O applies them."""
     main = [MAIN] if host.path(MAIN).is_file() else []
-    return main + [host.host_path(p) for p in _walk(host.path(DROPIN_DIR))]
+    return main + [host.host_path(p) for p in _walk(host.path(CRIO_DROPIN_DIR))]
 
 
 def read(host: HostRoot) -> tuple[RuntimeConfig, Texts]:
     texts = Texts()
     files = config_files(host)
     if not files:
-        message = f"{host.shown(MAIN)}: no such file, and no files in {host.shown(DROPIN_DIR)}"
+        message = f"{host.shown(MAIN)}: no such file, and no files in {host.shown(CRIO_DROPIN_DIR)}"
         raise ConfigError(message, texts)
     merged: dict[str, Any] = {}
     default_from = "built-in default"

@@ -7,17 +7,17 @@ cri-dockerd hands Docker no RuntimeClass handler, so a Docker node offers none.
 
 from __future__ import annotations
 
-from gpu_conformance.node.facts import RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.node import RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.runtime_locations import DOCKER_DAEMON_JSON
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.runtime_config.files import Texts, bool_value, load_json, table, text_value
 
-DAEMON_JSON = "/etc/docker/daemon.json"
 DEFAULT_RUNTIME = "runc"
 
 
 def read(host: HostRoot) -> tuple[RuntimeConfig, Texts]:
     texts = Texts()
-    config = load_json(host, DAEMON_JSON, texts)
+    config = load_json(host, DOCKER_DAEMON_JSON, texts)
     runtimes = tuple(
         RuntimeEntry(name, text_value(runtime, "path"))
         for name, runtime in table(config, "runtimes").items()
@@ -27,7 +27,7 @@ def read(host: HostRoot) -> tuple[RuntimeConfig, Texts]:
     return RuntimeConfig(
         kind="docker",
         default_runtime=default or DEFAULT_RUNTIME,
-        default_runtime_from=host.shown(DAEMON_JSON) if default else "built-in default",
+        default_runtime_from=host.shown(DOCKER_DAEMON_JSON) if default else "built-in default",
         runtimes=runtimes,
         handlers=(),
         enable_cdi=bool_value(table(config, "features"), "cdi"),

@@ -14,10 +14,6 @@ CONFIGS = {
 }
 
 
-def is_rancher_version(containerd_version: str | None) -> bool:
-    return containerd_version is not None and "-k3s" in containerd_version
-
-
 def present(host: HostRoot) -> list[str]:
     """The k3s/RKE2 configs this host has (generated or only the template), as host paths."""
     return [path for path in CONFIGS.values() if host.exists(path) or host.exists(path + ".tmpl")]

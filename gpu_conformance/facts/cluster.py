@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .node.facts import NodeProbe
+from .node import NodeProbe
 
 
 @dataclass(frozen=True)
