@@ -1,4 +1,4 @@
-"""Tutorial 三、Prometheus监控GPU, 告警规则: the alert rules (--rules, default the bundled ones) load, pass
+"""Tutorial 三、Prometheus监控GPU, 告警规则: the alert rules (--alert-rules, default the bundled ones) load, pass
 their unit tests, can fire and resolve on the values GPUs really report, and read metrics that exist."""
 
 import pytest

@@ -123,7 +123,7 @@ CAPACITY_GPU_NODES = Check(
     "CAPACITY-GPU-NODES", "capacity", "the cluster has GPU nodes",
     "at least one node advertises an NVIDIA GPU resource or carries the NFD/GFD NVIDIA labels",
     "install the driver, toolkit and device plugin on the GPU nodes (tutorial 2.1 and 2.2); if they are "
-    "labelled some other way, pass --gpu-node-selector; with --node, name nodes that exist",
+    "labelled some other way, pass --gpu-node-selector; with --gpu-node, name nodes that exist",
     tutorial=_DEPLOY,
 )
 CAPACITY_ADVERTISED = Check(
@@ -223,13 +223,13 @@ MON_PROM_LIVE_RULES = Check(
 )
 RULES_VALID = Check(
     "RULES-VALID", "alert-rules", "alert rule files pass promtool check rules",
-    "every rule file (--rules; default: the bundled monitoring/rules/gpu-alerts.yml) loads in Prometheus",
+    "every rule file (--alert-rules; default: the bundled monitoring/rules/gpu-alerts.yml) loads in Prometheus",
     "fix what `promtool check rules FILE` reports (field names, PromQL syntax, durations)",
     severity="critical", tutorial=_MONITORING,
 )
 RULES_UNIT_TESTS = Check(
     "RULES-UNIT-TESTS", "alert-rules", "alert rule unit tests pass",
-    "`promtool test rules` passes for the bundled rule tests and every --rule-tests file",
+    "`promtool test rules` passes for the bundled rule tests and every --alert-rule-tests file",
     "read promtool's FAILED lines: expected alerts that did not fire (exp) against what fired (got)",
     severity="normal", tutorial=_MONITORING,
     depends_on=("RULES-VALID",),

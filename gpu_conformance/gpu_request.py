@@ -25,7 +25,7 @@ def gpu_limits(node: GpuNode, count: int = 1) -> dict[str, str]:
 
 
 def gpu_tolerations(extra: tuple[str, ...] = ()) -> list[dict[str, str]]:
-    """The tutorial's toleration for GPU taints, plus the user's ``--tolerate`` taints.
+    """The tutorial's toleration for GPU taints, plus the user's ``--tolerate-taint`` taints.
 
     ``extra`` entries are ``key``, ``key:Effect``, ``key=value`` or ``key=value:Effect``.
     """

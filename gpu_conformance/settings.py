@@ -1,7 +1,7 @@
 """The suite's options: one table, four sources (command line > environment > profile file > defaults).
 
 Every option is a pytest command-line flag (``--vectoradd-image``), an environment variable
-(``GPU_CONFORMANCE_VECTORADD_IMAGE``) and a key of the profile file given by ``--requirements``
+(``GPU_CONFORMANCE_VECTORADD_IMAGE``) and a key of the profile file given by ``--conformance-profile``
 (``vectoradd-image:``). The effective values and where each came from are kept for the report.
 """
 
@@ -49,21 +49,26 @@ class Option:
 
 OPTIONS: tuple[Option, ...] = (
     Option("kubeconfig", "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)"),
-    Option("context", "kubeconfig context (default: the current context)"),
+    Option("kube-context", "kubeconfig context (default: the current context)", field="context", formerly="context"),
     Option("in-cluster", "use the pod's service account (automatic inside a pod)", False, "bool"),
-    Option("node", "check only this node (repeatable): the node-admission case", (), "list"),
+    Option("gpu-node", "check only this node (repeatable): the node-admission case", (), "list", field="node",
+           formerly="node"),
     Option("gpu-node-selector", "label selector marking GPU nodes, besides advertised GPUs and NFD/GFD labels"),
-    Option("namespace", "namespace for what the suite creates (created if missing)", "gpu-conformance"),
+    Option("suite-namespace", "namespace for what the suite creates (created if missing)", "gpu-conformance",
+           field="namespace", formerly="namespace"),
     Option("vectoradd-image", "CUDA vectoradd image (mirror it for air-gapped clusters)", TUTORIAL_VECTORADD),
     Option("probe-image", "image that runs `gpu-conformance probe` on each GPU node", PROBE_IMAGE),
     Option("pod-timeout", "seconds to wait for probe and workload pods", 300.0, "float", field="timeout",
            formerly="timeout"),
-    Option("tolerate", "extra taint to tolerate, key[=value][:Effect] (repeatable)", (), "list"),
+    Option("tolerate-taint", "extra taint to tolerate, key[=value][:Effect] (repeatable)", (), "list",
+           field="tolerate", formerly="tolerate"),
     Option("runtime-policy", "'default': NVIDIA runtime must be the default; 'runtimeclass': a RuntimeClass "
            "'nvidia' whose handler the node defines also passes (GPU Operator, CDI)", "default", "choice",
            ("default", "runtimeclass")),
-    Option("plugin-selector", "label selector of the device plugin's pods, when installed some other way"),
-    Option("local", "probe this machine instead of running probe pods (a gate run on the node)", False, "bool"),
+    Option("device-plugin-selector", "label selector of the device plugin's pods, when installed some other way",
+           field="plugin_selector", formerly="plugin-selector"),
+    Option("local-probe", "probe this machine instead of running probe pods (a gate run on the node)", False, "bool",
+           field="local", formerly="local"),
     Option("keep-resources", "leave what the suite created in the cluster, for debugging", False, "bool"),
     Option("min-driver", "lowest NVIDIA driver version", "384.81"),
     Option("min-toolkit", "lowest nvidia-container-toolkit version", "1.7.0"),
@@ -78,8 +83,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("exporter-timeout", "seconds to wait for one exporter scrape (connect and read)", 5.0, "float"),
     Option("prometheus-config", "prometheus.yml to check with promtool and for GPU exporter targets"),
     Option("prometheus-url", "a live Prometheus: its targets and rules are checked"),
-    Option("rules", "alert rule files to check (repeatable; default: the bundled GPU rules)", (), "list"),
-    Option("rule-tests", "promtool rule unit-test files to run besides the bundled ones (repeatable)", (), "list"),
+    Option("alert-rules", "alert rule files to check (repeatable; default: the bundled GPU rules)", (), "list",
+           field="rules", formerly="rules"),
+    Option("alert-rule-tests", "promtool rule unit-test files to run besides the bundled ones (repeatable)", (),
+           "list", field="rule_tests", formerly="rule-tests"),
     Option("promtool", "promtool binary (default: promtool on PATH)", "promtool"),
     Option("pushgateway", "Pushgateway URL: each run's results are pushed there as gpu_conformance_* metrics"),
     Option("metrics-file", "write the results as gpu_conformance_* metrics to this file (node_exporter textfile "
@@ -183,7 +190,7 @@ def load_profile(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text())
     except OSError as exc:
-        raise UsageError(f"--requirements {path}: cannot read: {exc.strerror or exc}") from exc
+        raise UsageError(f"--conformance-profile {path}: cannot read: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -34,7 +34,7 @@ def suite_root() -> Path:
 def results_options(directory: Path) -> list[str]:
     """Where a run leaves everything in ``directory``: Allure results (this run's only), JUnit XML, summary.json."""
     return ["--alluredir", str(directory / "allure-results"), "--clean-alluredir",
-            "--junitxml", str(directory / "junit.xml"), "--report-dir", str(directory)]
+            "--junitxml", str(directory / "junit.xml"), "--summary-dir", str(directory)]
 
 
 def pytest_command(args: Sequence[str]) -> list[str]:

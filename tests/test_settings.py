@@ -12,12 +12,12 @@ from gpu_conformance.settings import resolve
 
 def test_precedence_and_sources(tmp_path: Path) -> None:
     profile = tmp_path / "profile.yaml"
-    profile.write_text("pod-timeout: 90\nnamespace: from-file\nmin_driver: '470.0'\n")
-    settings = resolve({"timeout": "30"}, {"GPU_CONFORMANCE_POD_TIMEOUT": "60", "GPU_CONFORMANCE_NAMESPACE": "env-ns"},
-                       profile)
+    profile.write_text("pod-timeout: 90\nsuite-namespace: from-file\nmin_driver: '470.0'\n")
+    environ = {"GPU_CONFORMANCE_POD_TIMEOUT": "60", "GPU_CONFORMANCE_SUITE_NAMESPACE": "env-ns"}
+    settings = resolve({"timeout": "30"}, environ, profile)
     assert (settings.timeout, settings.namespace, settings.min_driver) == (30.0, "env-ns", "470.0")
     assert settings.sources["pod-timeout"] == "command line"
-    assert settings.sources["namespace"] == "environment $GPU_CONFORMANCE_NAMESPACE"
+    assert settings.sources["suite-namespace"] == "environment $GPU_CONFORMANCE_SUITE_NAMESPACE"
     assert settings.sources["min-driver"] == f"profile {profile}"
     assert "runtime-policy" not in settings.sources and settings.runtime_policy == "default"
 
@@ -34,7 +34,7 @@ def test_former_names_still_apply_and_name_the_new_ones(tmp_path: Path) -> None:
 
 
 def test_lists_and_flags_from_the_environment() -> None:
-    settings = resolve({}, {"GPU_CONFORMANCE_NODE": "a, b", "GPU_CONFORMANCE_KEEP_RESOURCES": "yes",
+    settings = resolve({}, {"GPU_CONFORMANCE_GPU_NODE": "a, b", "GPU_CONFORMANCE_KEEP_RESOURCES": "yes",
                             "GPU_CONFORMANCE_EXPECTED_GPUS": "a=8"})
     assert settings.node == ("a", "b") and settings.keep_resources is True
     assert settings.expected_gpu_count("a") == 8 and settings.expected_gpu_count("b") is None

@@ -9,7 +9,7 @@ from .options import settings_from
 MARKERS = {
     "check(id)": "the check of gpu_conformance.checks this test states (one per conformance test)",
     "cluster": "reads the Kubernetes API only",
-    "node_local": "needs facts from the node itself: a probe pod per GPU node (also marked workload), or --local",
+    "node_local": "needs facts from the node itself: a probe pod per GPU node (also marked workload), or --local-probe",
     "workload": "creates pods in the cluster (probe pods, vectoradd Jobs); -m 'not workload' is read-only",
     "monitoring": "reads the GPU exporters (and Prometheus) over HTTP; creates nothing",
 }
@@ -22,7 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects, so -m "not workload" leaves them out
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """node_local checks create probe pods, so they count as workload (unless --local probes this machine)."""
+    """node_local checks create probe pods, so they count as workload (unless --local-probe probes this machine)."""
     if any(item.get_closest_marker("node_local") for item in items) and not settings_from(config).local:
         for item in items:
             if item.get_closest_marker("node_local"):

@@ -8,7 +8,6 @@ belongs to a common plugin now (TAKEN).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,15 @@ from gpu_conformance.settings import OPTIONS, Option, Settings, resolve
 SUITE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_KEY = pytest.StashKey[Settings]()
 TAKEN = frozenset({"timeout"})  # pytest-timeout's --timeout
+PLUGIN_OPTIONS = (  # the plugin's own options, beside the settings' (those are also environment and profile keys)
+    Option("conformance-profile", "profile file (YAML) with option values and requirement floors",
+           formerly="requirements"),
+    Option("summary-dir", "where summary.json goes (default: reports/)", formerly="report-dir"),
+)
+
+
+def _dest(option: Option) -> str:
+    return f"gpuc_{option.attr}"
 
 
 def _add(group: pytest.OptionGroup, flag: str, option: Option, dest: str, help: str) -> None:
@@ -33,44 +41,42 @@ def _add(group: pytest.OptionGroup, flag: str, option: Option, dest: str, help: 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gpu-conformance", "GPU conformance (each also GPU_CONFORMANCE_<NAME> and a profile key)")
-    group.addoption("--requirements", metavar="FILE", default=None,
-                    help="profile file (YAML) with option values and requirement floors")
-    for option in OPTIONS:
-        _add(group, f"--{option.name}", option, f"gpuc_{option.attr}", option.help)
+    for option in (*PLUGIN_OPTIONS, *OPTIONS):
+        _add(group, f"--{option.name}", option, _dest(option), option.help)
         if option.formerly and option.formerly not in TAKEN:
-            _add(group, f"--{option.formerly}", option, f"gpuc_formerly_{option.attr}", argparse.SUPPRESS)
+            _add(group, f"--{option.formerly}", option, f"{_dest(option)}_formerly", argparse.SUPPRESS)
 
 
-def _command_line(config: pytest.Config, notices: list[str]) -> dict[str, Any]:
-    """Option field -> its value on the command line (None: not given), former flags included."""
-    values = {}
-    for option in OPTIONS:
-        value = config.getoption(f"gpuc_{option.attr}")
-        former = config.getoption(f"gpuc_formerly_{option.attr}", None)
-        if value is None and former is not None:
-            value = former
-            notices.append(f"--{option.formerly} is deprecated: use --{option.name}")
-        values[option.attr] = value
-    return values
+def given(config: pytest.Config, option: Option) -> Any:
+    """The option's value on the command line, under its name or its former one; None when not given."""
+    value = config.getoption(_dest(option))
+    return value if value is not None else config.getoption(f"{_dest(option)}_formerly", None)
+
+
+def plugin_option(config: pytest.Config, name: str) -> Any:
+    return given(config, next(o for o in PLUGIN_OPTIONS if o.name == name))
 
 
 def settings_from(config: pytest.Config) -> Settings:
     """The effective settings; a bad profile or value is one line and exit status 4 (pytest's usage error)."""
     if SETTINGS_KEY not in config.stash:
-        notices: list[str] = []
-        cli = _command_line(config, notices)
-        profile = config.getoption("requirements")
+        profile = plugin_option(config, "conformance-profile")
         try:
-            settings = resolve(cli, profile=Path(profile) if profile else None)
+            config.stash[SETTINGS_KEY] = resolve({o.attr: given(config, o) for o in OPTIONS},
+                                                 profile=Path(profile) if profile else None)
         except UsageError as err:
             raise pytest.UsageError(str(err)) from None
-        config.stash[SETTINGS_KEY] = dataclasses.replace(settings, notices=(*notices, *settings.notices))
     return config.stash[SETTINGS_KEY]
+
+
+def _former_flags(config: pytest.Config) -> list[str]:
+    return [f"--{o.formerly} is deprecated: use --{o.name}" for o in (*PLUGIN_OPTIONS, *OPTIONS)
+            if config.getoption(f"{_dest(o)}_formerly", None) is not None]
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Former option names still work, and say so once, with the new name."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    for notice in settings_from(session.config).notices:
+    for notice in (*_former_flags(session.config), *settings_from(session.config).notices):
         (reporter.write_line if reporter is not None else print)(f"gpu-conformance: {notice}")

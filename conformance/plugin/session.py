@@ -1,6 +1,6 @@
 """The session around the checks: reach the cluster once before any test, clean up after, even on Ctrl-C.
 
-Bad input (no cluster, bad kubeconfig, unknown --node, unreadable profile) stops the run before it
+Bad input (no cluster, bad kubeconfig, unknown --gpu-node, unreadable profile) stops the run before it
 starts with one line and pytest's usage-error exit status, never a traceback or one failure per test.
 """
 
@@ -31,11 +31,23 @@ UNWIND = pytest.StashKey[contextlib.ExitStack]()
 NO_GPU_NODE = "no GPU node in the cluster, so no per-node check ran (see CAPACITY-GPU-NODES)"
 
 
+NOT_DISTRIBUTED = ("pytest-xdist's -n/--dist: the suite gathers every fact once per session, concurrently already, "
+                   "and creates one probe pod and one vectoradd Job per GPU node; each worker would do it again. "
+                   "Run it without -n")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse pytest-xdist distribution before any worker starts: one session must own the cluster's facts."""
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("dist", "no") != "no":
+        raise pytest.UsageError(NOT_DISTRIBUTED)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     settings = settings_from(config)
     if settings.local and len(settings.node) != 1:
-        raise pytest.UsageError("--local probes this machine: name the node it is with exactly one --node NAME")
+        raise pytest.UsageError("--local-probe probes this machine: name the node it is with exactly one "
+                                "--gpu-node NAME")
     try:
         connection = connect(settings)
         config.stash[CONNECTION] = connection

@@ -28,10 +28,11 @@ def register(commands: Any) -> None:
         "gate", help="run every check on a held-back node; uncordon/untaint and label it only if all pass",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="gpu-conformance gate NODE [options] [-- SUITE_OPTIONS...]",
-        epilog="Options after -- go to the suite, e.g. -- --requirements profile.yaml")
+        epilog="Options after -- go to the suite, e.g. -- --conformance-profile profile.yaml")
     parser.add_argument("node", metavar="NODE", help="the node to admit (cordoned or carrying --admission-taint)")
     parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
-    parser.add_argument("--context", help="kubeconfig context (default: the current context)")
+    parser.add_argument("--kube-context", "--context", dest="context",
+                        help="kubeconfig context (default: the current context)")
     parser.add_argument("--admission-taint", metavar="KEY",
                         help="taint key that holds new nodes back (removed on success; the suite's pods tolerate it)")
     parser.add_argument("--label", metavar="KEY=VALUE",
@@ -70,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_suite(args: argparse.Namespace, hold: Hold, reports: Path) -> int:
-    options = ["--node", hold.node, *results_options(reports)]
+    options = ["--gpu-node", hold.node, *results_options(reports)]
     for toleration in hold.tolerations:
-        options += ["--tolerate", toleration]
-    for flag, value in (("--kubeconfig", args.kubeconfig), ("--context", args.context)):
+        options += ["--tolerate-taint", toleration]
+    for flag, value in (("--kubeconfig", args.kubeconfig), ("--kube-context", args.context)):
         if value:
             options += [flag, value]
     return run_pytest([*options, *args.passthrough])

@@ -48,7 +48,7 @@ class PluginDaemonSet:
 class PluginFacts:
     """The device plugin as found, whatever installed it."""
 
-    install: str  # static manifest | Helm | GPU Operator | GKE | --plugin-selector
+    install: str  # static manifest | Helm | GPU Operator | GKE | --device-plugin-selector
     selector: str  # the pod label selector that found it
     daemonsets: tuple[PluginDaemonSet, ...]
     pods: tuple[PluginPod, ...]

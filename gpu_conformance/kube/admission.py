@@ -37,7 +37,7 @@ class Hold:
 
     @property
     def tolerations(self) -> tuple[str, ...]:
-        """``--tolerate`` values that let the suite's pods onto the held-back node."""
+        """``--tolerate-taint`` values that let the suite's pods onto the held-back node."""
         found = [UNSCHEDULABLE_TAINT] if self.cordoned else []
         for taint in self.taints:
             value = f"={taint['value']}" if taint.get("value") else ""

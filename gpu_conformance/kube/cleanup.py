@@ -74,7 +74,7 @@ def _created(obj: Any) -> datetime:
 
 
 def remove_leftovers(conn: Connection, settings: Settings, run: RunContext | None = None) -> list[str]:
-    """Delete the suite's Jobs and pods of other runs older than 2 x --timeout (a run that was killed).
+    """Delete the suite's Jobs and pods of other runs older than 2 x --pod-timeout (a run that was killed).
 
     Younger ones may belong to a run still going. Returns "<kind> <namespace>/<name>" of what was
     deleted, then any problems. Does nothing with --keep-resources.

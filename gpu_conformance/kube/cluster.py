@@ -15,11 +15,11 @@ from ..settings import Settings
 from .client import Connection
 from .errors import api_message
 
-NAMED_BY_NODE_OPTION = "named by --node"
+NAMED_BY_NODE_OPTION = "named by --gpu-node"
 
 
 def gpu_nodes(conn: Connection, settings: Settings) -> list[GpuNode]:
-    """The GPU nodes to check: every GPU node, or those named by --node (which are checked as GPU nodes)."""
+    """The GPU nodes to check: every GPU node, or those named by --gpu-node (which are checked as GPU nodes)."""
     nodes = conn.core.list_node().items
     selected: set[str] = set()
     if settings.gpu_node_selector:
@@ -39,7 +39,7 @@ def gpu_nodes(conn: Connection, settings: Settings) -> list[GpuNode]:
 def _requested(
     found: list[GpuNode], nodes: list[Any], names: tuple[str, ...], selected: set[str]
 ) -> list[GpuNode]:
-    """The --node subset. A named node nothing marks as a GPU node is still checked: the user says so."""
+    """The --gpu-node subset. A named node nothing marks as a GPU node is still checked: the user says so."""
     by_name = {n.name: n for n in found}
     all_nodes = {n.metadata.name: n for n in nodes}
     chosen: list[GpuNode] = []
@@ -64,7 +64,7 @@ def unknown_node_message(name: str, all_names: list[str], gpu_names: list[str]) 
             f", ... ({len(gpu_names)} in all)" if len(gpu_names) > 10 else ""
         )
         hint = f"GPU nodes: {shown}" if gpu_names else "the cluster has no GPU nodes"
-    return f"--node {name}: no such node ({hint})"
+    return f"--gpu-node {name}: no such node ({hint})"
 
 
 def runtime_classes(conn: Connection) -> dict[str, str]:

@@ -77,10 +77,10 @@ def choose(settings: Settings, environ: Mapping[str, str] = os.environ) -> Kubec
     where = os.pathsep.join(str(f) for f in files)
     if context is None:
         raise UsageError(
-            f"kubeconfig {where}: no current-context set; pass --context (known contexts: {listing})"
+            f"kubeconfig {where}: no current-context set; pass --kube-context (known contexts: {listing})"
         )
     if context not in known:
-        origin = "--context" if settings.context else "current-context"
+        origin = "--kube-context" if settings.context else "current-context"
         raise UsageError(
             f"kubeconfig {where}: {origin} {context!r} is not defined (known contexts: {listing})"
         )

@@ -39,7 +39,7 @@ KNOWN_INSTALLS = (
 
 
 def _matches(selector: str, labels: dict[str, str]) -> bool:
-    """``a=b,c=d`` against labels; a set-based selector (a --plugin-selector) never matches here."""
+    """``a=b,c=d`` against labels; a set-based selector (a --device-plugin-selector) never matches here."""
     terms = [term.split("=", 1) for term in selector.split(",")]
     return all(len(t) == 2 and labels.get(t[0].strip()) == t[1].strip() for t in terms)
 
@@ -123,7 +123,7 @@ def discover_plugin(conn: Connection, settings: Settings, checked_nodes: Iterabl
     daemonsets = [d for d in listed if is_plugin_daemonset(d)]
     siblings = {d.metadata.uid for d in listed if not is_plugin_daemonset(d)}
     if settings.plugin_selector:
-        installs = [Install("--plugin-selector", settings.plugin_selector)]
+        installs = [Install("--device-plugin-selector", settings.plugin_selector)]
     else:
         installs = [
             i for i in KNOWN_INSTALLS if any(_matches(i.selector, _template_labels(d)) for d in daemonsets)

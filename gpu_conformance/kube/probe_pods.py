@@ -94,7 +94,7 @@ def parse_probe_log(log: str) -> NodeProbe:
 
 
 def local_probe(settings: Settings) -> ProbeOutcome:
-    """``--local``: probe this machine in-process (a gate run on the node itself)."""
+    """``--local-probe``: probe this machine in-process (a gate run on the node itself)."""
     node = settings.node[0] if settings.node else None
     try:
         facts = probe(Path("/"), None, node)

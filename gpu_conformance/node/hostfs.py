@@ -1,4 +1,4 @@
-"""Reading a host through its root (``/host`` in the probe pod, ``/`` with ``--local``).
+"""Reading a host through its root (``/host`` in the probe pod, ``/`` with ``--local-probe``).
 
 Paths are given as on the host (``/proc/driver/nvidia/version``) and shown as actually read
 (``/host/proc/driver/nvidia/version``), so every fact names the exact file or command behind it.

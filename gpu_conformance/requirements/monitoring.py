@@ -88,7 +88,7 @@ class NodeGpus:
 def _probe_gpus(probe: ProbeOutcome | None) -> tuple[NodeGpus | None, str]:
     """The probe's GPU list, or why there is none."""
     if probe is None:
-        return None, "this run probes no node (the node_local checks are not selected and no --local)"
+        return None, "this run probes no node (the node_local checks are not selected and no --local-probe)"
     if probe.probe is None:
         return None, f"the probe failed: {probe.error}"
     gpus = probe.probe.gpus

@@ -12,7 +12,7 @@ from gpu_conformance.node.versions import at_least
 from gpu_conformance.verdict import Verdict
 
 PROBE_HINT = ("the probe runs --probe-image on the node with the host mounted: mirror that image for "
-              "air-gapped clusters, or run the suite with --local on the node itself")
+              "air-gapped clusters, or run the suite with --local-probe on the node itself")
 # klog's header, "E0101 12:00:00.000000       1 factory.go:116] ", dropped when quoting a log line.
 _KLOG_HEADER = re.compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [\w.-]+:\d+\] ")
 

@@ -23,7 +23,7 @@ from gpu_conformance.verdict import Verdict
 # The scheduler's reasons (FailedScheduling) and what to do about each.
 _SCHEDULING_HINTS = (
     (f"Insufficient {WHOLE_GPU}", "the node advertises no free GPU: see CAPACITY-ADVERTISED"),
-    ("untolerated taint", "tolerate the node's taint with --tolerate key[=value]:Effect"),
+    ("untolerated taint", "tolerate the node's taint with --tolerate-taint key[=value]:Effect"),
     ("were unschedulable", "the node is cordoned: `kubectl uncordon NODE`"),
     ("didn't match Pod's node affinity/selector", "the pod is pinned to the node: is the node name right?"),
 )

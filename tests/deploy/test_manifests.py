@@ -101,7 +101,7 @@ def test_cronjob_runs_never_overlap_and_end(objects: dict[str, Manifest], tmp_pa
     job = _job_spec(objects)
     assert job["backoffLimit"] == 0
     profile = resolve({}, {}, _profile_file(objects, tmp_path))
-    # a run's pods wait --timeout twice (probes, then vectoradd), then cleanup needs its grace period
+    # a run's pods wait --pod-timeout twice (probes, then vectoradd), then cleanup needs its grace period
     assert job["activeDeadlineSeconds"] > 2 * profile.timeout + 60
     assert job["template"]["spec"]["terminationGracePeriodSeconds"] >= 30
 
@@ -126,7 +126,7 @@ def test_the_run_is_gpu_conformance_run_with_its_results_on_the_volume(objects: 
     reports = next(name for name, m in mounts.items() if m["mountPath"] == "/reports")
     claim = objects["PersistentVolumeClaim"]["metadata"]["name"]
     assert volumes[reports]["persistentVolumeClaim"]["claimName"] == claim
-    profile_at = passthrough[passthrough.index("--requirements") + 1]
+    profile_at = passthrough[passthrough.index("--conformance-profile") + 1]
     profile_mount = next(name for name, m in mounts.items() if profile_at.startswith(m["mountPath"] + "/"))
     config = volumes[profile_mount]["configMap"]
     assert config["name"] == objects["ConfigMap"]["metadata"]["name"]
@@ -137,7 +137,7 @@ def test_the_run_is_gpu_conformance_run_with_its_results_on_the_volume(objects: 
 def test_the_run_knows_its_namespace_and_may_push_metrics(objects: dict[str, Manifest]) -> None:
     (container,) = _job_spec(objects)["template"]["spec"]["containers"]
     env = {e["name"]: e["valueFrom"] for e in container["env"]}
-    assert env[BY_NAME["namespace"].env] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
+    assert env[BY_NAME["suite-namespace"].env] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
     pushgateway = env[BY_NAME["pushgateway"].env]["configMapKeyRef"]
     assert pushgateway == {"name": objects["ConfigMap"]["metadata"]["name"], "key": "pushgateway", "optional": True}
 

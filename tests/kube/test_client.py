@@ -75,7 +75,7 @@ def test_unknown_context_lists_the_known_ones(start_cluster: StartCluster) -> No
     message = usage_error(Settings(kubeconfig=str(cluster.kubeconfig), context="prod"))
     assert (
         message
-        == f"kubeconfig {cluster.kubeconfig}: --context 'prod' is not defined (known contexts: gpu-sim)"
+        == f"kubeconfig {cluster.kubeconfig}: --kube-context 'prod' is not defined (known contexts: gpu-sim)"
     )
 
 

@@ -1,4 +1,4 @@
-"""Cluster facts: GPU nodes from one node list (two with --gpu-node-selector), --node, RuntimeClasses."""
+"""Cluster facts: GPU nodes from one node list (two with --gpu-node-selector), --gpu-node, RuntimeClasses."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_node_option_filters_and_checks_named_nodes(start_cluster: StartCluster,
     cluster = start_cluster("driver-missing")
     conn, settings = connect_to(cluster, node=("k8s-node06",))
     [node] = gpu_nodes(conn, settings)
-    assert (node.name, node.why, node.advertised_gpus) == ("k8s-node06", ("named by --node",), 0)
+    assert (node.name, node.why, node.advertised_gpus) == ("k8s-node06", ("named by --gpu-node",), 0)
     conn, settings = connect_to(cluster, node=("k8s-node05",))
     assert [n.name for n in gpu_nodes(conn, settings)] == ["k8s-node05"]
 
@@ -54,10 +54,10 @@ def test_unknown_node_name_suggests_close_ones(start_cluster: StartCluster, conn
     conn, settings = connect_to(cluster, node=("k8s-node5",))
     with pytest.raises(UsageError) as caught:
         gpu_nodes(conn, settings)
-    assert str(caught.value) == "--node k8s-node5: no such node (did you mean 'k8s-node05' or 'k8s-node06'?)"
+    assert str(caught.value) == "--gpu-node k8s-node5: no such node (did you mean 'k8s-node05' or 'k8s-node06'?)"
     conn, settings = connect_to(cluster, node=("gpu-worker-17",))
     with pytest.raises(
-        UsageError, match=r"^--node gpu-worker-17: no such node \(GPU nodes: k8s-node05, k8s-node06\)$"
+        UsageError, match=r"^--gpu-node gpu-worker-17: no such node \(GPU nodes: k8s-node05, k8s-node06\)$"
     ):
         gpu_nodes(conn, settings)
 

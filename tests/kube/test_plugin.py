@@ -94,7 +94,7 @@ def test_gke_addon(start_cluster: StartCluster, connect_to: Connect) -> None:
 def test_plugin_selector_option(start_cluster: StartCluster, connect_to: Connect) -> None:
     conn, settings = connect_to(start_cluster("seed"), plugin_selector="name in (nvidia-device-plugin-ds)")
     facts = discover_plugin(conn, settings, GPU_NODES)
-    assert (facts.install, facts.selector) == ("--plugin-selector", "name in (nvidia-device-plugin-ds)")
+    assert (facts.install, facts.selector) == ("--device-plugin-selector", "name in (nvidia-device-plugin-ds)")
     assert [d.name for d in facts.daemonsets] == ["nvidia-device-plugin-daemonset"] and len(facts.pods) == 2
 
 

@@ -16,7 +16,7 @@ def test_the_tutorials_config_and_rules_fail_exactly_their_checks(start_cluster:
                                                                   tmp_path: Path) -> None:
     cluster = start_cluster("seed")
     run = run_suite(cluster, tmp_path, "-m", "monitoring", "--prometheus-config", str(TUTORIAL_CONFIG),
-                    "--rules", str(TUTORIAL_RULES))
+                    "--alert-rules", str(TUTORIAL_RULES))
     assert run.failing() == {("MON-PROM-CONFIG-VALID", "cluster"), ("RULES-CAN-FIRE", "cluster"),
                              *(("MON-PROM-TARGETS", node) for node in NODES)}, run.stdout[-3000:]
     skipped = {test: message for test, (outcome, message) in run.outcomes.items() if outcome == "skipped"}

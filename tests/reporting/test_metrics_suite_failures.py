@@ -56,7 +56,7 @@ def test_an_interrupted_run_keeps_the_last_complete_runs_results(start_cluster: 
     textfile.write_text("# the last complete run's\n")
     returncode, output = sigterm_once_jobs_exist(
         [sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig), "-p",
-         "no:cacheprovider", "-q", *TUTORIAL_SELECTOR, "--report-dir", str(tmp_path), "--metrics-file", str(textfile)],
+         "no:cacheprovider", "-q", *TUTORIAL_SELECTOR, "--summary-dir", str(tmp_path), "--metrics-file", str(textfile)],
         cluster)
     assert returncode == 2, output
     assert "metrics: run interrupted, nothing published (the last complete run's stay)" in output

@@ -126,7 +126,7 @@ def test_nothing_at_all_is_unavailable_not_a_failure() -> None:
         "gpu-conformance/probe-k8s-node05-x7k2p; no GPU Feature Discovery driver label "
         "(nvidia.com/cuda.driver-version.full) on the node either; hint: the probe runs --probe-image on "
         "the node with the host mounted: mirror that image for air-gapped clusters, or run the suite with "
-        "--local on the node itself")
+        "--local-probe on the node itself")
 
 
 def test_probe_log_is_quoted_when_unavailable() -> None:

@@ -55,7 +55,7 @@ def test_unschedulable_quotes_the_scheduler() -> None:
     assert verdict.message == (
         f'[WORKLOAD-VECTORADD] found pod {POD} unschedulable: "{SCHEDULER}" at {WHERE}, expected the pod '
         "scheduled on node k8s-node05 with 1 nvidia.com/gpu; fix: the node advertises no free GPU: see "
-        "CAPACITY-ADVERTISED; tolerate the node's taint with --tolerate key[=value]:Effect")
+        "CAPACITY-ADVERTISED; tolerate the node's taint with --tolerate-taint key[=value]:Effect")
 
 
 def test_unschedulable_cordoned() -> None:

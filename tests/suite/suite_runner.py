@@ -45,7 +45,7 @@ def run_suite(cluster: SimCluster, tmp: Path, *args: str, timeout: float = 240,
               env: Mapping[str, str] | None = None) -> SuiteRun:
     junit = tmp / f"junit-{len(list(tmp.glob('junit-*.xml')))}.xml"
     command = [sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
-               "-p", "no:cacheprovider", "-q", f"--junitxml={junit}", "--pod-timeout", "60", "--report-dir", str(tmp),
+               "-p", "no:cacheprovider", "-q", f"--junitxml={junit}", "--pod-timeout", "60", "--summary-dir", str(tmp),
                "--alluredir", str(tmp / "allure-results"), *args]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
                           env=None if env is None else {**os.environ, **env})

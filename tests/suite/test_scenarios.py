@@ -47,7 +47,7 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
 HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
            "helm-gfd", "eks", "open-kernel-module"]
 OPTIONS = {"gpu-operator": ("--runtime-policy", "runtimeclass", "--exporter-url", "http://{ip}:9400/metrics",
-                            "--rules", "monitoring/rules/gpu-alerts-dcgm.yml")}
+                            "--alert-rules", "monitoring/rules/gpu-alerts-dcgm.yml")}
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
 # [N/A], so nvidia_gpu_exporter serves no nvidia_smi_utilization_gpu_ratio and the bundled GPUBusy
 # alert can never see data there: a true finding about the rules on MIG clusters.

@@ -30,6 +30,12 @@ def test_missing_kubeconfig(tmp_path: Path) -> None:
     assert str(tmp_path / "nope") in line and line.startswith("ERROR: ")
 
 
+def test_xdist_distribution_is_refused_before_any_worker_starts(tmp_path: Path) -> None:
+    result = suite("--kubeconfig", str(tmp_path / "nope"), "-n", "2")
+    line = one_error_line(result)
+    assert result.returncode == 4 and line.startswith("ERROR: pytest-xdist's -n/--dist") and "without -n" in line
+
+
 def test_unreachable_cluster_is_one_line_within_seconds(start_cluster: StartCluster) -> None:
     cluster = start_cluster("api-unreachable")
     started = time.monotonic()
@@ -40,9 +46,9 @@ def test_unreachable_cluster_is_one_line_within_seconds(start_cluster: StartClus
 
 def test_unknown_context_and_unknown_node(start_cluster: StartCluster) -> None:
     cluster = start_cluster("seed")
-    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--context", "prod"))
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--kube-context", "prod"))
     assert "prod" in line and "gpu-sim" in line
-    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--node", "k8s-node5"))
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--gpu-node", "k8s-node5"))
     assert "k8s-node5" in line and "k8s-node05" in line
 
 
@@ -50,7 +56,7 @@ def test_unreadable_profile_and_bad_option_value(start_cluster: StartCluster, tm
     cluster = start_cluster("seed")
     profile = tmp_path / "profile.yaml"
     profile.write_text("min-driver: 535\nmin-drivr: 1\n")
-    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--requirements", str(profile)))
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--conformance-profile", str(profile)))
     assert "min-drivr" in line and str(profile) in line
     line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--pod-timeout", "soon"))
     assert "timeout" in line and "soon" in line
@@ -60,7 +66,7 @@ def test_profile_floor_applies(start_cluster: StartCluster, tmp_path: Path) -> N
     cluster = start_cluster("seed")
     profile = tmp_path / "profile.yaml"
     profile.write_text("min-driver: '550.0'\n")
-    run = run_suite(cluster, tmp_path, "--requirements", str(profile), "-m", "node_local")
+    run = run_suite(cluster, tmp_path, "--conformance-profile", str(profile), "-m", "node_local")
     assert run.failing() == {("PRE-DRIVER", "k8s-node05"), ("PRE-DRIVER", "k8s-node06")}
 
 
@@ -92,8 +98,8 @@ def test_sigterm_mid_run_still_cleans_up(start_cluster: StartCluster) -> None:
 
 def test_local_gate_needs_exactly_one_node(start_cluster: StartCluster) -> None:
     cluster = start_cluster("seed")
-    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--local"))
-    assert "--local" in line and "--node" in line
+    line = one_error_line(suite("--kubeconfig", str(cluster.kubeconfig), "--local-probe"))
+    assert "--local-probe" in line and "--gpu-node" in line
 
 
 def test_every_run_ends_with_the_node_matrix_and_summary_json(start_cluster: StartCluster, tmp_path: Path) -> None:
