@@ -36,6 +36,15 @@ def test_xdist_distribution_is_refused_before_any_worker_starts(tmp_path: Path) 
     assert result.returncode == 4 and line.startswith("ERROR: pytest-xdist's -n/--dist") and "without -n" in line
 
 
+def test_former_option_names_still_work_and_name_the_new_ones(tmp_path: Path) -> None:
+    result = suite("--kubeconfig", str(tmp_path / "nope"), "--node", "gpu-17", "--report-dir", str(tmp_path))
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert result.returncode == 4 and lines == [
+        "gpu-conformance: --report-dir is deprecated: use --summary-dir",
+        "gpu-conformance: --node is deprecated: use --gpu-node",
+        f"ERROR: kubeconfig {tmp_path / 'nope'}: no such file (pass --kubeconfig or set KUBECONFIG)"]
+
+
 def test_unreachable_cluster_is_one_line_within_seconds(start_cluster: StartCluster) -> None:
     cluster = start_cluster("api-unreachable")
     started = time.monotonic()
