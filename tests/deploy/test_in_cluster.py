@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 import yaml
-
-from gpu_conformance.kube.run import MANAGED_BY, MANAGER
-from gpu_conformance.reporting.allure_cli import cache_dir, install
 from gpusim.cluster import SimCluster
 from gpusim.controllers.persistentvolumes import volume_directory
 from gpusim.testing import StartCluster, eventually, kubectl
+
+from gpu_conformance.kube.run import MANAGED_BY, MANAGER
+from gpu_conformance.reporting.allure_cli import cache_dir, install
 from gpu_conformance.suite import ROOT
 
 pytestmark = pytest.mark.kubectl

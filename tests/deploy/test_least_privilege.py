@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import yaml
-
 from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster, kubectl
+
 from tests.kind.support import service_account_kubeconfig
 from tests.suite.suite_runner import ROOT, SuiteRun, run_suite
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 import yaml
+from gpusim.testing import StartCluster, kubectl, kubectl_binary
 from kubernetes.client import ApiClient
 
 from gpu_conformance.cli import build_parser
 from gpu_conformance.kube.errors import ROLE_NAME
 from gpu_conformance.settings import BY_NAME, resolve
-from gpusim.testing import StartCluster, kubectl, kubectl_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

@@ -6,8 +6,9 @@ import fcntl
 import json
 from pathlib import Path
 
-from gpu_conformance.commands.run import LOCK
 from gpusim.testing import StartCluster
+
+from gpu_conformance.commands.run import LOCK
 from tests.deploy.run_support import run, run_command
 from tests.suite.suite_runner import managed_objects, sigterm_once_jobs_exist
 

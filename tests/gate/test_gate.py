@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from gpusim.cluster import SimCluster
+from gpusim.scenario import load
+from gpusim.testing import StartCluster, eventually, kubectl
 
 from gpu_conformance.errors import UsageError
 from gpu_conformance.kube.admission import admit, read_hold
 from gpu_conformance.kube.client import connect
 from gpu_conformance.settings import Settings
-from gpusim.cluster import SimCluster
-from gpusim.scenario import load
-from gpusim.testing import StartCluster, eventually, kubectl
 
 ADMISSION_TAINT = "gpu-conformance/unvalidated"
 TODAY = datetime.date.today().isoformat()

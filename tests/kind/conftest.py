@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gpusim.testing import StartCluster
 from pytest_kubernetes.options import ClusterOptions
 
 from gpu_conformance.node.hostfs import first_line
-from gpusim.testing import StartCluster
 
 OPT_IN = "RUN_KIND_TESTS"  # tox -e kind sets it: making a kind cluster takes minutes
 KIND_CLUSTER = "pytest-gpu-conformance"

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import yaml
+from gpusim.testing import kubectl_binary
 
 from conformance.plugin.session import NO_GPU_NODE
-from gpusim.testing import kubectl_binary
 from tests.kind.sa_token import API_VERSION
 
 SA_TOKEN = Path(__file__).with_name("sa_token.py")

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from gpusim.testing import eventually
 
 from gpu_conformance.kube.errors import ROLE_NAME
-from gpusim.testing import eventually
 from tests.deploy.run_support import output_lines, run
 from tests.kind.support import assert_no_gpu_node_run, kubectl, service_account_kubeconfig
 

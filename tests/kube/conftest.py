@@ -9,12 +9,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from gpu_conformance.kube.client import Connection, connect
-from gpu_conformance.settings import Settings
 from gpusim.api import ApiServer, Authorizer
 from gpusim.cluster import SimCluster
 from gpusim.kubeconfig import write_kubeconfig
+
+from gpu_conformance.kube.client import Connection, connect
+from gpu_conformance.settings import Settings
 
 Connect = Callable[..., tuple[Connection, Settings]]
 FrontServer = Callable[[SimCluster, Authorizer], Path]

@@ -9,13 +9,14 @@ import sys
 import textwrap
 import time
 
+from gpusim.cluster import SimCluster
+from gpusim.testing import StartCluster, eventually, kubectl
+
 from gpu_conformance.kube.cleanup import cleanup, remove_leftovers
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.probe_pods import run_probes
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
-from gpusim.cluster import SimCluster
-from gpusim.testing import StartCluster, eventually, kubectl
 
 from .conftest import Connect
 

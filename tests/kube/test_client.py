@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 import trustme
 import yaml
+from gpusim.cluster import SimCluster
+from gpusim.kubeconfig import write_kubeconfig
+from gpusim.testing import StartCluster
 
 from gpu_conformance.errors import UsageError
 from gpu_conformance.kube import client as kube_client
 from gpu_conformance.kube.client import connect
 from gpu_conformance.kube.retry import create_retrying
 from gpu_conformance.settings import Settings
-from gpusim.cluster import SimCluster
-from gpusim.kubeconfig import write_kubeconfig
-from gpusim.testing import StartCluster
 
 from .conftest import Connect, FrontServer
 

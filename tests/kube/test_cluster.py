@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from gpusim.testing import StartCluster
 
 from gpu_conformance.errors import UsageError
 from gpu_conformance.kube.cluster import gpu_nodes, runtime_classes
-from gpusim.testing import StartCluster
 
 from .conftest import Connect, count_requests
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from gpu_conformance.kube.plugin import discover_plugin
 from gpusim.scenario import loads
 from gpusim.testing import StartCluster, kubectl
+
+from gpu_conformance.kube.plugin import discover_plugin
 
 from .conftest import Connect, count_requests
 

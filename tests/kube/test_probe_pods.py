@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from gpusim.scenario import loads
+from gpusim.testing import StartCluster, kubectl
 
 from gpu_conformance.kube.client import connect
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.probe_pods import local_probe, parse_probe_log, run_probes
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.settings import Settings
-from gpusim.scenario import loads
-from gpusim.testing import StartCluster, kubectl
 
 from .conftest import Connect, FrontServer, count_requests
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import time
 
+from gpusim.scenario import load, scaled
+from gpusim.testing import StartCluster
+
 from gpu_conformance.kube.cleanup import cleanup
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.probe_pods import run_probes
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
-from gpusim.scenario import load, scaled
-from gpusim.testing import StartCluster
 
 from .conftest import Connect, count_requests
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from gpusim.testing import StartCluster, eventually, kubectl
+
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
-from gpusim.testing import StartCluster, eventually, kubectl
 
 from .conftest import Connect, count_requests
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gpusim.testing import StartCluster
+
 from tests.monitoring.promtool_support import TUTORIAL_CONFIG, TUTORIAL_RULES
 from tests.suite.suite_runner import run_suite
 

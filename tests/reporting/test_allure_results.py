@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
+from gpusim.testing import StartCluster
 
 from gpu_conformance.reporting.secrets import REDACTED, Redactor, secrets_in_kubeconfig
-from gpusim.testing import StartCluster
 from tests.suite.suite_runner import run_suite
 
 NODE_OPTIONS = ("--gpu-node-selector", "gpu-node=true")

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from gpusim.cluster import SimCluster
+from gpusim.scenario import load
+from gpusim.testing import TEST_ADDRESS_BLOCK
 from prometheus_client.parser import text_string_to_metric_families
 
 from gpu_conformance.reporting.metrics import RunFacts, render
 from gpu_conformance.reporting.pushgateway import Pushgateway
 from gpu_conformance.reporting.results import Result
-from gpusim.cluster import SimCluster
-from gpusim.scenario import load
-from gpusim.testing import TEST_ADDRESS_BLOCK
 from tests.reporting.pushgateway_support import pushgateway
 from tests.suite.suite_runner import SuiteRun, run_suite
 from tests.suite.test_scenarios import EXPECTED_FAILURES, TUTORIAL_SELECTOR

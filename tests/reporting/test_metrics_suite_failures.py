@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from gpusim.testing import StartCluster
+
 from tests.monitoring.test_prometheus_live import free_loopback_port
 from tests.reporting.pushgateway_support import PASSWORD, PASSWORD_IN_URL, USER
 from tests.reporting.test_metrics_suite import CONTEXT

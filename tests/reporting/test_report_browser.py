@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from gpusim.testing import StartCluster
 from playwright.sync_api import Page, expect, sync_playwright
 
-from gpusim.testing import StartCluster
 from tests.suite.suite_runner import ROOT, SuiteRun, run_suite
 
 CHROMIUM = "/usr/bin/chromium"

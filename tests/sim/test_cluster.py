@@ -6,7 +6,6 @@ import socket
 from pathlib import Path
 
 import pytest
-
 from gpusim.cluster import SimCluster, SimStartError
 from gpusim.scenario import load
 

@@ -10,11 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from prometheus_client.parser import text_string_to_metric_families
-from prometheus_client.samples import Sample
-
 from gpusim.exporters import ExporterPool
 from gpusim.model import ExporterHealth, ExporterKind, ExporterSetup, Gpu, HostState, NodeSpec
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 TIMEOUT = 5.0
 DRIVER = "535.104.05"

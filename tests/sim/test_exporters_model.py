@@ -7,7 +7,6 @@ Go's expfmt, names derived from nvidia-smi headers) and from its exporter.go rul
 from __future__ import annotations
 
 import pytest
-
 from gpusim.exporters.boards import board_for
 from gpusim.exporters.nvidia_gpu_exporter import metric_name, transform_raw_value
 from gpusim.exporters.telemetry import read

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-
 from gpusim.exporters import ExporterPool
 from gpusim.model import ExporterHealth, ExporterSetup, Gpu, HostState, NodeSpec
 

@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 import requests
 import urllib3
-from kubernetes import client, config
-from prometheus_client.parser import text_string_to_metric_families
-
 from gpusim.cluster import SimCluster
 from gpusim.scenario import bundled_names
 from gpusim.testing import StartCluster, eventually
+from kubernetes import client, config
+from prometheus_client.parser import text_string_to_metric_families
 
 BROKEN = "k8s-node06"  # every node-level fault scenario breaks this node and leaves k8s-node05 healthy
 HEALTHY = "k8s-node05"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from gpusim.testing import StartCluster, eventually, kubectl
 
 pytestmark = pytest.mark.kubectl

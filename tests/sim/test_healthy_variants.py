@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from kubernetes import client, config
-
 from gpusim.model import NodeSpec, Scenario
 from gpusim.testing import StartCluster, eventually
+from kubernetes import client, config
 
 VARIANTS = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
             "helm-gfd", "eks", "open-kernel-module"]

@@ -11,7 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from gpusim.hostroot import render_host_root
 from gpusim.model import NodeSpec
 from gpusim.scenario import load

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from gpusim.hostroot import render_host_root
 from gpusim.model import NodeSpec
 from gpusim.nvml import build_library

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import trustme
 import urllib3
+from gpusim.cluster import SimCluster
+from gpusim.testing import StartCluster
 from kubernetes import client, config
 
 from gpu_conformance.kube.watch import follow
-from gpusim.cluster import SimCluster
-from gpusim.testing import StartCluster
 
 
 def core(cluster: SimCluster) -> client.CoreV1Api:

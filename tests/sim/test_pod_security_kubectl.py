@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster, eventually, kubectl
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster, kubectl, service_account_kubeconfig
 

@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
+from gpusim.scenario import ScenarioError, bundled_names, load, loads, scaled
 
 from gpu_conformance.cuda import version_tuple
-from gpusim.scenario import ScenarioError, bundled_names, load, loads, scaled
 
 HEALTHY = {
     "seed",

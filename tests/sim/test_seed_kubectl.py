@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster, eventually, kubectl
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from gpusim.errors import ApiError
 from gpusim.selectors import label_selector_matches, parse_field_selector, parse_label_selector
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from gpusim.errors import ApiError
 from gpusim.resources import CONFIGMAP, NAMESPACE, NODE, POD
 from gpusim.selectors import parse_label_selector

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from gpusim.cluster import SimCluster
 from kubernetes import client, config
 
 from gpu_conformance.kube.run import MANAGED_BY
-from gpusim.cluster import SimCluster
 
 ROOT = Path(__file__).resolve().parents[2]
 _CHECK_ID = re.compile(r"\[([A-Z0-9-]+)\]")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gpusim.testing import StartCluster
+
 from tests.suite.suite_runner import SuiteRun, run_suite
 
 TUTORIAL_SELECTOR = ("--gpu-node-selector", "gpu-node=true")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from gpusim.scenario import bundled_names
 from gpusim.testing import StartCluster
+
 from tests.suite.suite_runner import run_suite
 
 NODE06_PLUGIN_DOWN = {  # what a node whose device plugin cannot start shows, beyond the cause itself

@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+from gpusim.testing import StartCluster
 from kubernetes import client, config
 
-from gpusim.testing import StartCluster
 from tests.suite.suite_runner import ROOT, managed_objects, run_suite, sigterm_once_jobs_exist
 
 

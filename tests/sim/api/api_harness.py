@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kubernetes import client, config
-
 from gpusim.api import ApiServer
 from gpusim.kubeconfig import write_kubeconfig
 from gpusim.logs import LogStore
@@ -17,6 +15,7 @@ from gpusim.model import ApiFaults, ClusterVersion
 from gpusim.resources import NAMESPACE, NODE
 from gpusim.store import Store
 from gpusim.tls import TlsMaterial
+from kubernetes import client, config
 
 KUBECTL = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "kubectl"
 TOKEN = "sim-admin-token"

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from gpusim.resources import POD
 from gpusim.tls import TlsMaterial, make_tls
+
 from tests.sim.api.api_harness import SimApi, pod_object, start_sim
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 import urllib3
-from kubernetes import client, watch
-from kubernetes.client.exceptions import ApiException
-
 from gpusim.api import ApiServer
 from gpusim.kubeconfig import write_kubeconfig
 from gpusim.model import ApiFaults
 from gpusim.resources import JOB, NAMESPACE, POD
 from gpusim.tls import TlsMaterial, make_tls
+from kubernetes import client, watch
+from kubernetes.client.exceptions import ApiException
+
 from tests.sim.api.api_harness import TOKEN, VERSION, SimApi, pod_object, start_sim
 
 

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from gpusim.resources import CONFIGMAP, EVENT, JOB, NODE, POD
+
 from tests.sim.api.api_harness import SimApi, pod_object, start_sim
 
 pytestmark = pytest.mark.kubectl

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from gpusim.api.patch import JSON_PATCH, MERGE, STRATEGIC, apply_patch
 from gpusim.errors import ApiError
 

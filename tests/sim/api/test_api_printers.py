@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-
 from gpusim.api.tables.core import event_row
 from gpusim.api.tables.duration import human_duration
 from gpusim.api.tables.formatting import format_label_selector

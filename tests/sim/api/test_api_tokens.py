@@ -13,6 +13,7 @@ from gpusim.kubeconfig import write_kubeconfig
 from gpusim.rbac.bootstrap import cluster_role_bindings, cluster_roles
 from gpusim.resources import CLUSTERROLE, CLUSTERROLEBINDING, POD, SERVICEACCOUNT
 from gpusim.satokens import API_AUDIENCES, Claims
+
 from tests.sim.api.api_harness import SimApi
 
 UNAUTHORIZED = "error: You must be logged in to the server (Unauthorized)"

@@ -14,11 +14,11 @@ import urllib.request
 from typing import Any
 
 import pytest
-
 from gpusim.api.protobuf import MEDIA_TYPE, ProtobufError, decode_object
 from gpusim.cluster import SimCluster
 from gpusim.resources import CONFIGMAP, NAMESPACE
 from gpusim.testing import StartCluster, eventually, kubectl
+
 from tests.sim.api.api_harness import TOKEN, SimApi
 
 # --- a tiny protobuf encoder, enough to build the bytes a Go client writes ---------------------------------

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-
 from gpusim.bootstrap import bootstrap
 from gpusim.controllers import ControllerManager
 from gpusim.logs import LogStore

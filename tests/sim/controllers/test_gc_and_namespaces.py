@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from gpusim.model import Scenario
 from gpusim.resources import CONFIGMAP, EVENT, JOB, NAMESPACE, POD, SERVICEACCOUNT
 from gpusim.store import now_rfc3339

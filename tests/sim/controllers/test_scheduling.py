@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from gpusim.model import ClusterVersion, DevicePluginSetup, Scenario
 from gpusim.resources import NODE, POD
 
