@@ -5,6 +5,18 @@
 # Reproducible builds pin the base by digest:
 #   --build-arg PYTHON_IMAGE=python:3.12-slim-trixie@sha256:<digest of `docker buildx imagetools inspect ...`>
 ARG PYTHON_IMAGE=python:3.12-slim-trixie
+
+# The wheel, built from the checkout: the package with the suite and the monitoring assets inside it
+# (setup.py copies them in), and nothing of the test bed.
+FROM ${PYTHON_IMAGE} AS wheel
+WORKDIR /src
+COPY pyproject.toml setup.py MANIFEST.in README.md conftest.py ./
+COPY gpu_conformance/ gpu_conformance/
+COPY fixtures/ fixtures/
+COPY conformance/ conformance/
+COPY monitoring/ monitoring/
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
 FROM ${PYTHON_IMAGE}
 
 # Allure 3 for the HTML report (the version gpu_conformance/reporting/allure_cli.py pins).
@@ -17,16 +29,10 @@ RUN apt-get update \
     && npm cache clean --force \
     && rm -rf /var/lib/apt/lists/*
 
-# The suite's root: the package (installed editable, so it finds the rest beside it), the pytest suite and
-# its settings, and monitoring/, which the rule checks read from the tree.
-WORKDIR /opt/gpu-conformance
-COPY pyproject.toml README.md conftest.py ./
-COPY gpu_conformance/ gpu_conformance/
-COPY fixtures/ fixtures/
-COPY conformance/ conformance/
-COPY monitoring/ monitoring/
-RUN pip install --no-cache-dir --editable . \
-    && python -m compileall -q gpu_conformance fixtures conformance conftest.py \
+# The product as any user installs it: the wheel (byte-compiled by pip), no source tree.
+COPY --from=wheel /wheels/ /tmp/wheels/
+RUN pip install --no-cache-dir /tmp/wheels/*.whl \
+    && rm -rf /tmp/wheels \
     && mkdir /reports && chown 65532:65532 /reports
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

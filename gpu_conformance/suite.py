@@ -1,9 +1,4 @@
-"""Where the conformance suite lives, and running it as ``python -m pytest conformance ...`` from there.
-
-The suite's root holds conftest.py, fixtures/, conformance/, monitoring/ and pyproject.toml (pytest's
-settings). It is a checkout, or /opt/gpu-conformance in the image, where the package is installed
-editable: either way this package sits inside that root.
-"""
+"""Running the conformance suite as ``python -m pytest conformance ...`` from its root (suite_files.py)."""
 
 from __future__ import annotations
 
@@ -16,19 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from .errors import UsageError
-
-ROOT = Path(__file__).resolve().parent.parent
-SUITE_FILES = ("conftest.py", "conformance", "fixtures", "pyproject.toml")
-
-
-def suite_root() -> Path:
-    """The suite's root; UsageError when this installation carries no suite (a plain wheel)."""
-    missing = [name for name in SUITE_FILES if not (ROOT / name).exists()]
-    if missing:
-        raise UsageError(f"no conformance suite at {ROOT} ({', '.join(missing)} missing): run from a checkout "
-                         "installed with `pip install -e .`, or from the project's image")
-    return ROOT
+from .suite_files import suite_root
 
 
 def results_options(directory: Path) -> list[str]:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gpu_conformance.suite import ROOT
+from tests.suite.suite_runner import ROOT
 
 
 def run_command(results: Path, *suite_args: str, report: bool = False) -> list[str]:

@@ -1,4 +1,4 @@
-"""What can be checked of the image without a Docker engine: its copies, its user, its command.
+"""What can be checked of the image without a Docker engine: its stages, its copies, its user, its command.
 
 The image itself is never built here (no Docker engine on these machines); docs/in-cluster.md says so.
 """
@@ -17,10 +17,10 @@ import yaml
 
 from gpu_conformance.cli import build_parser
 from gpu_conformance.commands.run import RESULTS_ENV
-from gpu_conformance.monitoring import bundled
 from gpu_conformance.reporting.allure_cli import ALLURE_VERSION
 from gpu_conformance.reporting.allure_cli import ENV as ALLURE_ENV
-from gpu_conformance.suite import ROOT, SUITE_FILES
+from gpu_conformance.suite_files import SUITE_FILES
+from tests.suite.suite_runner import ROOT
 
 Instruction = tuple[str, str]  # (INSTRUCTION, its arguments as written)
 
@@ -37,29 +37,36 @@ def instructions() -> list[Instruction]:
     return found
 
 
-def args_of(keyword: str) -> list[str]:
-    return [rest for kind, rest in instructions() if kind == keyword]
-
-
-def copied() -> dict[str, PurePosixPath]:
-    """Every COPY source -> where it lands in the image (a directory's contents go into the destination)."""
-    workdir, found = PurePosixPath("/"), {}
+def stages() -> dict[str, list[Instruction]]:
+    """The build's stages by name (the last one, the image, as ""), each with its instructions."""
+    found: dict[str, list[Instruction]] = {}
+    current: list[Instruction] = []
     for kind, rest in instructions():
+        if kind == "FROM":
+            current = found.setdefault(rest.split(" AS ")[1] if " AS " in rest else "", [])
+        else:
+            current.append((kind, rest))
+    return found
+
+
+def args_of(keyword: str, stage: str = "") -> list[str]:
+    return [rest for kind, rest in stages()[stage] if kind == keyword]
+
+
+def copied(stage: str) -> dict[str, PurePosixPath]:
+    """Every COPY source of the build context -> where it lands (a directory's contents go into the destination)."""
+    workdir, found = PurePosixPath("/"), {}
+    for kind, rest in stages()[stage]:
         if kind == "WORKDIR":
             workdir = workdir / rest
-        elif kind == "COPY":
+        elif kind == "COPY" and not rest.startswith("--from="):
             *sources, destination = shlex.split(rest)
-            assert not any(s.startswith("--") for s in sources), "COPY --from/--chown: teach this test"
+            assert not any(s.startswith("--") for s in sources), "COPY --chown: teach this test"
             into = workdir / destination
             for source in sources:
                 whole = (ROOT / source).is_dir() or not destination.endswith("/")
                 found[source.rstrip("/")] = into if whole else into / PurePosixPath(source).name
     return found
-
-
-def workdir() -> PurePosixPath:
-    (last,) = args_of("WORKDIR")
-    return PurePosixPath(last)
 
 
 def dockerignored(path: str) -> bool:
@@ -68,20 +75,25 @@ def dockerignored(path: str) -> bool:
 
 
 def test_every_copy_source_exists_and_reaches_the_build() -> None:
-    for source in copied():
-        assert (ROOT / source).exists(), f"COPY {source}: no such file in the repository"
-        assert not dockerignored(source), f"COPY {source}: excluded by .dockerignore"
+    for stage in stages():
+        for source in copied(stage):
+            assert (ROOT / source).exists(), f"COPY {source}: no such file in the repository"
+            assert not dockerignored(source), f"COPY {source}: excluded by .dockerignore"
 
 
-def test_the_suite_root_is_copied_whole() -> None:
-    """What the suite reads at run time from its root lands in the WORKDIR, where the package finds it."""
-    needed = {*SUITE_FILES, "gpu_conformance", bundled.FOLDER.relative_to(ROOT).as_posix(), "README.md"}
-    assert {name: copied().get(name) for name in needed} == {name: workdir() / name for name in needed}
+def test_the_wheel_stage_copies_what_the_wheel_is_built_from() -> None:
+    """The package, its build files, and what setup.py copies into it: the suite and the monitoring assets."""
+    (workdir,) = [PurePosixPath(w) for w in args_of("WORKDIR", "wheel")]
+    needed = {*SUITE_FILES, "gpu_conformance", "setup.py", "MANIFEST.in", "README.md"}
+    assert {name: copied("wheel").get(name) for name in needed} == {name: workdir / name for name in needed}
+    assert any(re.search(r"pip wheel .*--no-deps .*\.$", run) for run in args_of("RUN", "wheel"))
 
 
-def test_the_package_is_installed_editable_from_the_suite_root() -> None:
-    """bundled.FOLDER and suite.ROOT sit beside the package: a plain wheel install would lose them."""
-    assert any(re.search(r"pip install .*(--editable|-e) \.", run) for run in args_of("RUN"))
+def test_the_image_installs_the_wheel_and_no_source_tree() -> None:
+    assert copied("") == {}, "the image copies nothing from the checkout: the wheel carries everything"
+    assert any(f.startswith("--from=wheel ") for f in args_of("COPY"))
+    (install,) = [run for run in args_of("RUN") if "pip install" in run]
+    assert re.search(r"pip install \S* ?\S*\.whl", install) and "--editable" not in install and " -e " not in install
 
 
 def test_the_user_is_not_root_and_matches_the_cronjob() -> None:

@@ -24,9 +24,9 @@ from gpusim.testing import StartCluster, eventually, kubectl
 
 from gpu_conformance.kube.run import MANAGED_BY, MANAGER
 from gpu_conformance.reporting.allure_cli import cache_dir, install
-from gpu_conformance.suite import ROOT
+from tests.suite.suite_runner import ROOT
 
-pytestmark = pytest.mark.kubectl
+pytestmark = [pytest.mark.kubectl, pytest.mark.e2e]
 DEPLOY = ROOT / "deploy"
 NAMESPACE = CRONJOB = "gpu-conformance"
 MANAGED = f"{MANAGED_BY}={MANAGER}"
