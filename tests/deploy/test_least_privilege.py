@@ -19,6 +19,8 @@ from gpusim.testing import StartCluster, kubectl
 from tests.kind.support import service_account_kubeconfig
 from tests.suite.suite_runner import ROOT, SuiteRun, run_suite
 
+pytestmark = pytest.mark.e2e
+
 DEPLOY = ROOT / "deploy"
 NAMESPACE = ACCOUNT = "gpu-conformance"
 SUITE_OPTIONS = ("--gpu-node-selector", "gpu-node=true", "-m", "not monitoring")

@@ -18,6 +18,8 @@ from gpu_conformance.cli import build_parser
 from gpu_conformance.kube.errors import ROLE_NAME
 from gpu_conformance.settings import BY_NAME, resolve
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 DOCS = ROOT / "docs" / "in-cluster.md"

@@ -6,11 +6,14 @@ import fcntl
 import json
 from pathlib import Path
 
+import pytest
 from gpusim.testing import StartCluster
 
 from gpu_conformance.commands.run import LOCK
 from tests.deploy.run_support import run, run_command
 from tests.suite.suite_runner import managed_objects, sigterm_once_jobs_exist
+
+pytestmark = pytest.mark.e2e
 
 
 def test_a_failing_run_keeps_its_results_and_report_and_pytests_status(start_cluster: StartCluster,

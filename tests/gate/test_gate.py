@@ -18,6 +18,8 @@ from gpu_conformance.kube.admission import admit, read_hold
 from gpu_conformance.kube.client import connect
 from gpu_conformance.settings import Settings
 
+pytestmark = pytest.mark.e2e
+
 ADMISSION_TAINT = "gpu-conformance/unvalidated"
 TODAY = datetime.date.today().isoformat()
 

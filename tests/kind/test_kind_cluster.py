@@ -14,6 +14,8 @@ from gpu_conformance.kube.errors import ROLE_NAME
 from tests.deploy.run_support import output_lines, run
 from tests.kind.support import assert_no_gpu_node_run, kubectl, service_account_kubeconfig
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE = ACCOUNT = "gpu-conformance"
 USER = f"system:serviceaccount:{NAMESPACE}:{ACCOUNT}"

@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 
+import pytest
 from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster, eventually, kubectl
 
@@ -19,6 +20,8 @@ from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
 
 from .conftest import Connect
+
+pytestmark = pytest.mark.e2e
 
 
 def labelled(cluster: SimCluster, run: RunContext | str) -> list[str]:

@@ -24,6 +24,8 @@ from gpu_conformance.settings import Settings
 
 from .conftest import Connect, FrontServer
 
+pytestmark = pytest.mark.e2e
+
 
 def usage_error(settings: Settings) -> str:
     started = time.monotonic()

@@ -10,6 +10,8 @@ from gpu_conformance.kube.cluster import gpu_nodes, runtime_classes
 
 from .conftest import Connect, count_requests
 
+pytestmark = pytest.mark.e2e
+
 
 def test_gpu_nodes_are_those_advertising_gpus(start_cluster: StartCluster, connect_to: Connect) -> None:
     conn, settings = connect_to(start_cluster("seed"))

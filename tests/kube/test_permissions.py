@@ -26,6 +26,8 @@ from tests.deploy.run_support import output_lines, run
 
 from .conftest import FrontServer
 
+pytestmark = pytest.mark.e2e
+
 SA = "system:serviceaccount:gpu-conformance:gpu-conformance"
 Deny = Callable[..., Connection]  # (verb, resource, subresource="") -> a connection refused just that
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from gpusim.scenario import loads
 from gpusim.testing import StartCluster, kubectl
 
 from gpu_conformance.kube.plugin import discover_plugin
 
 from .conftest import Connect, count_requests
+
+pytestmark = pytest.mark.e2e
 
 GPU_NODES = ["k8s-node05", "k8s-node06"]
 

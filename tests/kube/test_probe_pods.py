@@ -16,6 +16,8 @@ from gpu_conformance.settings import Settings
 
 from .conftest import Connect, FrontServer, count_requests
 
+pytestmark = pytest.mark.e2e
+
 
 def test_seed_probes_both_nodes_with_one_watch(start_cluster: StartCluster, connect_to: Connect) -> None:
     cluster = start_cluster("seed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
+import pytest
 from gpusim.scenario import load, scaled
 from gpusim.testing import StartCluster
 
@@ -15,6 +16,8 @@ from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
 
 from .conftest import Connect, count_requests
+
+pytestmark = pytest.mark.e2e
 
 # The project's probe image runs a real Python process per node; on a small CI machine 200 of them
 # measure its CPUs, not the suite. Unpullable, every probe pod is still created, watched and decided.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from gpusim.testing import StartCluster, eventually, kubectl
 
 from gpu_conformance.kube.cluster import gpu_nodes
@@ -11,6 +12,8 @@ from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.workload import run_vectoradd
 
 from .conftest import Connect, count_requests
+
+pytestmark = pytest.mark.e2e
 
 
 def test_seed_passes_on_both_nodes_with_one_watch(start_cluster: StartCluster, connect_to: Connect) -> None:

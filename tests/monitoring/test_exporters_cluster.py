@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
+import pytest
 from gpusim.model import Scenario
 from gpusim.scenario import scaled
 from gpusim.testing import StartCluster, eventually
@@ -18,6 +19,8 @@ from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.monitoring.exporters.facts import gather_exporters
 from gpu_conformance.settings import Settings
 from tests.suite.suite_runner import run_suite
+
+pytestmark = pytest.mark.e2e
 
 NODES = 200
 TIMEOUT = 3.0

@@ -15,6 +15,8 @@ from gpu_conformance.settings import Settings
 from tests.monitoring.promtool_support import TUTORIAL_CONFIG, real_promtool
 from tests.requirements.builders import gpu_node
 
+pytestmark = pytest.mark.e2e
+
 NODE = gpu_node("k8s-node05")  # InternalIP 127.0.10.5
 
 

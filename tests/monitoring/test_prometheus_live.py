@@ -30,6 +30,8 @@ from tests.monitoring.promtool_support import TUTORIAL_RULES
 from tests.requirements.builders import gpu_node
 from tests.suite.suite_runner import stop_process
 
+pytestmark = pytest.mark.e2e
+
 SETTLE_S = 30.0
 # Evaluating it fails on a node with two GPUs: both series land in one match group.
 BROKEN_RULES = """\

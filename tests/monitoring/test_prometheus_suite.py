@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from gpusim.testing import StartCluster
 
 from tests.monitoring.promtool_support import TUTORIAL_CONFIG, TUTORIAL_RULES
 from tests.suite.suite_runner import run_suite
+
+pytestmark = pytest.mark.e2e
 
 NODES = ("k8s-node05", "k8s-node06")
 

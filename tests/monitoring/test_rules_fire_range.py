@@ -15,6 +15,8 @@ from gpu_conformance.monitoring.rules import read_rule_files
 from gpu_conformance.requirements.alert_rules import alerts_can_fire
 from tests.monitoring.promtool_support import TUTORIAL_RULES, real_promtool, rule_file
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def promtool() -> Promtool:

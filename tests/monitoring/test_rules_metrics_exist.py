@@ -16,6 +16,8 @@ from gpu_conformance.monitoring.rules import read_rule_files
 from gpu_conformance.requirements.alert_rules import rule_metrics_served
 from tests.monitoring.promtool_support import TUTORIAL_RULES, rule_file
 
+pytestmark = pytest.mark.e2e
+
 
 def served(start_cluster: StartCluster, scenario: str) -> tuple[frozenset[str], str]:
     """The metric names the scenario's first GPU node's exporter serves, and its URL."""

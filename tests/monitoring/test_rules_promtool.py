@@ -13,6 +13,8 @@ from gpu_conformance.monitoring.promtool import Promtool, find_promtool
 from gpu_conformance.requirements.alert_rules import rule_tests_pass, rules_valid
 from tests.monitoring.promtool_support import TUTORIAL_RULES, real_promtool, rule_file
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def promtool() -> Promtool:

@@ -18,6 +18,8 @@ from gpusim.scenario import load
 
 from gpu_conformance.facts.node import NodeProbe
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
 

@@ -14,6 +14,8 @@ from gpusim.testing import StartCluster
 from gpu_conformance.reporting.secrets import REDACTED, Redactor, secrets_in_kubeconfig
 from tests.suite.suite_runner import run_suite
 
+pytestmark = pytest.mark.e2e
+
 NODE_OPTIONS = ("--gpu-node-selector", "gpu-node=true")
 PROMETHEUS_PASSWORD = "pr0m-Pa55word-planted"
 ENV_TOKEN = "env-t0ken-planted-9f8e7d"

@@ -21,6 +21,8 @@ from gpu_conformance.reporting.allure_cli import ALLURE_VERSION, ENV, cache_dir,
 from gpu_conformance.reporting.allure_meta import environment_properties
 from gpu_conformance.reporting.html_report import HISTORY_LIMIT, allure_config, default_name, render_report
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -12,6 +12,8 @@ from gpu_conformance.monitoring.promtool import Promtool
 from gpu_conformance.monitoring.rules import read_rule_file
 from tests.monitoring.promtool_support import real_promtool
 
+pytestmark = pytest.mark.e2e
+
 ALERTS = bundled.FOLDER / "rules" / "gpu-conformance-alerts.yml"
 ALERT_TESTS = bundled.FOLDER / "rules" / "gpu-conformance-alerts.test.yml"
 

@@ -23,6 +23,8 @@ from tests.reporting.pushgateway_support import (
     pushgateway,
 )
 
+pytestmark = pytest.mark.e2e
+
 EKS_CONTEXT = "arn:aws:eks:eu-west-1:123456789012:cluster/prod"  # what `aws eks update-kubeconfig` names it
 EXPOSITION = render([Result("PRE-DRIVER", "k8s-node05", "passed", "", 0.5)], RunFacts(EKS_CONTEXT, 100.0, 110.0))
 

@@ -16,6 +16,8 @@ from gpu_conformance.reporting.metrics import PublishError, RunFacts, render, te
 from gpu_conformance.reporting.results import Result
 from tests.monitoring.promtool_support import real_promtool
 
+pytestmark = pytest.mark.e2e
+
 RUN = RunFacts("prod", started=1_700_000_000.0, finished=1_700_000_042.5)
 RESULTS = [
     Result("PRE-DRIVER", "k8s-node05", "passed", "", 0.25),

@@ -21,6 +21,8 @@ from tests.reporting.pushgateway_support import pushgateway
 from tests.suite.suite_runner import SuiteRun, run_suite
 from tests.suite.test_scenarios import EXPECTED_FAILURES, TUTORIAL_SELECTOR
 
+pytestmark = pytest.mark.e2e
+
 CONTEXT = "gpu-sim"  # the simulated cluster's kubeconfig context: the grouping key
 Sample = tuple[str, dict[str, str], float]
 

@@ -16,6 +16,8 @@ from tests.reporting.test_metrics_suite import CONTEXT
 from tests.suite.suite_runner import run_suite, sigterm_once_jobs_exist
 from tests.suite.test_scenarios import TUTORIAL_SELECTOR
 
+pytestmark = pytest.mark.e2e
+
 
 def test_an_unreachable_pushgateway_fails_a_passing_run_in_one_line(start_cluster: StartCluster,
                                                                      tmp_path: Path) -> None:

@@ -23,6 +23,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.suite.suite_runner import ROOT, SuiteRun, run_suite
 
+pytestmark = pytest.mark.e2e
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]  # Playwright gives it a fresh profile directory

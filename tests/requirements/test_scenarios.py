@@ -32,6 +32,8 @@ from gpu_conformance.requirements.workload import driver_fits_image
 from gpu_conformance.settings import Settings
 from gpu_conformance.verdict import Verdict
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[2]
 # scenario -> {(node, check id): a phrase its failure message must hold}; every other check passes.
 FAILURES: dict[str, dict[tuple[str, str], str]] = {

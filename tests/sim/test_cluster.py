@@ -9,6 +9,8 @@ import pytest
 from gpusim.cluster import SimCluster, SimStartError
 from gpusim.scenario import load
 
+pytestmark = pytest.mark.e2e
+
 
 def test_stop_removes_kubeconfig_host_roots_and_ports(tmp_path: Path) -> None:
     kubeconfig = tmp_path / "kubeconfig"

@@ -21,6 +21,8 @@ from gpusim.testing import StartCluster, eventually
 from kubernetes import client, config
 from prometheus_client.parser import text_string_to_metric_families
 
+pytestmark = pytest.mark.e2e
+
 BROKEN = "k8s-node06"  # every node-level fault scenario breaks this node and leaves k8s-node05 healthy
 HEALTHY = "k8s-node05"
 VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2"

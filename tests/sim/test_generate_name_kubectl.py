@@ -7,7 +7,7 @@ import json
 import pytest
 from gpusim.testing import StartCluster, eventually, kubectl
 
-pytestmark = pytest.mark.kubectl
+pytestmark = [pytest.mark.kubectl, pytest.mark.e2e]
 JOB = """
 apiVersion: batch/v1
 kind: Job

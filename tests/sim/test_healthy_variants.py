@@ -9,6 +9,8 @@ from gpusim.model import NodeSpec, Scenario
 from gpusim.testing import StartCluster, eventually
 from kubernetes import client, config
 
+pytestmark = pytest.mark.e2e
+
 VARIANTS = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
             "helm-gfd", "eks", "open-kernel-module"]
 VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda12.5.0"

@@ -15,6 +15,8 @@ from gpusim.hostroot import render_host_root
 from gpusim.model import NodeSpec
 from gpusim.scenario import load
 
+pytestmark = pytest.mark.e2e
+
 SH = shutil.which("dash") or "/bin/sh"  # POSIX sh: dash where present, so bash-isms would fail
 
 

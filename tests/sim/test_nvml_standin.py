@@ -17,6 +17,8 @@ from gpusim.nvml import build_library
 from gpusim.nvml.build import cache_dir
 from gpusim.scenario import load
 
+pytestmark = pytest.mark.e2e
+
 # Runs in a fresh interpreter: loads the host's library by path, then uses pynvml as any tool would.
 SCRIPT = r"""
 import ctypes, json, sys

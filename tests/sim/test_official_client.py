@@ -15,6 +15,8 @@ from kubernetes import client, config
 
 from gpu_conformance.kube.watch import follow
 
+pytestmark = pytest.mark.e2e
+
 
 def core(cluster: SimCluster) -> client.CoreV1Api:
     return client.CoreV1Api(config.new_client_from_config(str(cluster.kubeconfig), persist_config=False))

@@ -6,7 +6,7 @@ import pytest
 from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster, eventually, kubectl
 
-pytestmark = pytest.mark.kubectl
+pytestmark = [pytest.mark.kubectl, pytest.mark.e2e]
 PROBE = """
 apiVersion: v1
 kind: Pod

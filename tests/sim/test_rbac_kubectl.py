@@ -10,7 +10,7 @@ import pytest
 from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster, kubectl, service_account_kubeconfig
 
-pytestmark = pytest.mark.kubectl
+pytestmark = [pytest.mark.kubectl, pytest.mark.e2e]
 NS = "gpu-conformance"
 USER = f"system:serviceaccount:{NS}:gpu-conformance"
 NODE_READER = f"""

@@ -9,7 +9,7 @@ import pytest
 from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster, eventually, kubectl
 
-pytestmark = pytest.mark.kubectl
+pytestmark = [pytest.mark.kubectl, pytest.mark.e2e]
 GPU_POD = Path(__file__).with_name("data") / "gpu-pod.yaml"
 VECTORADD_OUTPUT = """[Vector addition of 50000 elements]
 Copy input data from the host memory to the CUDA device

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from gpusim.testing import kubectl_binary
 
+pytestmark = pytest.mark.e2e
+
 SIM = [sys.executable, "-m", "gpusim", "serve"]
 
 

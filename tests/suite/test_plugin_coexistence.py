@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from gpusim.testing import StartCluster
 
 from tests.suite.suite_runner import SuiteRun, run_suite
+
+pytestmark = pytest.mark.e2e
 
 TUTORIAL_SELECTOR = ("--gpu-node-selector", "gpu-node=true")
 PLUGINS = ("-p", "randomly", "-p", "xdist", "-p", "timeout")

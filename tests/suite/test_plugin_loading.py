@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.suite.suite_runner import ROOT
+
+pytestmark = pytest.mark.e2e
 
 
 def pytest_run(*args: str) -> subprocess.CompletedProcess[str]:

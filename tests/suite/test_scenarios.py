@@ -15,6 +15,8 @@ from gpusim.testing import StartCluster
 
 from tests.suite.suite_runner import run_suite
 
+pytestmark = pytest.mark.e2e
+
 NODE06_PLUGIN_DOWN = {  # what a node whose device plugin cannot start shows, beyond the cause itself
     ("PLUGIN-POD-READY", "k8s-node06"), ("PLUGIN-DAEMONSET-READY", "cluster"),
     ("CAPACITY-ADVERTISED", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06"),

@@ -8,10 +8,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from gpusim.testing import StartCluster
 from kubernetes import client, config
 
 from tests.suite.suite_runner import ROOT, managed_objects, run_suite, sigterm_once_jobs_exist
+
+pytestmark = pytest.mark.e2e
 
 
 def suite(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ from gpusim.resources import CONFIGMAP, EVENT, JOB, NODE, POD
 
 from tests.sim.api.api_harness import SimApi, pod_object, start_sim
 
-pytestmark = pytest.mark.kubectl
+pytestmark = [pytest.mark.kubectl, pytest.mark.e2e]
 
 
 def test_version_keeps_vendor_forms(sim: SimApi) -> None:

@@ -9,12 +9,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from gpusim.kubeconfig import write_kubeconfig
 from gpusim.rbac.bootstrap import cluster_role_bindings, cluster_roles
 from gpusim.resources import CLUSTERROLE, CLUSTERROLEBINDING, POD, SERVICEACCOUNT
 from gpusim.satokens import API_AUDIENCES, Claims
 
 from tests.sim.api.api_harness import SimApi
+
+pytestmark = pytest.mark.e2e
 
 UNAUTHORIZED = "error: You must be logged in to the server (Unauthorized)"
 

@@ -21,6 +21,8 @@ from gpusim.testing import StartCluster, eventually, kubectl
 
 from tests.sim.api.api_harness import TOKEN, SimApi
 
+pytestmark = pytest.mark.e2e
+
 # --- a tiny protobuf encoder, enough to build the bytes a Go client writes ---------------------------------
 
 

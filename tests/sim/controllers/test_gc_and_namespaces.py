@@ -11,6 +11,8 @@ from gpusim.store import now_rfc3339
 
 from .conftest import Sim, gpu_node, pod_manifest, scenario
 
+pytestmark = pytest.mark.e2e
+
 
 def _start_job(sim: Sim, name: str) -> str:
     template = pod_manifest(name, "busybox:1.36", command=["sleep", "3600"])
