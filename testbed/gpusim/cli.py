@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "set ({kubeconfig} in ARGS becomes its path), stop the cluster. "
                                           "Exit status: COMMAND's.")
     _cluster_options(run)
+    run.add_argument("passthrough", nargs=argparse.REMAINDER, metavar="-- COMMAND ARGS...")
     run.set_defaults(run=_run, port=0)
     return parser
 
@@ -127,6 +128,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.passthrough[:1] == ["--"]:
+        args.passthrough = args.passthrough[1:]
     if not args.passthrough:
         raise UsageError("name the command to run after --")
     scenario = _scenario(args)
@@ -160,13 +163,7 @@ def _wait(child: subprocess.Popen[bytes]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    given = list(sys.argv[1:] if argv is None else argv)
-    split = given.index("--") if "--" in given else len(given)
-    parser = build_parser()
-    args = parser.parse_args(given[:split])
-    args.passthrough = given[split + 1:]
-    if args.passthrough and args.command != "run":
-        parser.error(f"{args.command} takes no arguments after --")
+    args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
     except UsageError as err:
