@@ -16,6 +16,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,11 +29,14 @@ register_image("gpu-conformance", "gpu-conformance", [sys.executable, "-m", "gpu
 register_image("gpu-conformance", "python", [sys.executable])
 
 _NOT_IN_UNIT_TESTS = "a unit test {what}: mark its module end-to-end (pytestmark = pytest.mark.e2e)"
+TESTS = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Only the project's tests: a suite run that pytest hands this conftest (its option values name files
+    under tests/, and pytest loads the conftests of path-like arguments) keeps its own items as they are."""
     for item in items:
-        if item.get_closest_marker("e2e") is None:
+        if TESTS in item.path.parents and item.get_closest_marker("e2e") is None:
             item.add_marker(pytest.mark.unit)
 
 
