@@ -10,13 +10,14 @@ would change.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from ..kube.admission import Hold, admit, read_hold, validated_label
 from ..kube.client import connect
+from ..reporting.summary import read_summary
 from ..settings import resolve
 from ..suite import results_options, run_pytest
 
@@ -80,15 +81,17 @@ def _run_suite(args: argparse.Namespace, hold: Hold, reports: Path) -> int:
     return run_pytest([*options, *args.passthrough])
 
 
-def _failures(summary: Path, node: str, returncode: int) -> list[str]:
+def _failures(path: Path, node: str, returncode: int) -> list[str]:
     """Why the node may not be admitted: each failed or uninspectable check, or why there is no verdict."""
-    try:
-        results = json.loads(summary.read_text())["results"]
-    except (OSError, ValueError, KeyError):
+    if not path.exists():
         return [f"the suite gave no results (exit status {returncode}): see its output above"]
-    failing = [f"{r['check']} on {r['node']}: {r['outcome']}: {r['message'].splitlines()[0] if r['message'] else ''}"
-               for r in results if r["outcome"] in ("failed", "broken")]
-    if not any(r["node"] == node and r["outcome"] == "passed" for r in results):
+    try:
+        results = read_summary(path).results
+    except UsageError as err:
+        return [f"the suite's results cannot be read: {err}"]
+    failing = [f"{r.check} on {r.node}: {r.outcome}: {r.message.splitlines()[0] if r.message else ''}"
+               for r in results if r.outcome in ("failed", "broken")]
+    if not any(r.node == node and r.outcome == "passed" for r in results):
         failing.append(f"no check passed on {node} itself (was it found as a GPU node?)")
     if returncode != 0 and not failing:
         failing.append(f"the suite exited with status {returncode}: see its output above")

@@ -21,6 +21,7 @@ from urllib3.exceptions import (
 )
 
 from gpu_conformance.facts.cluster import ApiVersion
+from gpu_conformance.facts.cluster_identity import ClusterIdentity
 
 from ..errors import UsageError
 from ..settings import Settings
@@ -52,12 +53,16 @@ class _TimedApiClient(client.ApiClient):  # type: ignore[misc]
 
 @dataclass(frozen=True)
 class Connection:
-    """An API client of its own (no global configuration), the server it talks to and its /version."""
+    """An API client of its own (no global configuration), the cluster it talks to and its /version."""
 
     api_client: Any  # kubernetes.client.ApiClient
-    server: str
+    cluster: ClusterIdentity  # the one answer to "which cluster" that every report gives
     version: ApiVersion
     identity: str  # "context 'x' of FILE" or "the pod's service account": said in errors, never secret
+
+    @property
+    def server(self) -> str:
+        return self.cluster.server
 
     @property
     def core(self) -> Any:
@@ -79,14 +84,14 @@ class Connection:
         self.api_client.close()
 
 
-def _configuration(settings: Settings) -> tuple[Any, str]:
+def _configuration(settings: Settings) -> tuple[Any, str, ClusterIdentity]:
     configuration = client.Configuration()
     if settings.in_cluster:
         try:
             config.load_incluster_config(client_configuration=configuration)
         except ConfigException as exc:
             raise UsageError(f"--in-cluster: {one_line(str(exc))}") from exc
-        return configuration, "the pod's service account"
+        return configuration, "the pod's service account", ClusterIdentity.in_cluster(str(configuration.host))
     choice = kubeconfig.choose(settings)
     try:
         config.load_kube_config(
@@ -97,12 +102,14 @@ def _configuration(settings: Settings) -> tuple[Any, str]:
         )
     except (ConfigException, ValueError, TypeError, KeyError, OSError) as exc:
         raise UsageError(f"kubeconfig {choice.config_file}: {one_line(str(exc))}") from exc
-    return configuration, choice.describe()
+    cluster = ClusterIdentity(choice.context, str(configuration.host), tuple(str(f) for f in choice.files),
+                              choice.context, choice.cluster)
+    return configuration, choice.describe(), cluster
 
 
 def connect(settings: Settings) -> Connection:
     """Build the client and check it with ``GET /version``; UsageError (one line) when that fails."""
-    configuration, identity = _configuration(settings)
+    configuration, identity, cluster = _configuration(settings)
     configuration.retries = transport_retry()
     configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize or 0, POOL_SIZE)
     api_client = _TimedApiClient(configuration)
@@ -118,7 +125,7 @@ def connect(settings: Settings) -> Connection:
         git_version=str(code.git_version),
         source=f"GET {server}/version",
     )
-    return Connection(api_client, server, version, identity)
+    return Connection(api_client, cluster, version, identity)
 
 
 def preflight_error(exc: BaseException, server: str, identity: str) -> str:

@@ -23,6 +23,7 @@ from ..settings import Settings
 class KubeconfigChoice:
     files: tuple[Path, ...]  # in KUBECONFIG order (the first file to set a value wins, as in kubectl)
     context: str
+    cluster: str  # the cluster entry the context names
 
     @property
     def config_file(self) -> str:
@@ -84,12 +85,7 @@ def choose(settings: Settings, environ: Mapping[str, str] = os.environ) -> Kubec
         raise UsageError(
             f"kubeconfig {where}: {origin} {context!r} is not defined (known contexts: {listing})"
         )
-    return KubeconfigChoice(files, context)
-
-
-IN_CLUSTER = "in-cluster"  # the cluster's name when the suite runs in a pod: it has no kubeconfig context
-
-
-def cluster_name(settings: Settings, environ: Mapping[str, str] = os.environ) -> str:
-    """The kubeconfig context's name: what people call the cluster, stable from run to run."""
-    return IN_CLUSTER if settings.in_cluster else choose(settings, environ).context
+    entries = [c for d in loaded for c in d.get("contexts") or [] if isinstance(c, dict) and c.get("name") == context]
+    body = entries[0].get("context") if entries else None
+    cluster = str(body.get("cluster") or "") if isinstance(body, dict) else ""
+    return KubeconfigChoice(files, context, cluster)

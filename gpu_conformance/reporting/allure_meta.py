@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import __version__
 from ..checks import Area
+from ..facts.cluster_identity import ClusterIdentity
 from .secrets import Redactor
 
 EPICS: dict[Area, str] = {  # the tutorial's steps, numbered so the report lists them in the tutorial's order
@@ -42,8 +43,7 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
 class RunEnvironment:
     """The facts a reader needs to place a run: which cluster, what it runs, with which options."""
 
-    api_server: str = ""
-    context: str = ""
+    cluster: ClusterIdentity | None = None  # None when no cluster was reached
     kubernetes_version: str = ""
     gpu_nodes: int = 0
     gpus_advertised: int = 0
@@ -52,9 +52,10 @@ class RunEnvironment:
     options: Mapping[str, str] = field(default_factory=dict)
 
     def properties(self) -> dict[str, str]:
+        cluster = self.cluster or ClusterIdentity("", "")
         values = {
-            "API server": self.api_server,
-            "Kubeconfig context": self.context,
+            "API server": cluster.server,
+            "Kubeconfig context": cluster.name,
             "Kubernetes version": self.kubernetes_version,
             "GPU nodes": str(self.gpu_nodes),
             "GPUs advertised": str(self.gpus_advertised),

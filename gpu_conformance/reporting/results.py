@@ -1,10 +1,9 @@
-"""One result per (check, node) and the views built from them: the terminal matrix and summary.json."""
+"""One result per (check, node), and the terminal matrix built from them (summary.py writes them for machines)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 from ..checks import CHECKS
@@ -38,11 +37,3 @@ def matrix(results: Iterable[Result]) -> str:
     lines.append("")
     lines += [f"{i + 1:>4} {check}" for i, check in enumerate(checks)]
     return "\n".join(lines)
-
-
-def summary(results: Iterable[Result], run: dict[str, str]) -> str:
-    """The same data for machines: every result, totals per outcome, and the run's context."""
-    results = sorted(results, key=lambda r: (r.node, r.check))
-    totals = {outcome: sum(1 for r in results if r.outcome == outcome) for outcome in _SYMBOL}
-    body = {"run": run, "totals": totals, "results": [asdict(r) for r in results]}
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"

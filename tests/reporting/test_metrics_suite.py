@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from gpu_conformance.reporting.metrics import RunFacts, render
 from gpu_conformance.reporting.pushgateway import Pushgateway
 from gpu_conformance.reporting.results import Result
+from gpu_conformance.reporting.summary import read_summary
 from tests.reporting.pushgateway_support import pushgateway
 from tests.suite.suite_runner import SuiteRun, run_suite
 from tests.suite.test_scenarios import EXPECTED_FAILURES, TUTORIAL_SELECTOR
@@ -101,3 +102,16 @@ def test_each_destination_is_a_line_after_the_matrix(published: Published) -> No
     written = f"metrics: written to {published.textfile}"
     assert out.index("GPU conformance: nodes x checks") < out.index(pushed) < out.index(written)
     assert published.run.returncode == 1  # checks failed; publishing did not change that
+
+
+def test_every_report_names_the_cluster_the_connection_resolved(published: Published) -> None:
+    """No --kube-context was given: summary.json, the Allure environment and the metrics all name the current
+    context the connection resolved, never a placeholder."""
+    folder = published.textfile.parent.parent
+    cluster = read_summary(folder / "summary.json").run.cluster
+    assert (cluster.name, cluster.context, cluster.cluster) == (CONTEXT, CONTEXT, CONTEXT)
+    assert cluster.server.startswith("https://127.") and cluster.kubeconfig == (str(folder / "kubeconfig"),)
+    environment = (folder / "allure-results" / "environment.properties").read_text().splitlines()
+    assert f"Kubeconfig\\ context={CONTEXT}" in environment and f"API\\ server={cluster.server}" in environment
+    assert {labels["cluster"] for name, labels, _ in published.pushed if name.startswith("gpu_conformance_")} \
+        == {CONTEXT, "other"}

@@ -1,0 +1,76 @@
+"""summary.json: one typed writer and one typed reader, so what a run wrote is what the gate (or CI) reads.
+
+Its shape, schema 1::
+
+    {"schema": 1,
+     "run": {"cluster": {"name", "server", "kubeconfig", "context", "cluster"}, "namespace": "..."},
+     "totals": {"passed": N, "failed": N, "broken": N, "skipped": N},
+     "results": [{"check", "node", "outcome", "message", "duration_s"}, ...]}
+
+Messages were redacted before they became results; the cluster identity holds no credential.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+from ..errors import UsageError
+from ..facts.cluster_identity import ClusterIdentity
+from .results import Outcome, Result
+
+SCHEMA = 1
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    cluster: ClusterIdentity
+    namespace: str  # where the run's probe pods and vectoradd Jobs were
+
+
+@dataclass(frozen=True)
+class Summary:
+    run: RunInfo
+    results: tuple[Result, ...]
+
+    def totals(self) -> dict[str, int]:
+        return {outcome: sum(1 for r in self.results if r.outcome == outcome) for outcome in OUTCOMES}
+
+
+def write_summary(path: Path, summary: Summary) -> None:
+    results = sorted(summary.results, key=lambda r: (r.node, r.check))
+    body = {"schema": SCHEMA, "run": asdict(summary.run), "totals": summary.totals(),
+            "results": [asdict(r) for r in results]}
+    path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_summary(path: Path) -> Summary:
+    """The summary at ``path``; UsageError naming the file and what is wrong with it (one line)."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not JSON: {exc}") from None
+    try:
+        if body.get("schema") != SCHEMA:
+            raise ValueError(f"schema {body.get('schema')!r}, expected {SCHEMA}")
+        run = body["run"]
+        cluster = ClusterIdentity(**{**run["cluster"], "kubeconfig": tuple(run["cluster"].get("kubeconfig", ()))})
+        return Summary(RunInfo(cluster, str(run["namespace"])), tuple(_result(r) for r in body["results"]))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise UsageError(f"{path}: not a gpu-conformance summary: {_what(exc)}") from None
+
+
+def _result(item: dict[str, Any]) -> Result:
+    if item["outcome"] not in OUTCOMES:
+        raise ValueError(f"outcome {item['outcome']!r} is none of {', '.join(OUTCOMES)}")
+    return Result(str(item["check"]), str(item["node"]), item["outcome"], str(item["message"]),
+                  float(item["duration_s"]))
+
+
+def _what(exc: Exception) -> str:
+    return f"missing {exc}" if isinstance(exc, KeyError) else str(exc)

@@ -1,0 +1,71 @@
+"""summary.json's one writer and one reader: what a run wrote is what the gate reads, and a file that is not
+a summary is one line naming the file and what is wrong."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gpu_conformance.commands.gate import _failures
+from gpu_conformance.errors import UsageError
+from gpu_conformance.facts.cluster_identity import ClusterIdentity
+from gpu_conformance.reporting.results import Result
+from gpu_conformance.reporting.summary import SCHEMA, RunInfo, Summary, read_summary, write_summary
+
+CLUSTER = ClusterIdentity("prod-a", "https://10.0.0.1:6443", ("/home/me/.kube/config",), "prod-a", "prod-a-cluster")
+RESULTS = (Result("PRE-DRIVER", "gpu-1", "passed", "found 535.104.05 at NVML", 0.5),
+           Result("WORKLOAD-VECTORADD", "gpu-1", "failed", "[WORKLOAD-VECTORADD] found ...\nsecond line", 3.25),
+           Result("PLUGIN-DEPLOYED", "cluster", "broken", "could not inspect: 403", 0.0),
+           Result("MON-PROM-TARGETS", "gpu-1", "skipped", "no --prometheus-config given", 0.0))
+
+
+def written(tmp_path: Path, results: tuple[Result, ...] = RESULTS) -> Path:
+    path = tmp_path / "summary.json"
+    write_summary(path, Summary(RunInfo(CLUSTER, "gpu-conformance"), results))
+    return path
+
+
+def test_what_is_written_is_what_is_read(tmp_path: Path) -> None:
+    summary = read_summary(written(tmp_path))
+    assert summary.run == RunInfo(CLUSTER, "gpu-conformance")
+    assert sorted(summary.results, key=lambda r: r.check) == sorted(RESULTS, key=lambda r: r.check)
+    body = json.loads((tmp_path / "summary.json").read_text())
+    assert body["schema"] == SCHEMA and body["totals"] == {"passed": 1, "failed": 1, "broken": 1, "skipped": 1}
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("{", "not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+    ('{"schema": 2}', "not a gpu-conformance summary: schema 2, expected 1"),
+    ('{"schema": 1, "run": {"namespace": "x"}, "results": []}', "not a gpu-conformance summary: missing 'cluster'"),
+    ('[1, 2]', "not a gpu-conformance summary: 'list' object has no attribute 'get'"),
+])
+def test_a_file_that_is_no_summary_is_one_line_naming_it(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "summary.json"
+    path.write_text(text)
+    with pytest.raises(UsageError) as raised:
+        read_summary(path)
+    assert str(raised.value) == f"{path}: {problem}"
+
+
+def test_an_unknown_outcome_is_named(tmp_path: Path) -> None:
+    path = written(tmp_path)
+    path.write_text(path.read_text().replace('"outcome": "broken"', '"outcome": "exploded"'))
+    with pytest.raises(UsageError, match=r"summary.json: not a gpu-conformance summary: outcome 'exploded' is none "
+                                         r"of passed, failed, broken, skipped$"):
+        read_summary(path)
+
+
+def test_the_gate_reads_the_typed_summary(tmp_path: Path) -> None:
+    assert _failures(written(tmp_path), "gpu-1", 1) == [  # by node, then check: as summary.json lists them
+        "PLUGIN-DEPLOYED on cluster: broken: could not inspect: 403",
+        "WORKLOAD-VECTORADD on gpu-1: failed: [WORKLOAD-VECTORADD] found ..."]
+
+
+def test_the_gate_says_why_it_has_no_verdict(tmp_path: Path) -> None:
+    missing = tmp_path / "summary.json"
+    assert _failures(missing, "gpu-1", 4) == ["the suite gave no results (exit status 4): see its output above"]
+    missing.write_text("{")
+    (line,) = _failures(missing, "gpu-1", 1)
+    assert line.startswith(f"the suite's results cannot be read: {missing}: not JSON: ")
