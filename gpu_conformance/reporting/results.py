@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,8 +22,9 @@ class Result:
     duration_s: float
 
 
-def matrix(results: Iterable[Result]) -> str:
-    """GPU nodes (and the cluster) as rows, checks as columns, in the catalogue's order."""
+def matrix(results: Iterable[Result], titles: Mapping[str, str]) -> str:
+    """GPU nodes (and the cluster) as rows, checks as columns, in the catalogue's order; a legend names each
+    column's check with its title (the run's thresholds in it)."""
     results = list(results)
     order = [c.id for c in CHECKS]
     checks = sorted({r.check for r in results}, key=lambda c: order.index(c) if c in order else len(order))
@@ -35,5 +36,6 @@ def matrix(results: Iterable[Result]) -> str:
         row = "  ".join(f"{cell.get((node, c), '-'):>4}" for c in checks)
         lines.append(f"{node:<{width}}  {row}")
     lines.append("")
-    lines += [f"{i + 1:>4} {check}" for i, check in enumerate(checks)]
+    named = max(len(c) for c in checks)
+    lines += [f"{i + 1:>4} {check:<{named}}  {titles.get(check, '')}".rstrip() for i, check in enumerate(checks)]
     return "\n".join(lines)
