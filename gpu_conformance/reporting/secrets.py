@@ -21,6 +21,8 @@ import yaml
 
 REDACTED = "[REDACTED]"
 MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary text; such secrets are not secrets anyway
+ELLIPSIS = "..."  # where pytest shortens a long repr (--showlocals, setup errors): head...tail
+MIN_FRAGMENT = 8  # a shortened secret's head or tail this long beside the ellipsis is redacted too
 SERVICE_ACCOUNT_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 _SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH", re.IGNORECASE)
 _USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/@\s:]*):(?P<password>[^/@\s]+)@", re.I)
@@ -42,9 +44,24 @@ class Redactor:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
+        if ELLIPSIS in text:
+            text = self._fragments(text)
         text = _PRIVATE_KEY.sub(REDACTED, text)
         text = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
         return _BEARER.sub(lambda m: f"{m['prefix']}{REDACTED}", text)
+
+    def _fragments(self, text: str) -> str:
+        """A secret cut short by pytest's repr: its head just before an ellipsis, or its tail just after."""
+        spans: list[tuple[int, int]] = []
+        cut = text.find(ELLIPSIS)
+        while cut != -1:
+            after = cut + len(ELLIPSIS)
+            for secret in self._secrets:
+                spans += _head_before(text, cut, secret) + _tail_after(text, after, secret)
+            cut = text.find(ELLIPSIS, after)
+        for start, end in sorted(set(spans), reverse=True):
+            text = text[:start] + REDACTED + text[end:]
+        return text
 
     def data(self, value: Any) -> Any:
         """The same for every string inside nested dicts, lists and tuples (an Allure result as a dict)."""
@@ -63,6 +80,26 @@ class Redactor:
         except UnicodeDecodeError:
             return body
         return self(text).encode("utf-8")
+
+
+def _head_before(text: str, cut: int, secret: str) -> list[tuple[int, int]]:
+    """The span of the longest head of ``secret`` (MIN_FRAGMENT or more) that ends at ``cut``."""
+    start = text.find(secret[:MIN_FRAGMENT], max(0, cut - len(secret) + 1), cut)
+    while start != -1:
+        if secret.startswith(text[start:cut]):
+            return [(start, cut)]
+        start = text.find(secret[:MIN_FRAGMENT], start + 1, cut)
+    return []
+
+
+def _tail_after(text: str, after: int, secret: str) -> list[tuple[int, int]]:
+    """The span of the longest tail of ``secret`` (MIN_FRAGMENT or more) that starts at ``after``."""
+    end = text.rfind(secret[-MIN_FRAGMENT:], after, after + len(secret) - 1)
+    while end != -1:
+        if secret.endswith(text[after:end + MIN_FRAGMENT]):
+            return [(after, end + MIN_FRAGMENT)]
+        end = text.rfind(secret[-MIN_FRAGMENT:], after, end + MIN_FRAGMENT - 1)
+    return []
 
 
 def _with_decoded(value: str) -> list[str]:
