@@ -58,7 +58,26 @@ def _load(path: Path) -> dict[str, Any]:
         raise UsageError(
             f"kubeconfig {path}: not a kubeconfig (expected a mapping, got {type(data).__name__})"
         )
+    _check_flags(path, data)
     return data
+
+
+_CLUSTER_FLAGS = ("insecure-skip-tls-verify", "disable-compression")
+
+
+def _check_flags(path: Path, data: dict[str, Any]) -> None:
+    """A cluster's boolean written as a string (``insecure-skip-tls-verify: 'false'``) is refused, as kubectl
+    refuses it: the official client would read any non-empty string as true and turn TLS verification off."""
+    for entry in data.get("clusters") or []:
+        cluster = entry.get("cluster") if isinstance(entry, dict) else None
+        for flag in _CLUSTER_FLAGS:
+            value = cluster.get(flag) if isinstance(cluster, dict) else None
+            if value is not None and not isinstance(value, bool):
+                raise UsageError(
+                    f"kubeconfig {path}: clusters[{entry.get('name')!r}].cluster.{flag} is {value!r}, not true or "
+                    f"false (kubectl refuses this file too: cannot unmarshal {type(value).__name__} into bool); "
+                    "write it unquoted"
+                )
 
 
 def choose(settings: Settings, environ: Mapping[str, str] = os.environ) -> KubeconfigChoice:
