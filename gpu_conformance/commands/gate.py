@@ -86,9 +86,12 @@ def _failures(path: Path, node: str, returncode: int) -> list[str]:
     if not path.exists():
         return [f"the suite gave no results (exit status {returncode}): see its output above"]
     try:
-        results = read_summary(path).results
+        summary = read_summary(path)
     except UsageError as err:
         return [f"the suite's results cannot be read: {err}"]
+    if summary.run.interrupted:
+        return [f"the run was interrupted (exit status {returncode}): its partial results are no verdict"]
+    results = summary.results
     failing = [f"{r.check} on {r.node}: {r.outcome}: {r.message.splitlines()[0] if r.message else ''}"
                for r in results if r.outcome in ("failed", "broken")]
     if not any(r.node == node and r.outcome == "passed" for r in results):

@@ -3,7 +3,8 @@
 Its shape, schema 1::
 
     {"schema": 1,
-     "run": {"cluster": {"name", "server", "kubeconfig", "context", "cluster"}, "namespace": "..."},
+     "run": {"cluster": {"name", "server", "kubeconfig", "context", "cluster"}, "namespace": "...",
+             "interrupted": false},
      "totals": {"passed": N, "failed": N, "broken": N, "skipped": N},
      "results": [{"check", "node", "outcome", "message", "duration_s"}, ...]}
 
@@ -29,6 +30,7 @@ OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 class RunInfo:
     cluster: ClusterIdentity
     namespace: str  # where the run's probe pods and vectoradd Jobs were
+    interrupted: bool = False  # Ctrl-C or SIGTERM: the results are partial, no verdict on the cluster
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,10 @@ def read_summary(path: Path) -> Summary:
             raise ValueError(f"schema {body.get('schema')!r}, expected {SCHEMA}")
         run = body["run"]
         cluster = ClusterIdentity(**{**run["cluster"], "kubeconfig": tuple(run["cluster"].get("kubeconfig", ()))})
-        return Summary(RunInfo(cluster, str(run["namespace"])), tuple(_result(r) for r in body["results"]))
+        if not isinstance(run["interrupted"], bool):
+            raise ValueError(f"run.interrupted {run['interrupted']!r} is not true or false")
+        return Summary(RunInfo(cluster, str(run["namespace"]), run["interrupted"]),
+                       tuple(_result(r) for r in body["results"]))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise UsageError(f"{path}: not a gpu-conformance summary: {_what(exc)}") from None
 

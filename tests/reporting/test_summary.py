@@ -63,6 +63,15 @@ def test_the_gate_reads_the_typed_summary(tmp_path: Path) -> None:
         "WORKLOAD-VECTORADD on gpu-1: failed: [WORKLOAD-VECTORADD] found ..."]
 
 
+def test_an_interrupted_run_is_said_and_is_no_verdict_for_the_gate(tmp_path: Path) -> None:
+    path = tmp_path / "summary.json"
+    passed = (Result("PRE-DRIVER", "gpu-1", "passed", "", 0.1),)
+    write_summary(path, Summary(RunInfo(CLUSTER, "gpu-conformance", interrupted=True), passed))
+    assert read_summary(path).run.interrupted
+    (line,) = _failures(path, "gpu-1", 2)
+    assert line == "the run was interrupted (exit status 2): its partial results are no verdict"
+
+
 def test_the_gate_says_why_it_has_no_verdict(tmp_path: Path) -> None:
     missing = tmp_path / "summary.json"
     assert _failures(missing, "gpu-1", 4) == ["the suite gave no results (exit status 4): see its output above"]

@@ -12,6 +12,7 @@ import pytest
 from gpusim.testing import StartCluster
 from kubernetes import client, config
 
+from gpu_conformance.reporting.summary import read_summary
 from tests.suite.suite_runner import ROOT, managed_objects, run_suite, sigterm_once_jobs_exist
 
 pytestmark = pytest.mark.e2e
@@ -99,13 +100,17 @@ def test_a_full_run_cleans_up_after_itself(start_cluster: StartCluster, tmp_path
     assert managed_objects(cluster) == []
 
 
-def test_sigterm_mid_run_still_cleans_up(start_cluster: StartCluster) -> None:
+def test_sigterm_mid_run_still_cleans_up_and_says_the_run_was_interrupted(start_cluster: StartCluster,
+                                                                         tmp_path: Path) -> None:
     cluster = start_cluster("plugin-crashloop")  # its unschedulable vectoradd keeps the run busy for seconds
     returncode, output = sigterm_once_jobs_exist(
         [sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
-         "-p", "no:cacheprovider", "-q", "--gpu-node-selector", "gpu-node=true"], cluster)
+         "-p", "no:cacheprovider", "-q", "--gpu-node-selector", "gpu-node=true", "--summary-dir", str(tmp_path)],
+        cluster)
     assert returncode != 0, output
     assert managed_objects(cluster) == [], output
+    assert "run interrupted: these results are partial" in output
+    assert read_summary(tmp_path / "summary.json").run.interrupted
 
 
 def test_local_gate_needs_exactly_one_node(start_cluster: StartCluster) -> None:
