@@ -8,6 +8,7 @@ Every option is a pytest command-line flag (``--vectoradd-image``), an environme
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -177,7 +178,13 @@ def _convert(option: Option, raw: Any, where: str) -> Any:
         raise bad("a string")
     if option.kind == "choice" and str(raw) not in option.choices:
         raise bad(" or ".join(repr(c) for c in option.choices))
+    if option.name == "suite-namespace" and not _DNS1123_LABEL.fullmatch(str(raw)):
+        raise bad("a namespace name: a lowercase RFC 1123 label of at most 63 characters, lower case alphanumeric "
+                  "characters or '-', starting and ending with an alphanumeric character (e.g. 'gpu-conformance')")
     return str(raw)
+
+
+_DNS1123_LABEL = re.compile(r"(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
 def _node_count(entry: str) -> bool:
@@ -248,4 +255,16 @@ def resolve(cli: Mapping[str, Any], environ: Mapping[str, str] = os.environ,
     if "in_cluster" not in values and not values.get("kubeconfig") and environ.get("KUBERNETES_SERVICE_HOST"):
         values["in_cluster"], sources["in-cluster"] = True, "automatic: running in a pod"
     known = {f.name for f in fields(Settings)}
-    return Settings(**{k: v for k, v in values.items() if k in known}, sources=sources, notices=tuple(notices))
+    settings = Settings(**{k: v for k, v in values.items() if k in known}, sources=sources, notices=tuple(notices))
+    _check_exporter_url(settings)
+    return settings
+
+
+def _check_exporter_url(settings: Settings) -> None:
+    """A template without {ip} or {node} scrapes one address for every node: right for one node only."""
+    url = settings.exporter_url
+    if "{ip}" not in url and "{node}" not in url and len(settings.node) != 1:
+        where = settings.sources.get("exporter-url", "default")
+        raise UsageError(f"{where}: exporter-url: {url!r} names neither {{ip}} nor {{node}}, so every GPU node "
+                         "would be scraped at that one address; put {ip} (or {node}) in it, or check one node "
+                         "with --gpu-node")

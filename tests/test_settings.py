@@ -65,3 +65,23 @@ def test_bad_profiles(tmp_path: Path) -> None:
     broken.write_text("timeout: [\n")
     with pytest.raises(UsageError, match=r"broken\.yaml:2: not valid YAML"):
         resolve({}, {}, broken)
+
+
+@pytest.mark.parametrize("namespace", ["GPU-Conformance", "gpu_conformance", "-gpu", "gpu-", "a" * 64, ""])
+def test_a_namespace_that_kubernetes_would_refuse_is_refused_before_any_test(namespace: str) -> None:
+    environ = {"GPU_CONFORMANCE_SUITE_NAMESPACE": namespace} if namespace else {}
+    if not namespace:  # not given: the default, a valid name
+        assert resolve({}, environ).namespace == "gpu-conformance"
+        return
+    with pytest.raises(UsageError, match=r"^environment \$GPU_CONFORMANCE_SUITE_NAMESPACE: suite-namespace: "
+                                         r"expected a namespace name: a lowercase RFC 1123 label"):
+        resolve({}, environ)
+
+
+def test_an_exporter_url_naming_no_node_is_refused_unless_one_node_is_checked() -> None:
+    url = "http://10.0.0.7:9835/metrics"
+    with pytest.raises(UsageError, match=r"^command line: exporter-url: 'http://10.0.0.7:9835/metrics' names "
+                                         r"neither \{ip\} nor \{node\}, so every GPU node would be scraped"):
+        resolve({"exporter_url": url}, {})
+    assert resolve({"exporter_url": url, "node": ("gpu-1",)}, {}).exporter_url == url
+    assert resolve({"exporter_url": "http://{node}.gpu.internal:9835/metrics"}, {}).exporter_url.startswith("http")
