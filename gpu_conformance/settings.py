@@ -8,7 +8,6 @@ Every option is a pytest command-line flag (``--vectoradd-image``), an environme
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,8 +15,9 @@ from typing import Any
 
 import yaml
 
-from . import __version__
+from . import __version__, option_syntax
 from .errors import UsageError
+from .secret import mask_url_password, url_with_secret
 
 ENV_PREFIX = "GPU_CONFORMANCE_"
 TUTORIAL_VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2"
@@ -38,6 +38,7 @@ class Option:
     choices: tuple[str, ...] = ()
     field: str = ""  # the Settings field, when it differs from the name
     formerly: str = ""  # the name before a rename: still read (flag, environment, profile key), with a notice
+    syntax: Callable[[str], str | None] | None = None  # None when a value (each item of a list) is well formed
 
     @property
     def attr(self) -> str:
@@ -53,43 +54,49 @@ OPTIONS: tuple[Option, ...] = (
     Option("kube-context", "kubeconfig context (default: the current context)", field="context", formerly="context"),
     Option("in-cluster", "use the pod's service account (automatic inside a pod)", False, "bool"),
     Option("gpu-node", "check only this node (repeatable): the node-admission case", (), "list", field="node",
-           formerly="node"),
-    Option("gpu-node-selector", "label selector marking GPU nodes, besides advertised GPUs and NFD/GFD labels"),
+           formerly="node", syntax=option_syntax.dns1123_subdomain),
+    Option("gpu-node-selector", "label selector marking GPU nodes, besides advertised GPUs and NFD/GFD labels",
+           syntax=option_syntax.label_selector),
     Option("suite-namespace", "namespace for what the suite creates (created if missing)", "gpu-conformance",
-           field="namespace", formerly="namespace"),
-    Option("vectoradd-image", "CUDA vectoradd image (mirror it for air-gapped clusters)", TUTORIAL_VECTORADD),
-    Option("probe-image", "image that runs `gpu-conformance probe` on each GPU node", PROBE_IMAGE),
+           field="namespace", formerly="namespace", syntax=option_syntax.dns1123_label),
+    Option("vectoradd-image", "CUDA vectoradd image (mirror it for air-gapped clusters)", TUTORIAL_VECTORADD,
+           syntax=option_syntax.image),
+    Option("probe-image", "image that runs `gpu-conformance probe` on each GPU node", PROBE_IMAGE,
+           syntax=option_syntax.image),
     Option("pod-timeout", "seconds to wait for probe and workload pods", 300.0, "float", field="timeout",
            formerly="timeout"),
     Option("tolerate-taint", "extra taint to tolerate, key[=value][:Effect] (repeatable)", (), "list",
-           field="tolerate", formerly="tolerate"),
+           field="tolerate", formerly="tolerate", syntax=option_syntax.taint),
     Option("runtime-policy", "'default': NVIDIA runtime must be the default; 'runtimeclass': a RuntimeClass "
            "'nvidia' whose handler the node defines also passes (GPU Operator, CDI)", "default", "choice",
            ("default", "runtimeclass")),
     Option("device-plugin-selector", "label selector of the device plugin's pods, when installed some other way",
-           field="plugin_selector", formerly="plugin-selector"),
+           field="plugin_selector", formerly="plugin-selector", syntax=option_syntax.label_selector),
     Option("local-probe", "probe this machine instead of running probe pods (a gate run on the node)", False, "bool",
            field="local", formerly="local"),
     Option("keep-resources", "leave what the suite created in the cluster, for debugging", False, "bool"),
-    Option("min-driver", "lowest NVIDIA driver version", "384.81"),
-    Option("min-toolkit", "lowest nvidia-container-toolkit version", "1.7.0"),
-    Option("min-nvidia-docker", "lowest nvidia-docker2 version, accepted instead of the toolkit", "2.0"),
-    Option("min-kubernetes", "lowest Kubernetes version", "1.10"),
+    Option("min-driver", "lowest NVIDIA driver version", "384.81", syntax=option_syntax.version),
+    Option("min-toolkit", "lowest nvidia-container-toolkit version", "1.7.0", syntax=option_syntax.version),
+    Option("min-nvidia-docker", "lowest nvidia-docker2 version, accepted instead of the toolkit", "2.0",
+           syntax=option_syntax.version),
+    Option("min-kubernetes", "lowest Kubernetes version", "1.10", syntax=option_syntax.version),
     Option("expected-gpus", "GPUs each GPU node must advertise, as NODE=COUNT (repeatable); "
            "default: what the node's probe saw", (), "list"),
     Option("exporter-url", "URL template of each GPU node's exporter; {ip} and {node} are filled in",
-           "http://{ip}:9835/metrics"),
+           "http://{ip}:9835/metrics", syntax=option_syntax.http_url),
     Option("exporter-selector", "label selector of exporter pods (e.g. app=nvidia-dcgm-exporter): scrape the "
-           "pod on each GPU node instead of the node address; {ip} in --exporter-url is then the pod's IP"),
+           "pod on each GPU node instead of the node address; {ip} in --exporter-url is then the pod's IP",
+           syntax=option_syntax.label_selector),
     Option("exporter-timeout", "seconds to wait for one exporter scrape (connect and read)", 5.0, "float"),
     Option("prometheus-config", "prometheus.yml to check with promtool and for GPU exporter targets"),
-    Option("prometheus-url", "a live Prometheus: its targets and rules are checked"),
+    Option("prometheus-url", "a live Prometheus: its targets and rules are checked", syntax=option_syntax.http_url),
     Option("alert-rules", "alert rule files to check (repeatable; default: the bundled GPU rules)", (), "list",
            field="rules", formerly="rules"),
     Option("alert-rule-tests", "promtool rule unit-test files to run besides the bundled ones (repeatable)", (),
            "list", field="rule_tests", formerly="rule-tests"),
     Option("promtool", "promtool binary (default: promtool on PATH)", "promtool"),
-    Option("pushgateway", "Pushgateway URL: each run's results are pushed there as gpu_conformance_* metrics"),
+    Option("pushgateway", "Pushgateway URL: each run's results are pushed there as gpu_conformance_* metrics",
+           syntax=option_syntax.http_url),
     Option("metrics-file", "write the results as gpu_conformance_* metrics to this file (node_exporter textfile "
            "collector, *.prom), replaced atomically"),
 )
@@ -148,8 +155,9 @@ class Settings:
 
 def _convert(option: Option, raw: Any, where: str) -> Any:
     """Turn a raw value (a string from the environment, a YAML value, a CLI value) into the option's type."""
-    def bad(expected: str) -> UsageError:
-        return UsageError(f"{where}: {option.name}: expected {expected}, got {raw!r}")
+    def bad(expected: str, value: Any = raw) -> UsageError:
+        shown = mask_url_password(value) if isinstance(value, str) else value
+        return UsageError(f"{where}: {option.name}: expected {expected}, got {shown!r}")
 
     if option.kind == "bool":
         if isinstance(raw, bool):
@@ -173,18 +181,19 @@ def _convert(option: Option, raw: Any, where: str) -> Any:
         values = tuple(str(v).strip() for v in items if str(v).strip())
         if option.name == "expected-gpus" and not all(_node_count(v) for v in values):
             raise bad("NODE=COUNT entries")
+        for item in values:
+            problem = option.syntax(item) if option.syntax else None
+            if problem:
+                raise bad(problem, item)
         return values
     if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
         raise bad("a string")
     if option.kind == "choice" and str(raw) not in option.choices:
         raise bad(" or ".join(repr(c) for c in option.choices))
-    if option.name == "suite-namespace" and not _DNS1123_LABEL.fullmatch(str(raw)):
-        raise bad("a namespace name: a lowercase RFC 1123 label of at most 63 characters, lower case alphanumeric "
-                  "characters or '-', starting and ending with an alphanumeric character (e.g. 'gpu-conformance')")
-    return str(raw)
-
-
-_DNS1123_LABEL = re.compile(r"(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+    problem = option.syntax(str(raw)) if option.syntax else None
+    if problem:
+        raise bad(problem)
+    return url_with_secret(str(raw))
 
 
 def _node_count(entry: str) -> bool:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from gpu_conformance.errors import UsageError
-from gpu_conformance.settings import resolve
+from gpu_conformance.secret import reveal
+from gpu_conformance.settings import OPTIONS, resolve
 
 
 def test_precedence_and_sources(tmp_path: Path) -> None:
@@ -74,7 +75,7 @@ def test_a_namespace_that_kubernetes_would_refuse_is_refused_before_any_test(nam
         assert resolve({}, environ).namespace == "gpu-conformance"
         return
     with pytest.raises(UsageError, match=r"^environment \$GPU_CONFORMANCE_SUITE_NAMESPACE: suite-namespace: "
-                                         r"expected a namespace name: a lowercase RFC 1123 label"):
+                                         r"expected a lowercase RFC 1123 label"):
         resolve({}, environ)
 
 
@@ -85,3 +86,41 @@ def test_an_exporter_url_naming_no_node_is_refused_unless_one_node_is_checked() 
         resolve({"exporter_url": url}, {})
     assert resolve({"exporter_url": url, "node": ("gpu-1",)}, {}).exporter_url == url
     assert resolve({"exporter_url": "http://{node}.gpu.internal:9835/metrics"}, {}).exporter_url.startswith("http")
+
+
+@pytest.mark.parametrize(("cli", "bad", "expected"), [
+    ({"tolerate": ("::bad::",)}, "'::bad::'", "KEY[=VALUE][:EFFECT]"),
+    ({"tolerate": ("nvidia.com/gpu:NoSchedule", "dedicated=gpu:Bogus")}, "'dedicated=gpu:Bogus'", "EFFECT one of"),
+    ({"node": ("Bad_Node",)}, "'Bad_Node'", "a lowercase RFC 1123 subdomain"),
+    ({"gpu_node_selector": "gpu node"}, "'gpu node'", "a label selector"),
+    ({"plugin_selector": "app in (a,b"}, "'app in (a,b'", "a label selector"),
+    ({"vectoradd_image": "NVCR.io/Cuda Sample"}, "'NVCR.io/Cuda Sample'", "an image reference"),
+    ({"min_driver": "v535"}, "'v535'", "a version of dot-separated numbers"),
+    ({"prometheus_url": "prometheus:9090"}, "'prometheus:9090'", "an http:// or https:// URL"),
+    ({"pushgateway": "ftp://ci:hunter2-hunter2@127.0.0.1:9091"}, "'ftp://ci:[REDACTED]@127.0.0.1:9091'",
+     "an http:// or https:// URL"),
+])
+def test_a_malformed_option_is_one_line_naming_it_and_what_was_expected(
+        cli: dict[str, object], bad: str, expected: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        resolve(cli, {})
+    message = str(raised.value)
+    option = next(o.name for o in OPTIONS if o.attr in cli)
+    assert message.startswith(f"command line: {option}: expected ") and message.endswith(f", got {bad}")
+    assert expected in message and "\n" not in message and "hunter2" not in message
+
+
+def test_well_formed_options_are_kept_as_given() -> None:
+    given = {"tolerate": ("nvidia.com/gpu", "dedicated=gpu:NoSchedule", "maintenance:NoExecute"),
+             "node": ("gpu-1.example",), "gpu_node_selector": "gpu-node=true,tier in (a, b),!cordoned",
+             "vectoradd_image": "127.0.0.1:5000/mirror/cuda-sample:vectoradd-cuda12.5.0", "min_driver": "535.104.05",
+             "exporter_url": "https://{node}.gpu.internal:9835/metrics", "pushgateway": "http://127.0.0.1:9091"}
+    settings = resolve(given, {})
+    assert {key: getattr(settings, key) for key in given} == given
+
+
+def test_a_url_password_is_sent_as_given_and_never_shown() -> None:
+    settings = resolve({"pushgateway": "http://ci:hunter2-hunter2@127.0.0.1:9091"}, {})
+    assert reveal(settings.pushgateway) == "http://ci:hunter2-hunter2@127.0.0.1:9091"
+    for shown in (repr(settings), str(settings.pushgateway), f"{settings.pushgateway}", str(settings.effective())):
+        assert "hunter2" not in shown and "http://ci:[REDACTED]@127.0.0.1:9091" in shown
