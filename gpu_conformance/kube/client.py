@@ -24,6 +24,7 @@ from gpu_conformance.facts.cluster import ApiVersion
 from gpu_conformance.facts.cluster_identity import ClusterIdentity
 
 from ..errors import UsageError
+from ..secret import SecretValues
 from ..settings import Settings
 from . import kubeconfig
 from .errors import api_message, one_line
@@ -86,6 +87,7 @@ class Connection:
 
 def _configuration(settings: Settings) -> tuple[Any, str, ClusterIdentity]:
     configuration = client.Configuration()
+    configuration.api_key = SecretValues()  # the loaders put the bearer token here: never shown, only sent
     if settings.in_cluster:
         try:
             config.load_incluster_config(client_configuration=configuration)

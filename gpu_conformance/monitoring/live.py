@@ -12,24 +12,26 @@ from typing import Any
 import requests
 
 from gpu_conformance.facts.prometheus import LivePrometheus, LiveRule, LiveTarget
+from gpu_conformance.secret import mask_url_password
 
 
 def _data(base: str, path: str, timeout: float) -> Mapping[str, Any]:
     """The ``data`` of a Prometheus API answer; ValueError saying what was wrong with it."""
     url = base.rstrip("/") + path
+    shown = mask_url_password(url)
     try:
         answer = requests.get(url, timeout=(timeout, timeout))
     except requests.RequestException as exc:
-        raise ValueError(f"GET {url}: {exc}") from None
+        raise ValueError(f"GET {shown}: {exc}") from None
     try:
         body = answer.json()
     except ValueError:
-        raise ValueError(f"GET {url}: HTTP {answer.status_code}, not a Prometheus API answer "
+        raise ValueError(f"GET {shown}: HTTP {answer.status_code}, not a Prometheus API answer "
                          f"(body starts {answer.text[:60]!r})") from None
     answered = isinstance(body, Mapping) and body.get("status") == "success"
     if not answered or not isinstance(body.get("data"), Mapping):
         error = body.get("error") if isinstance(body, Mapping) else None
-        raise ValueError(f"GET {url}: HTTP {answer.status_code}, {error or 'no data in the answer'}")
+        raise ValueError(f"GET {shown}: HTTP {answer.status_code}, {error or 'no data in the answer'}")
     data: Mapping[str, Any] = body["data"]
     return data
 

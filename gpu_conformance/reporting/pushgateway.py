@@ -25,8 +25,8 @@ from gpu_conformance.durations import seconds
 from ..errors import UsageError
 from ..kube.errors import one_line
 from ..monitoring.exporters.scrape import connection_error
+from ..secret import REDACTED, Secret
 from .metrics import PublishError
-from .secrets import REDACTED
 
 JOB = "gpu-conformance"
 GROUPING_LABEL = "cluster"
@@ -88,7 +88,7 @@ class Pushgateway:
             problem = "the port is not a number from 1 to 65535"
         if problem:
             raise UsageError(f"--pushgateway {redact(setting)}: {problem}")
-        auth = (unquote(parts.username or ""), unquote(parts.password or "")) if "@" in parts.netloc else None
+        auth = (unquote(parts.username or ""), Secret(unquote(parts.password or ""))) if "@" in parts.netloc else None
         netloc = parts.netloc.rpartition("@")[2]
         return cls(urlunsplit((parts.scheme, netloc, parts.path, "", "")), auth)
 

@@ -19,13 +19,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
-REDACTED = "[REDACTED]"
+from ..secret import REDACTED, mask_url_password, reveal
+
 MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary text; such secrets are not secrets anyway
-ELLIPSIS = "..."  # where pytest shortens a long repr (--showlocals, setup errors): head...tail
-MIN_FRAGMENT = 8  # a shortened secret's head or tail this long beside the ellipsis is redacted too
+MIN_FRAGMENT = 8  # this many characters of a secret, anywhere in a text, are redacted as a fragment of it
 SERVICE_ACCOUNT_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 _SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH", re.IGNORECASE)
-_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^/@\s:]*):(?P<password>[^/@\s]+)@", re.I)
 _BEARER = re.compile(r"(?P<prefix>\bBearer\s+)[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE)
 _PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.DOTALL)
 _USER_SECRET_KEYS = ("token", "password", "client-key-data", "id-token", "refresh-token", "access-token",
@@ -33,33 +32,38 @@ _USER_SECRET_KEYS = ("token", "password", "client-key-data", "id-token", "refres
 
 
 class Redactor:
-    """Replaces known secret values, URL passwords, bearer tokens and private-key blocks with [REDACTED]."""
+    """Replaces known secret values and any fragment of them, URL passwords, bearer tokens and private-key blocks
+    with [REDACTED]."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        values = {s for s in secrets if len(s) >= MIN_SECRET_LENGTH}
+        values = {reveal(s) for s in secrets if len(s) >= MIN_SECRET_LENGTH}
         # Longest first, so a secret that contains another is replaced whole.
         self._secrets = sorted(values, key=len, reverse=True)
+        # Every MIN_FRAGMENT-long piece of every secret: text containing one holds a fragment of a secret
+        # (pytest cut a repr short, a line was wrapped, a message was truncated).
+        self._pieces = frozenset(v[i:i + MIN_FRAGMENT] for v in values for i in range(len(v) - MIN_FRAGMENT + 1))
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
-        if ELLIPSIS in text:
-            text = self._fragments(text)
+        text = self._fragments(text)
         text = _PRIVATE_KEY.sub(REDACTED, text)
-        text = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
+        text = mask_url_password(text)
         return _BEARER.sub(lambda m: f"{m['prefix']}{REDACTED}", text)
 
     def _fragments(self, text: str) -> str:
-        """A secret cut short by pytest's repr: its head just before an ellipsis, or its tail just after."""
-        spans: list[tuple[int, int]] = []
-        cut = text.find(ELLIPSIS)
-        while cut != -1:
-            after = cut + len(ELLIPSIS)
-            for secret in self._secrets:
-                spans += _head_before(text, cut, secret) + _tail_after(text, after, secret)
-            cut = text.find(ELLIPSIS, after)
-        for start, end in sorted(set(spans), reverse=True):
+        """Each run of overlapping MIN_FRAGMENT-long pieces of a secret becomes one [REDACTED]."""
+        if not self._pieces:
+            return text
+        spans: list[list[int]] = []
+        for start in range(len(text) - MIN_FRAGMENT + 1):
+            if text[start:start + MIN_FRAGMENT] in self._pieces:
+                if spans and start <= spans[-1][1]:
+                    spans[-1][1] = start + MIN_FRAGMENT
+                else:
+                    spans.append([start, start + MIN_FRAGMENT])
+        for start, end in reversed(spans):
             text = text[:start] + REDACTED + text[end:]
         return text
 
@@ -80,26 +84,6 @@ class Redactor:
         except UnicodeDecodeError:
             return body
         return self(text).encode("utf-8")
-
-
-def _head_before(text: str, cut: int, secret: str) -> list[tuple[int, int]]:
-    """The span of the longest head of ``secret`` (MIN_FRAGMENT or more) that ends at ``cut``."""
-    start = text.find(secret[:MIN_FRAGMENT], max(0, cut - len(secret) + 1), cut)
-    while start != -1:
-        if secret.startswith(text[start:cut]):
-            return [(start, cut)]
-        start = text.find(secret[:MIN_FRAGMENT], start + 1, cut)
-    return []
-
-
-def _tail_after(text: str, after: int, secret: str) -> list[tuple[int, int]]:
-    """The span of the longest tail of ``secret`` (MIN_FRAGMENT or more) that starts at ``after``."""
-    end = text.rfind(secret[-MIN_FRAGMENT:], after, after + len(secret) - 1)
-    while end != -1:
-        if secret.endswith(text[after:end + MIN_FRAGMENT]):
-            return [(after, end + MIN_FRAGMENT)]
-        end = text.rfind(secret[-MIN_FRAGMENT:], after, end + MIN_FRAGMENT - 1)
-    return []
 
 
 def _with_decoded(value: str) -> list[str]:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -20,6 +21,8 @@ from gpu_conformance.errors import UsageError
 from gpu_conformance.kube import client as kube_client
 from gpu_conformance.kube.client import connect
 from gpu_conformance.kube.retry import create_retrying
+from gpu_conformance.reporting.secrets import MIN_FRAGMENT
+from gpu_conformance.secret import reveal
 from gpu_conformance.settings import Settings
 
 from .conftest import Connect, FrontServer
@@ -53,6 +56,20 @@ def test_connects_and_reports_the_server_version(start_cluster: StartCluster, co
     assert (conn.version.major, conn.version.minor, conn.version.git_version) == ("1", "28", "v1.28.2")
     assert conn.version.source == f"GET {cluster.url}/version"
     assert conn.api_client.configuration.verify_ssl is True
+
+
+def test_the_bearer_token_is_sent_but_never_shown(start_cluster: StartCluster, connect_to: Connect) -> None:
+    """The client's api_key holds the token as a Secret: the request authenticates (the version was read with
+    it), while repr, str and format of the configuration's credentials and of the request headers mask it."""
+    cluster = start_cluster("seed")
+    conn, _ = connect_to(cluster)
+    headers: dict[str, Any] = {}
+    conn.api_client.update_params_for_auth(headers, [], ["BearerToken"], "/api", "GET", None)
+    assert reveal(headers["authorization"]) == f"Bearer {cluster.token}"
+    assert conn.core.list_namespace().items  # authenticated with it
+    shown = [repr(conn.api_client.configuration.api_key), repr(headers), str(headers["authorization"]),
+             f"{headers['authorization']}"]
+    assert not [text for text in shown if cluster.token[:MIN_FRAGMENT] in text], shown
 
 
 def test_unreachable_server_is_named(start_cluster: StartCluster) -> None:
