@@ -17,6 +17,7 @@ import yaml
 
 from ..errors import UsageError
 from ..settings import Settings
+from .kubeconfig_schema import cluster_problems, type_problem, user_problems
 
 
 @dataclass(frozen=True)
@@ -58,26 +59,10 @@ def _load(path: Path) -> dict[str, Any]:
         raise UsageError(
             f"kubeconfig {path}: not a kubeconfig (expected a mapping, got {type(data).__name__})"
         )
-    _check_flags(path, data)
+    problem = type_problem(data)
+    if problem:
+        raise UsageError(f"kubeconfig {path}: {problem} (kubectl refuses this file too)")
     return data
-
-
-_CLUSTER_FLAGS = ("insecure-skip-tls-verify", "disable-compression")
-
-
-def _check_flags(path: Path, data: dict[str, Any]) -> None:
-    """A cluster's boolean written as a string (``insecure-skip-tls-verify: 'false'``) is refused, as kubectl
-    refuses it: the official client would read any non-empty string as true and turn TLS verification off."""
-    for entry in data.get("clusters") or []:
-        cluster = entry.get("cluster") if isinstance(entry, dict) else None
-        for flag in _CLUSTER_FLAGS:
-            value = cluster.get(flag) if isinstance(cluster, dict) else None
-            if value is not None and not isinstance(value, bool):
-                raise UsageError(
-                    f"kubeconfig {path}: clusters[{entry.get('name')!r}].cluster.{flag} is {value!r}, not true or "
-                    f"false (kubectl refuses this file too: cannot unmarshal {type(value).__name__} into bool); "
-                    "write it unquoted"
-                )
 
 
 def choose(settings: Settings, environ: Mapping[str, str] = os.environ) -> KubeconfigChoice:
@@ -104,7 +89,28 @@ def choose(settings: Settings, environ: Mapping[str, str] = os.environ) -> Kubec
         raise UsageError(
             f"kubeconfig {where}: {origin} {context!r} is not defined (known contexts: {listing})"
         )
-    entries = [c for d in loaded for c in d.get("contexts") or [] if isinstance(c, dict) and c.get("name") == context]
-    body = entries[0].get("context") if entries else None
-    cluster = str(body.get("cluster") or "") if isinstance(body, dict) else ""
+    body = _entry(files, loaded, "contexts", context)[1] or {}
+    cluster = str(body.get("cluster") or "")
+    _refuse_what_kubectl_refuses(files, loaded, cluster, str(body.get("user") or ""))
     return KubeconfigChoice(files, context, cluster)
+
+
+def _entry(files: tuple[Path, ...], loaded: list[dict[str, Any]], section: str,
+           name: str) -> tuple[Path, dict[str, Any] | None]:
+    """The file and body of the first entry called ``name`` in ``section`` (the first file to define it wins)."""
+    key = section[:-1]  # "clusters" -> "cluster"
+    for path, data in zip(files, loaded, strict=True):
+        for entry in data.get(section) or []:
+            if entry.get("name") == name:
+                return path, entry.get(key) or {}
+    return files[0], None
+
+
+def _refuse_what_kubectl_refuses(files: tuple[Path, ...], loaded: list[dict[str, Any]], cluster: str,
+                                 user: str) -> None:
+    """kubectl's validation of the context in use: TLS material, proxy, one way to authenticate, exec plugins."""
+    for section, name, problems in (("clusters", cluster, cluster_problems), ("users", user, user_problems)):
+        path, body = _entry(files, loaded, section, name)
+        found = problems(name, body, path.parent) if body else []
+        if found:
+            raise UsageError(f"kubeconfig {path}: {found[0]} (kubectl refuses this file too)")
