@@ -39,6 +39,16 @@ class RunFacts:
     finished: float
 
 
+def render_interrupted(run: RunFacts) -> str:
+    """The one series an interrupted run publishes: when it was cut short. Its partial results are not published,
+    so they never replace the last complete run's, yet a dashboard or alert can see runs that never finish."""
+    registry = CollectorRegistry(auto_describe=False)
+    Gauge("gpu_conformance_last_interrupted_run_timestamp_seconds", "Unix time a run was last interrupted "
+          "(Ctrl-C, SIGTERM): its partial results were not published", ("cluster",),
+          registry=registry).labels(run.cluster).set(run.finished)
+    return str(generate_latest(registry).decode("utf-8"))
+
+
 def worst_per_check(results: Iterable[Result]) -> list[Result]:
     """One result per (check, node): the worst reported."""
     kept: dict[tuple[str, str], Result] = {}

@@ -106,13 +106,15 @@ class Pushgateway:
             return path
         return f"{path}/metrics/job/{JOB}/{group_path(GROUPING_LABEL, cluster)}"
 
-    def push(self, cluster: str, text: str) -> str:
-        """PUT ``text`` as the cluster's group; the URL pushed to (as shown), or PublishError saying why not."""
+    def push(self, cluster: str, text: str, replace: bool = True) -> str:
+        """PUT ``text`` as the cluster's group (``replace``), or POST it (only the series of the same names are
+        replaced); the URL pushed to (as shown), or PublishError saying why not."""
         url = self.group_url(cluster)
         shown = Pushgateway(url, self.auth).shown
         try:  # redirects not followed: requests would turn a PUT answered 302 into a GET that "succeeds"
-            answer = requests.put(url, data=text.encode("utf-8"), headers={"Content-Type": CONTENT_TYPE},
-                                  auth=self.auth, timeout=TIMEOUT, allow_redirects=False)
+            answer = requests.request("PUT" if replace else "POST", url, data=text.encode("utf-8"),
+                                      headers={"Content-Type": CONTENT_TYPE}, auth=self.auth, timeout=TIMEOUT,
+                                      allow_redirects=False)
         except requests.RequestException as exc:
             raise PublishError(f"cannot push to {shown}: {_no_answer(exc)}") from None
         if not 200 <= answer.status_code < 300:

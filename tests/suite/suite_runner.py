@@ -61,6 +61,11 @@ def run_suite(cluster: SimCluster, tmp: Path, *args: str, timeout: float = 240,
     return SuiteRun(done.returncode, done.stdout, done.stderr, outcomes)
 
 
+def junit_properties(junit: Path) -> dict[str, str]:
+    """The testsuite properties of a JUnit XML file."""
+    return {str(p.get("name")): str(p.get("value")) for p in ET.parse(junit).getroot().iter("property")}
+
+
 def managed_objects(cluster: SimCluster) -> list[str]:
     """Every pod and Job the suite created (by its managed-by label), in all namespaces."""
     api = config.new_client_from_config(str(cluster.kubeconfig), persist_config=False)

@@ -12,8 +12,9 @@ import pytest
 from gpusim.testing import StartCluster
 from kubernetes import client, config
 
+from conformance.plugin.reporting import INTERRUPTED_PROPERTY
 from gpu_conformance.reporting.summary import read_summary
-from tests.suite.suite_runner import ROOT, managed_objects, run_suite, sigterm_once_jobs_exist
+from tests.suite.suite_runner import ROOT, junit_properties, managed_objects, run_suite, sigterm_once_jobs_exist
 
 pytestmark = pytest.mark.e2e
 
@@ -98,6 +99,7 @@ def test_a_full_run_cleans_up_after_itself(start_cluster: StartCluster, tmp_path
     run = run_suite(cluster, tmp_path)
     assert run.returncode == 1
     assert managed_objects(cluster) == []
+    assert junit_properties(next(tmp_path.glob("junit-*.xml"))) == {INTERRUPTED_PROPERTY: "false"}
 
 
 def test_sigterm_mid_run_still_cleans_up_and_says_the_run_was_interrupted(start_cluster: StartCluster,
