@@ -69,6 +69,16 @@ def url_with_secret(value: str | None) -> str | None:
     return SecretUrl(value)
 
 
+def mask_userinfo(url: str) -> str:
+    """``scheme://[REDACTED]@host`` for a URL that may be malformed (no scheme, say), where the password cannot be
+    told apart: everything between the scheme and the last ``@`` is masked."""
+    head, at, host = url.rpartition("@")
+    if not at:
+        return url
+    scheme = head.partition("://")[0] + "://" if "://" in head else ""
+    return f"{scheme}{REDACTED}@{host}"
+
+
 def mask_url_password(text: str) -> str:
     """``https://user:[REDACTED]@host/`` for every URL with a password in ``text``."""
     return _URL_PASSWORD.sub(lambda m: f"{m['head']}{REDACTED}{m['at']}", text)

@@ -17,7 +17,7 @@ import yaml
 
 from . import __version__, option_syntax
 from .errors import UsageError
-from .secret import mask_url_password, url_with_secret
+from .secret import mask_userinfo, url_with_secret
 
 ENV_PREFIX = "GPU_CONFORMANCE_"
 TUTORIAL_VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2"
@@ -156,7 +156,8 @@ class Settings:
 def _convert(option: Option, raw: Any, where: str) -> Any:
     """Turn a raw value (a string from the environment, a YAML value, a CLI value) into the option's type."""
     def bad(expected: str, value: Any = raw) -> UsageError:
-        shown = mask_url_password(value) if isinstance(value, str) else value
+        shown = (mask_userinfo(value) if option.syntax is option_syntax.http_url else value) \
+            if isinstance(value, str) else value
         return UsageError(f"{where}: {option.name}: expected {expected}, got {shown!r}")
 
     if option.kind == "bool":

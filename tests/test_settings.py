@@ -97,8 +97,9 @@ def test_an_exporter_url_naming_no_node_is_refused_unless_one_node_is_checked() 
     ({"vectoradd_image": "NVCR.io/Cuda Sample"}, "'NVCR.io/Cuda Sample'", "an image reference"),
     ({"min_driver": "v535"}, "'v535'", "a version of dot-separated numbers"),
     ({"prometheus_url": "prometheus:9090"}, "'prometheus:9090'", "an http:// or https:// URL"),
-    ({"pushgateway": "ftp://ci:hunter2-hunter2@127.0.0.1:9091"}, "'ftp://ci:[REDACTED]@127.0.0.1:9091'",
+    ({"pushgateway": "ftp://ci:hunter2-hunter2@127.0.0.1:9091"}, "'ftp://[REDACTED]@127.0.0.1:9091'",
      "an http:// or https:// URL"),
+    ({"prometheus_url": "ci:hunter2-hunter2@127.0.0.1:9090"}, "'[REDACTED]@127.0.0.1:9090'", "an http:// or https://"),
 ])
 def test_a_malformed_option_is_one_line_naming_it_and_what_was_expected(
         cli: dict[str, object], bad: str, expected: str) -> None:
