@@ -8,6 +8,7 @@ cluster would refuse halfway through a run is refused at once, naming the option
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 _LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -40,6 +41,7 @@ SELECTOR = ("a label selector such as 'gpu-node=true', 'app in (a,b)', 'tier!=x'
 IMAGE = "an image reference such as 'nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2' (lowercase repository)"
 VERSION = "a version of dot-separated numbers such as '535.104.05' or '1.28'"
 HTTP_URL = "an http:// or https:// URL with a host, such as 'http://127.0.0.1:9091'"
+READABLE_FILE = "a file that exists and can be read"
 
 
 def dns1123_label(text: str) -> str | None:
@@ -108,3 +110,12 @@ def http_url(text: str) -> str | None:
     except ValueError:
         return HTTP_URL
     return None if parts.scheme in ("http", "https") and parts.hostname else HTTP_URL
+
+
+def readable_file(text: str) -> str | None:
+    """The one check that looks at the disk: a file the run will read is there before the run starts."""
+    try:
+        with Path(text).expanduser().open("rb"):
+            return None
+    except OSError as exc:
+        return f"{READABLE_FILE} ({exc.strerror or exc})"

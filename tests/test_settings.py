@@ -99,6 +99,8 @@ def test_an_exporter_url_naming_no_node_is_refused_unless_one_node_is_checked() 
     ({"prometheus_url": "prometheus:9090"}, "'prometheus:9090'", "an http:// or https:// URL"),
     ({"pushgateway": "ftp://ci:hunter2-hunter2@127.0.0.1:9091"}, "'ftp://[REDACTED]@127.0.0.1:9091'",
      "an http:// or https:// URL"),
+    ({"rules": ("/nonexistent/gpu-rules.yaml",)}, "'/nonexistent/gpu-rules.yaml'",
+     "a file that exists and can be read (No such file or directory)"),
     ({"prometheus_url": "ci:hunter2-hunter2@127.0.0.1:9090"}, "'[REDACTED]@127.0.0.1:9090'", "an http:// or https://"),
 ])
 def test_a_malformed_option_is_one_line_naming_it_and_what_was_expected(
