@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 import signal
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
+from .stop_signals import StopSignals
 from .suite_files import suite_root
+
+USAGE_ERROR = 4  # pytest.ExitCode.USAGE_ERROR: the suite refused its options or could not reach the cluster
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+@dataclass(frozen=True)
+class SuiteExit:
+    """pytest's exit status (128+N when killed by signal N), and its stderr when that was captured."""
+
+    code: int
+    stderr: str = ""
+
+    def usage_error(self) -> str:
+        """pytest's one-line reason for a usage error: ``ERROR: <reason>`` or argparse's ``...: error: <reason>``."""
+        lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
+        for line in lines:
+            if ": error: " in line:
+                return line.split(": error: ", 1)[1]
+        reasons = [line.removeprefix("ERROR: ") for line in lines if line.startswith("ERROR: ")]
+        return reasons[-1] if reasons else f"pytest exited {self.code}"
 
 
 def results_options(directory: Path) -> list[str]:
@@ -24,33 +45,39 @@ def pytest_command(args: Sequence[str]) -> list[str]:
     return [sys.executable, "-m", "pytest", "conformance", *args]
 
 
-def run_pytest(args: Sequence[str]) -> int:
-    """Run the suite in a child process from its root; pytest's exit status (128+N when killed by signal N).
+def run_pytest(args: Sequence[str], signals: StopSignals, *, capture_stderr: bool = False) -> SuiteExit:
+    """Run the suite in a child process from its root, passing it every SIGINT, SIGTERM and SIGHUP we get.
 
-    SIGTERM is passed on to pytest, which then removes what the run created before it exits. As a
-    container's PID 1 this process would otherwise ignore SIGTERM, and the kubelet's SIGKILL would end
-    the pod after the grace period with nothing cleaned up. SIGINT is not passed on: Ctrl-C reaches
-    pytest from the terminal already, and a second one would interrupt its cleanup.
+    The child has a process group of its own, so a terminal's Ctrl-C reaches it once (through us), never
+    twice (which would interrupt its cleanup). pytest turns each of those signals into an interruption:
+    it removes what the run created, then exits. Should this process die without passing anything on
+    (SIGKILL), Linux sends the child SIGTERM (PR_SET_PDEATHSIG), so it cleans up all the same; elsewhere
+    it runs on to its end and then cleans up. A signal that came before the child started starts none.
     """
-    child = subprocess.Popen(pytest_command(args), cwd=suite_root())
-    with _sigterm_passed_to(child):
-        code = child.wait()
-    return 128 - code if code < 0 else code
-
-
-@contextmanager
-def _sigterm_passed_to(child: subprocess.Popen[bytes]) -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def forward(signum: int, frame: FrameType | None) -> None:
-        child.send_signal(signum)
-
-    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, forward),
-                signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN)}
+    with signals.deferred():
+        signals.check()
+        child = subprocess.Popen(pytest_command(args), cwd=suite_root(), process_group=0,
+                                 preexec_fn=_dies_with_parent(),
+                                 stderr=subprocess.PIPE if capture_stderr else None)
+        signals.pass_to(child)
     try:
-        yield
+        _, stderr = child.communicate()
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        signals.pass_to(None)
+    code = child.returncode
+    return SuiteExit(128 - code if code < 0 else code, stderr.decode(errors="replace") if stderr else "")
+
+
+def _dies_with_parent() -> Callable[[], None] | None:
+    """In the child, before it runs pytest: SIGTERM to it when this process dies (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the line above: no one will send it
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arm

@@ -10,7 +10,7 @@ would change.
 from __future__ import annotations
 
 import argparse
-import tempfile
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,10 @@ from ..errors import UsageError
 from ..kube.admission import Hold, admit, read_hold, validated_label
 from ..kube.client import connect
 from ..reporting.summary import read_summary
+from ..scratch import remove_stale, scratch_dir
 from ..settings import resolve
-from ..suite import results_options, run_pytest
+from ..stop_signals import Stopped, StopSignals, stop_signals
+from ..suite import USAGE_ERROR, results_options, run_pytest
 
 EXIT_ADMITTED, EXIT_NOT_ADMITTED = 0, 1
 
@@ -45,16 +47,28 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The gate; a signal at any point admits nothing (exit 128+N), except once the patch is on its way."""
+    remove_stale()  # scratch folders of gates killed outright
     label = validated_label(args.label)
+    with stop_signals() as signals:
+        try:
+            with scratch_dir() as scratch:
+                return _gate(args, label, signals, scratch)
+        except Stopped as stop:
+            print(f"gate: {args.node} NOT admitted, nothing changed: {stop}", flush=True)
+            return stop.exit_status
+
+
+def _gate(args: argparse.Namespace, label: tuple[str, str], signals: StopSignals, scratch: Path) -> int:
     settings = resolve({"kubeconfig": args.kubeconfig, "context": args.context})
     connection = connect(settings)
     try:
         hold = read_hold(connection, args.node, args.admission_taint)
         print(f"gate: {args.node} is held back ({', '.join(hold.tolerations)}); running every check on it", flush=True)
-        with tempfile.TemporaryDirectory(prefix="gpu-gate-") as scratch:
-            reports = Path(args.report_dir or scratch)
-            returncode = _run_suite(args, hold, reports)
-            failures = _failures(reports / "summary.json", args.node, returncode)
+        reports = Path(args.report_dir) if args.report_dir else scratch / "results"
+        returncode = _run_suite(args, hold, reports, signals)
+        signals.check()  # the suite was interrupted by our signal: it cleaned up, there is no verdict
+        failures = _failures(reports / "summary.json", args.node, returncode)
         if failures:
             print(f"gate: {args.node} NOT admitted, nothing changed: {len(failures)} check(s) did not pass:")
             for line in failures:
@@ -64,21 +78,32 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             print(f"gate: {args.node} passed every check; --dry-run: would {changes}")
             return EXIT_ADMITTED
-        admit(connection, read_hold(connection, args.node, args.admission_taint), label)
-        print(f"gate: {args.node} passed every check and is admitted: {changes}")
+        current = read_hold(connection, args.node, args.admission_taint)
+        signals.settle()
+        signals.check()  # the last moment a signal stops the gate: from here the patch is on its way
+        admit(connection, current, label)
+        print(f"gate: {args.node} passed every check and is admitted: {changes}", flush=True)
+        if signals.received is not None:
+            print(f"gate: {signals.received.name} came while the admitting patch was on its way; it was applied")
+            return 128 + signals.received
         return EXIT_ADMITTED
     finally:
         connection.close()
 
 
-def _run_suite(args: argparse.Namespace, hold: Hold, reports: Path) -> int:
+def _run_suite(args: argparse.Namespace, hold: Hold, reports: Path, signals: StopSignals) -> int:
+    """The suite's exit status; its usage error (exit 4: a bad option after --) is the gate's, one line."""
     options = ["--gpu-node", hold.node, *results_options(reports)]
     for toleration in hold.tolerations:
         options += ["--tolerate-taint", toleration]
     for flag, value in (("--kubeconfig", args.kubeconfig), ("--kube-context", args.context)):
         if value:
             options += [flag, value]
-    return run_pytest([*options, *args.passthrough])
+    done = run_pytest([*options, *args.passthrough], signals, capture_stderr=True)
+    if done.code == USAGE_ERROR and signals.received is None:
+        raise UsageError(f"the suite did not start: {done.usage_error()}")
+    sys.stderr.write(done.stderr)
+    return done.code
 
 
 def _failures(path: Path, node: str, returncode: int) -> list[str]:

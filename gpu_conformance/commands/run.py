@@ -4,7 +4,8 @@ DIR (``--results-dir``, default ``$GPU_CONFORMANCE_RESULTS_DIR``, else ./reports
 junit.xml and summary.json, and with ``--report`` html/index.html and history.jsonl (the trend across
 runs): in the cluster DIR is a volume, so a CronJob's results and history outlive its pods. Two runs never
 share DIR at once: each holds a lock on DIR/.run.lock. The exit status is pytest's (0 all passed, 1 some
-check failed, 2 interrupted, 4 stopped before any check, e.g. a missing permission), report or not.
+check failed, 2 interrupted, 4 stopped before any check, e.g. a missing permission), report or not; a
+SIGINT, SIGTERM or SIGHUP to this command is passed to pytest, which cleans up, and the status is 128+N.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 
 from ..errors import UsageError
 from ..reporting.html_report import render_report
+from ..stop_signals import Stopped, stop_signals
 from ..suite import results_options, run_pytest
 
 RESULTS_ENV = "GPU_CONFORMANCE_RESULTS_DIR"
@@ -47,14 +49,20 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     results = (args.results_dir or Path(os.environ.get(RESULTS_ENV) or "reports")).resolve()
-    with _only_run_in(results):
-        code = run_pytest([
-            *results_options(results),
-            "-p", "no:cacheprovider",  # no .pytest_cache: the image's root filesystem is read-only
-            *args.passthrough,
-        ])
-        if args.report:
-            render_after(results, code, "gpu-conformance run")
+    with stop_signals() as signals:
+        try:
+            with _only_run_in(results):
+                code = run_pytest([
+                    *results_options(results),
+                    "-p", "no:cacheprovider",  # no .pytest_cache: the image's root filesystem is read-only
+                    *args.passthrough,
+                ], signals).code
+                signals.check()  # pytest got our signal, cleaned up and said the run was interrupted
+                if args.report:
+                    render_after(results, code, "gpu-conformance run")
+        except Stopped as stop:
+            print(f"gpu-conformance run: {stop}: the run's results are partial, no report", file=sys.stderr)
+            return stop.exit_status
     return code
 
 

@@ -1,7 +1,8 @@
-"""SIGTERM and SIGINT become KeyboardInterrupt during a run, so ``finally:`` blocks (cleanup) still run.
+"""SIGTERM, SIGHUP and SIGINT become KeyboardInterrupt during a run, so ``finally:`` blocks (cleanup) still run.
 
-Python turns SIGINT into KeyboardInterrupt already, unless someone replaced the handler; SIGTERM
-ends the process without unwinding at all. Both previous handlers are restored on the way out.
+Python turns SIGINT into KeyboardInterrupt already, unless someone replaced the handler; SIGTERM and
+SIGHUP (a closed terminal, a CI runner cancelling the job) end the process without unwinding at all.
+The previous handlers are restored on the way out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+UNWINDING = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"received {signal.Signals(signum).name}")
@@ -19,11 +22,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def interrupts_unwind() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGINT raise KeyboardInterrupt; a no-op outside the main thread."""
+    """Within the block, SIGTERM, SIGHUP and SIGINT raise KeyboardInterrupt; a no-op outside the main thread."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, _interrupt) for sig in UNWINDING}
     try:
         yield
     finally:
