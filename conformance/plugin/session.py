@@ -1,5 +1,8 @@
 """The session around the checks: reach the cluster once before any test, clean up after, even on Ctrl-C.
 
+A run that creates anything first makes its heartbeat (a Lease, kept fresh by a thread) and from then on
+removes what dead runs left; the terminal summary says what it removed.
+
 Bad input (no cluster, bad kubeconfig, unknown --gpu-node, unreadable profile) stops the run before it
 starts with one line and pytest's usage-error exit status, never a traceback or one failure per test.
 """
@@ -18,7 +21,9 @@ from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.kube.cleanup import cleanup
 from gpu_conformance.kube.client import Connection, connect
 from gpu_conformance.kube.cluster import gpu_nodes
-from gpu_conformance.kube.errors import api_message
+from gpu_conformance.kube.errors import api_message, permissions_as_facts
+from gpu_conformance.kube.heartbeat import Heartbeat
+from gpu_conformance.kube.namespace import ensure_namespace
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.signals import interrupts_unwind
 
@@ -27,6 +32,7 @@ from .options import settings_from
 CONNECTION = pytest.StashKey[Connection]()
 GPU_NODES = pytest.StashKey[list[GpuNode]]()
 RUN = pytest.StashKey[RunContext]()
+HEARTBEAT = pytest.StashKey[Heartbeat]()
 UNWIND = pytest.StashKey[contextlib.ExitStack]()
 NO_GPU_NODE = "no GPU node in the cluster, so no per-node check ran (see CAPACITY-GPU-NODES)"
 
@@ -67,12 +73,40 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     connection = config.stash.get(CONNECTION, None)
     if connection is None:
         return
+    heartbeat = config.stash.get(HEARTBEAT, None)
+    if heartbeat is not None:
+        heartbeat.stop()
     run = config.stash.get(RUN, None)
     if run is not None:
         for problem in cleanup(connection, settings_from(config), run):
             print(f"gpu-conformance: cleanup: {problem}")
     connection.close()
     config.stash[UNWIND].close()
+
+
+def start_run(config: pytest.Config, connection: Connection) -> RunContext:
+    """This run's id, its namespace and its heartbeat, before it creates anything; dead runs' objects go from now.
+
+    Without its Lease a run creates nothing: a run beside it would take its objects for a dead run's.
+    """
+    settings = settings_from(config)
+    run = RunContext()
+    config.stash[RUN] = run
+    with permissions_as_facts():
+        ensure_namespace(connection, settings.namespace, run)
+        heartbeat = Heartbeat(connection, settings.namespace, run, sweep=not settings.keep_resources)
+        heartbeat.start()
+    config.stash[HEARTBEAT] = heartbeat
+    return run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """What this run removed of dead runs, and its heartbeat's problems: always shown, not only under -rA."""
+    heartbeat = config.stash.get(HEARTBEAT, None)
+    if heartbeat is None:
+        return
+    for line in heartbeat.removed + heartbeat.problems:
+        terminalreporter.write_line(f"gpu-conformance: {line}")
 
 
 def discovered_nodes(config: pytest.Config) -> list[GpuNode]:

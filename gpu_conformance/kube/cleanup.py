@@ -1,15 +1,15 @@
-"""Removing what a run created, and what killed earlier runs left behind.
+"""Removing what a run created: its pods, Jobs and Lease, and the namespace when the last run leaves it.
 
 Jobs are deleted with propagationPolicy Background: without it their pods stay. Deletions are
-collections by label (one call per kind), so cleanup costs the same for 2 nodes or 2000.
+collections by label (one call per kind), so cleanup costs the same for 2 nodes or 2000. What runs
+killed outright left is removed by the next run (leftovers.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
@@ -21,8 +21,8 @@ from .run import MANAGED_BY, MANAGER, RUN_ID, RunContext
 MANAGED = f"{MANAGED_BY}={MANAGER}"
 
 
-def _delete_by_selector(conn: Connection, namespace: str, selector: str) -> list[str]:
-    """Delete the run's Jobs (Background) and pods matching ``selector``; problems as one-liners."""
+def delete_by_selector(conn: Connection, namespace: str, selector: str) -> list[str]:
+    """Delete the Jobs (Background), pods and Leases matching ``selector``; problems as one-liners."""
 
     def jobs() -> None:
         conn.batch.delete_collection_namespaced_job(
@@ -32,7 +32,11 @@ def _delete_by_selector(conn: Connection, namespace: str, selector: str) -> list
     def pods() -> None:
         conn.core.delete_collection_namespaced_pod(namespace, label_selector=selector)
 
-    calls: tuple[tuple[str, Callable[[], None]], ...] = (("Jobs", jobs), ("pods", pods))
+    def leases() -> None:
+        client.CoordinationV1Api(conn.api_client).delete_collection_namespaced_lease(namespace,
+                                                                                     label_selector=selector)
+
+    calls: tuple[tuple[str, Callable[[], None]], ...] = (("Jobs", jobs), ("pods", pods), ("Leases", leases))
     problems = []
     for kind, call in calls:
         try:
@@ -48,51 +52,35 @@ def _delete_by_selector(conn: Connection, namespace: str, selector: str) -> list
 def cleanup(conn: Connection, settings: Settings, run: RunContext) -> list[str]:
     """Delete everything of this run (nothing with --keep-resources); returns problems, never raises for them.
 
-    The namespace goes too when this run created it and no other run of the suite has objects in it.
+    The namespace goes too when the suite made it (this run or an earlier one: it carries the suite's
+    label) and no other run has a Lease or a pod in it: the last run out removes it. A run starting in the
+    instant between that look and the deletion loses its namespace; its checks then say they could not
+    inspect, and the next run starts afresh.
     """
     if settings.keep_resources:
         return []
-    problems = _delete_by_selector(conn, settings.namespace, f"{MANAGED},{RUN_ID}={run.run_id}")
-    if run.created_namespace and not problems:
-        try:
-            if not _others_in(conn, settings.namespace, run):
-                conn.core.delete_namespace(settings.namespace)
-        except ApiException as err:
-            if err.status != 404:
-                problems.append(f"deleting namespace {settings.namespace}: {api_message(err)}")
+    problems = delete_by_selector(conn, settings.namespace, f"{MANAGED},{RUN_ID}={run.run_id}")
+    if problems:
+        return problems
+    try:
+        if (run.created_namespace or _made_by_suite(conn, settings.namespace)) and not _others_in(
+                conn, settings.namespace, run):
+            conn.core.delete_namespace(settings.namespace)
+    except ApiException as err:
+        if err.status != 404:
+            problems.append(f"deleting namespace {settings.namespace}: {api_message(err)}")
     return problems
 
 
+def _made_by_suite(conn: Connection, namespace: str) -> bool:
+    try:
+        labels = conn.core.read_namespace(namespace).metadata.labels or {}
+    except ApiException:
+        return False  # gone, or not ours to read: not ours to delete either
+    return bool(labels.get(MANAGED_BY) == MANAGER)
+
+
 def _others_in(conn: Connection, namespace: str, run: RunContext) -> bool:
-    pods = conn.core.list_namespaced_pod(namespace, label_selector=f"{MANAGED},{RUN_ID}!={run.run_id}")
-    return bool(pods.items)
-
-
-def _created(obj: Any) -> datetime:
-    stamp: datetime = obj.metadata.creation_timestamp
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
-def remove_leftovers(conn: Connection, settings: Settings, run: RunContext | None = None) -> list[str]:
-    """Delete the suite's Jobs and pods of other runs older than 2 x --pod-timeout (a run that was killed).
-
-    Younger ones may belong to a run still going. Returns "<kind> <namespace>/<name>" of what was
-    deleted, then any problems. Does nothing with --keep-resources.
-    """
-    if settings.keep_resources:
-        return []
-    cutoff = datetime.now(UTC) - timedelta(seconds=2 * settings.timeout)
-    own = run.run_id if run else None
-    stale: dict[str, list[str]] = {}  # run id -> what it left
-    jobs = conn.batch.list_namespaced_job(settings.namespace, label_selector=MANAGED).items
-    pods = conn.core.list_namespaced_pod(settings.namespace, label_selector=MANAGED).items
-    for kind, items in (("Job", jobs), ("Pod", pods)):
-        for obj in items:
-            run_id = (obj.metadata.labels or {}).get(RUN_ID)
-            if run_id and run_id != own and _created(obj) < cutoff:
-                stale.setdefault(run_id, []).append(f"{kind} {settings.namespace}/{obj.metadata.name}")
-    if not stale:
-        return []
-    selector = f"{MANAGED},{RUN_ID} in ({','.join(sorted(stale))})"
-    removed = [entry for entries in stale.values() for entry in entries]
-    return removed + _delete_by_selector(conn, settings.namespace, selector)
+    others = f"{MANAGED},{RUN_ID}!={run.run_id}"
+    leases = client.CoordinationV1Api(conn.api_client).list_namespaced_lease(namespace, label_selector=others)
+    return bool(leases.items) or bool(conn.core.list_namespaced_pod(namespace, label_selector=others).items)

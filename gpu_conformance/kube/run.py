@@ -12,6 +12,9 @@ MANAGER = "gpu-conformance"
 RUN_ID = "gpu-conformance/run-id"
 COMPONENT = "app.kubernetes.io/component"
 NODE_ANNOTATION = "gpu-conformance/node"  # the node a pod is for (names can be longer than a label value)
+# A run renews its Lease (heartbeat.py) every few seconds; one whose Lease is this old is dead, and what it left
+# goes at once. Objects of no Lease at all wait as long: they may be a new run's whose Lease was not seen yet.
+LEASE_SECONDS = 6
 _NAME_LIMIT = 63  # a Job's name becomes a label value; keep pod names to the same limit
 
 

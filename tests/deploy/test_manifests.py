@@ -191,7 +191,9 @@ def _rules(role: Manifest) -> set[tuple[str, str, str]]:
 def test_no_wildcards_no_secrets_no_escalation(objects: dict[str, Manifest]) -> None:
     for verb, resource, _ in _rules(objects["ClusterRole"]) | _rules(objects["Role"]):
         assert "*" not in verb and "*" not in resource
-        assert verb not in ("escalate", "bind", "impersonate", "update", "patch")
+        assert verb not in ("escalate", "bind", "impersonate", "patch")
+        # The one update: each run renews its own heartbeat Lease; nothing else the suite did not create.
+        assert verb != "update" or resource == "leases.coordination.k8s.io", resource
         assert resource.split("/")[0].split(".")[0] not in ("secrets", "serviceaccounts", "roles", "clusterroles")
 
 

@@ -1,4 +1,4 @@
-"""Cleanup: this run's objects go (after success, failure or SIGTERM); killed runs' leftovers go later."""
+"""Cleanup: this run's objects go (after success, failure or SIGTERM); dead runs' go at once, live runs' never."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ import pytest
 from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster, eventually, kubectl
 
-from gpu_conformance.kube.cleanup import cleanup, remove_leftovers
+from gpu_conformance.kube.cleanup import cleanup
 from gpu_conformance.kube.cluster import gpu_nodes
+from gpu_conformance.kube.heartbeat import Heartbeat
+from gpu_conformance.kube.namespace import ensure_namespace
 from gpu_conformance.kube.probe_pods import run_probes
-from gpu_conformance.kube.run import RunContext
+from gpu_conformance.kube.run import LEASE_SECONDS, RunContext
 from gpu_conformance.kube.workload import run_vectoradd
 
 from .conftest import Connect
@@ -79,27 +81,47 @@ def test_keep_resources_keeps_them(start_cluster: StartCluster, connect_to: Conn
     conn, settings = connect_to(cluster, keep_resources=True)
     run = RunContext()
     run_probes(conn, settings, gpu_nodes(conn, settings), run)
-    assert cleanup(conn, settings, run) == [] and remove_leftovers(conn, settings) == []
+    assert cleanup(conn, settings, run) == []
     time.sleep(0.5)
     assert len(labelled(cluster, run)) == 2 and namespace_phase(cluster) == "Active"
 
 
-def test_leftovers_of_killed_runs_are_removed_but_young_ones_kept(
-    start_cluster: StartCluster, connect_to: Connect
-) -> None:
+def test_a_dead_runs_objects_go_at_once_a_live_runs_never(start_cluster: StartCluster, connect_to: Connect) -> None:
     cluster = start_cluster("seed")
-    conn, settings = connect_to(cluster, timeout=1.0)  # leftovers: other runs' objects older than 2 s
-    nodes = gpu_nodes(conn, settings)
-    killed, current = RunContext(), RunContext()
-    run_probes(conn, settings, nodes, killed)
-    time.sleep(3)
-    young = RunContext()
-    run_probes(conn, settings, nodes[:1], young)
-    run_probes(conn, settings, nodes[:1], current)
-    removed = remove_leftovers(conn, settings, current)
-    assert sorted(removed) == [f"Pod gpu-conformance/probe-{n.name}-{killed.run_id}" for n in nodes]
-    eventually(lambda: not labelled(cluster, killed), what="the killed run's pods deleted")
-    assert len(labelled(cluster, young)) == 1 and len(labelled(cluster, current)) == 1
+    conn, settings = connect_to(cluster)
+    nodes, namespace = gpu_nodes(conn, settings), settings.namespace
+    live, killed, leaseless, current = RunContext(), RunContext(), RunContext(), RunContext()
+    heartbeats = {}
+    for run in (live, killed):
+        ensure_namespace(conn, namespace, run)
+        heartbeats[run.run_id] = Heartbeat(conn, namespace, run)
+        heartbeats[run.run_id].start()
+        run_probes(conn, settings, nodes, run)
+    heartbeats[killed.run_id].stop()  # killed outright: no renewal, no cleanup
+    run_probes(conn, settings, nodes[:1], leaseless)  # objects of no Lease (one deleted by hand, an old version)
+    started = time.monotonic()
+    heartbeat = Heartbeat(conn, namespace, current)
+    heartbeat.start()  # returns once every other run is known alive or dead, the dead ones' objects removed
+    waited = time.monotonic() - started
+    try:
+        assert waited <= LEASE_SECONDS + 3
+        assert not labelled(cluster, killed) and not labelled(cluster, leaseless)
+        assert len(labelled(cluster, live)) == 2 and lease_holders(cluster) == sorted([live.run_id, current.run_id])
+        dead_killed = next(line for line in heartbeat.removed if line.startswith(f"run {killed.run_id} is dead"))
+        assert dead_killed.startswith(f"run {killed.run_id} is dead (its heartbeat stopped ")
+        assert f"run {leaseless.run_id} is dead (it has no heartbeat): removed 1 object(s) it left" in heartbeat.removed
+        assert sorted(line for line in heartbeat.removed if line.startswith("removed leftover")) == sorted(
+            f"removed leftover of an earlier run: Pod gpu-conformance/probe-{n.name}-{run.run_id}"
+            for n, run in ((nodes[0], killed), (nodes[1], killed), (nodes[0], leaseless)))
+        assert heartbeat.problems == []
+    finally:
+        heartbeat.stop()
+        heartbeats[live.run_id].stop()
+
+
+def lease_holders(cluster: SimCluster) -> list[str]:
+    leases = kubectl(cluster, "get", "leases", "-n", "gpu-conformance", "-o", "json").stdout
+    return sorted(lease["spec"]["holderIdentity"].split("@")[0] for lease in json.loads(leases)["items"])
 
 
 SCRIPT = textwrap.dedent("""
