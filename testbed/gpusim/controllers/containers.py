@@ -10,6 +10,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..images import Process, Script
@@ -119,10 +120,27 @@ def start_process(process: Process, logs: LogStore, where: tuple[str, str, str],
 
 
 def kill_container(child: subprocess.Popen[bytes]) -> None:
-    """SIGKILL every process of the container (its session), as a runtime kills a container's cgroup.
+    """SIGKILL every process of the container (its session), as a runtime kills a container's cgroup: those
+    in process groups of their own too (a shell's jobs, a command's child it keeps apart from Ctrl-C).
 
-    Only while PID 1 is not reaped (its id is then surely still the group's); once it is, the group is gone.
+    Only while PID 1 is not reaped (its id is then surely still the session's); once it is, the session is gone.
     """
     if child.returncode is None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.pid, signal.SIGKILL)
+        for pid in _session_members(child.pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _session_members(session: int) -> list[int]:
+    """The processes of a session, from /proc (empty where there is none: the group's kill must do)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # state ppid pgrp session ...
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == session:
+            members.append(int(stat.parent.name))
+    return members
