@@ -108,7 +108,7 @@ PLUGIN_DAEMONSET_READY = Check(
     "`kubectl -n NAMESPACE describe daemonset NAME` and `kubectl -n NAMESPACE get pods -o wide`: the nodes "
     "whose plugin pod is not Ready fail PLUGIN-POD-READY with the cause",
     severity="critical", tutorial=_DEPLOY,
-    depends_on=("PLUGIN-DEPLOYED",),
+    depends_on=("PLUGIN-DEPLOYED", "PLUGIN-POD-READY"),  # the DaemonSet is ready when each of its pods is
 )
 PLUGIN_POD_READY = Check(
     "PLUGIN-POD-READY", "device-plugin", "device plugin pod Running and Ready on the node",

@@ -75,6 +75,9 @@ def render(results: Iterable[Result], run: RunFacts) -> str:
                    "other statuses", (*per_check, "status"))
     duration = gauge("gpu_conformance_check_duration_seconds", "Seconds the check took on the node in the last "
                      "run", per_check)
+    root_cause = gauge("gpu_conformance_check_root_cause", "For a check that did not pass on the node: 1 if it is a "
+                       "root cause, 0 if it is a consequence of another failing check it depends on; absent for "
+                       "checks that passed or were skipped", per_check)
     counts = gauge("gpu_conformance_results", "(check, node) results of the last run per outcome",
                    ("cluster", "outcome"))
     gauge("gpu_conformance_last_run_timestamp_seconds", "Unix time the last run finished").labels(
@@ -93,6 +96,8 @@ def render(results: Iterable[Result], run: RunFacts) -> str:
         duration.labels(*labels).set(result.duration_s)
         for outcome in JUDGED:
             status.labels(*labels, STATUS[outcome]).set(1 if outcome == result.outcome else 0)
+        if result.outcome != "passed":
+            root_cause.labels(*labels).set(0 if result.caused_by else 1)
     return str(generate_latest(registry).decode("utf-8"))
 
 

@@ -6,7 +6,10 @@ Its shape, schema 1::
      "run": {"cluster": {"name", "server", "kubeconfig", "context", "cluster"}, "namespace": "...",
              "interrupted": false},
      "totals": {"passed": N, "failed": N, "broken": N, "skipped": N},
-     "results": [{"check", "node", "outcome", "message", "duration_s"}, ...]}
+     "root_causes": [{"check", "node", "consequences": [{"check", "node"}, ...]}, ...],
+     "results": [{"check", "node", "outcome", "message", "duration_s", "caused_by": [check ids]}, ...]}
+
+``root_causes`` is derived from the results' ``caused_by`` (root_causes.py): the failures to fix first.
 
 Messages were redacted before they became results; the cluster identity holds no credential.
 """
@@ -21,6 +24,7 @@ from typing import Any, get_args
 from ..errors import UsageError
 from ..facts.cluster_identity import ClusterIdentity
 from .results import Outcome, Result
+from .root_causes import root_causes
 
 SCHEMA = 1
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
@@ -44,7 +48,10 @@ class Summary:
 
 def write_summary(path: Path, summary: Summary) -> None:
     results = sorted(summary.results, key=lambda r: (r.node, r.check))
-    body = {"schema": SCHEMA, "run": asdict(summary.run), "totals": summary.totals(),
+    causes = [{"check": cause.check, "node": cause.node,
+               "consequences": [{"check": c.check, "node": c.node} for c in consequences]}
+              for cause, consequences in root_causes(results)]
+    body = {"schema": SCHEMA, "run": asdict(summary.run), "totals": summary.totals(), "root_causes": causes,
             "results": [asdict(r) for r in results]}
     path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
 
@@ -74,7 +81,7 @@ def _result(item: dict[str, Any]) -> Result:
     if item["outcome"] not in OUTCOMES:
         raise ValueError(f"outcome {item['outcome']!r} is none of {', '.join(OUTCOMES)}")
     return Result(str(item["check"]), str(item["node"]), item["outcome"], str(item["message"]),
-                  float(item["duration_s"]))
+                  float(item["duration_s"]), tuple(str(c) for c in item.get("caused_by", ())))
 
 
 def _what(exc: Exception) -> str:

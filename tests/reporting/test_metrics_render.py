@@ -58,6 +58,17 @@ def test_each_result_gives_its_success_status_and_duration() -> None:
     assert series[failed] == 1
 
 
+def test_a_failure_says_whether_it_is_a_root_cause_or_a_consequence() -> None:
+    consequence = Result("WORKLOAD-VECTORADD", "k8s-node06", "failed", "", 2.0, caused_by=("PRE-RUNTIME-DEFAULT",))
+    series, _ = parsed(render([*RESULTS, consequence], RUN))
+    root_cause = {node_check: series.get(key("gpu_conformance_check_root_cause", check=node_check[1],
+                                             node=node_check[0]))
+                  for node_check in (("k8s-node06", "PRE-RUNTIME-DEFAULT"), ("k8s-node06", "WORKLOAD-VECTORADD"),
+                                     ("k8s-node07", "MON-EXPORTER-UP"), ("k8s-node05", "PRE-DRIVER"))}
+    assert root_cause == {("k8s-node06", "PRE-RUNTIME-DEFAULT"): 1, ("k8s-node06", "WORKLOAD-VECTORADD"): 0,
+                          ("k8s-node07", "MON-EXPORTER-UP"): 1, ("k8s-node05", "PRE-DRIVER"): None}
+
+
 def test_skipped_checks_have_no_series_but_are_counted() -> None:
     series, _ = parsed(render(RESULTS, RUN))
     assert not [k for k in series if ("check", "MON-PROM-TARGETS") in k[1]]

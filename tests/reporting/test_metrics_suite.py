@@ -100,7 +100,7 @@ def test_each_destination_is_a_line_after_the_matrix(published: Published) -> No
     out = published.run.stdout
     pushed = f"metrics: pushed to {published.url}/metrics/job/gpu-conformance/cluster/{CONTEXT}"
     written = f"metrics: written to {published.textfile}"
-    assert out.index("GPU conformance: nodes x checks") < out.index(pushed) < out.index(written)
+    assert out.index(" checks on 2 GPU nodes ") < out.index(pushed) < out.index(written)
     assert published.run.returncode == 1  # checks failed; publishing did not change that
 
 

@@ -35,6 +35,18 @@ def test_what_is_written_is_what_is_read(tmp_path: Path) -> None:
     assert body["schema"] == SCHEMA and body["totals"] == {"passed": 1, "failed": 1, "broken": 1, "skipped": 1}
 
 
+def test_root_causes_are_listed_with_their_consequences(tmp_path: Path) -> None:
+    results = (Result("PRE-RUNTIME-DEFAULT", "gpu-2", "failed", "runc", 0.1),
+               Result("PLUGIN-POD-READY", "gpu-2", "failed", "not Ready", 0.1, ("PRE-RUNTIME-DEFAULT",)),
+               Result("PRE-DRIVER", "gpu-1", "passed", "", 0.1))
+    path = written(tmp_path, results)
+    assert json.loads(path.read_text())["root_causes"] == [
+        {"check": "PRE-RUNTIME-DEFAULT", "node": "gpu-2",
+         "consequences": [{"check": "PLUGIN-POD-READY", "node": "gpu-2"}]}]
+    assert {r.check: r.caused_by for r in read_summary(path).results} == {
+        "PRE-RUNTIME-DEFAULT": (), "PLUGIN-POD-READY": ("PRE-RUNTIME-DEFAULT",), "PRE-DRIVER": ()}
+
+
 @pytest.mark.parametrize(("text", "problem"), [
     ("{", "not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
     ('{"schema": 2}', "not a gpu-conformance summary: schema 2, expected 1"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -121,12 +122,19 @@ def test_local_gate_needs_exactly_one_node(start_cluster: StartCluster) -> None:
     assert "--local-probe" in line and "--gpu-node" in line
 
 
-def test_every_run_ends_with_the_node_matrix_and_summary_json(start_cluster: StartCluster, tmp_path: Path) -> None:
+def test_every_run_ends_with_the_checks_root_causes_first_and_summary_json(start_cluster: StartCluster,
+                                                                             tmp_path: Path) -> None:
+    """driver-too-old: k8s-node06's driver is the root cause; vectoradd and the image's CUDA follow from it."""
     run = run_suite(start_cluster("driver-too-old"), tmp_path)
-    assert "GPU conformance: nodes x checks" in run.stdout
-    row = next(line for line in run.stdout.splitlines() if line.startswith("k8s-node06 "))
-    assert row.split().count("FAIL") == 3  # PRE-DRIVER, WORKLOAD-VECTORADD, WORKLOAD-DRIVER-FITS-IMAGE
+    assert re.search(r"GPU conformance: \d+ checks on \d+ GPU nodes", run.stdout)
+    rows = [line for line in run.stdout.splitlines() if line.endswith(")") and "k8s-node06" in line]
+    assert [(row.split()[0], row.split("k8s-node06 ")[1]) for row in rows] == [
+        ("PRE-DRIVER", "(root cause)"), ("WORKLOAD-VECTORADD", "(consequence of PRE-DRIVER)"),
+        ("WORKLOAD-DRIVER-FITS-IMAGE", "(consequence of PRE-DRIVER)")]
     summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["root_causes"] == [{"check": "PRE-DRIVER", "node": "k8s-node06", "consequences": [
+        {"check": "WORKLOAD-DRIVER-FITS-IMAGE", "node": "k8s-node06"},
+        {"check": "WORKLOAD-VECTORADD", "node": "k8s-node06"}]}]
     failed = {(r["check"], r["node"]) for r in summary["results"] if r["outcome"] == "failed"}
     assert failed == run.failing()
     assert summary["totals"]["failed"] == 3 and summary["totals"]["passed"] > 20
