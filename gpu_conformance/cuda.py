@@ -56,6 +56,18 @@ def driver_cuda_version(driver: str) -> int:
     return best[0] * 1000 + best[1] * 10
 
 
+def newest_cuda(driver: str) -> tuple[int, int] | None:
+    """The newest CUDA whose code this driver runs: its branch's CUDA version (NVML's), when the driver meets that
+    version's minimum; else the newest the minimum-driver table admits; None when it runs none."""
+    found = version_tuple(driver)
+    supported = driver_cuda_version(driver)
+    branch = (supported // 1000, supported % 1000 // 10)
+    if supported and minimum_driver(branch) <= found:
+        return branch
+    admitted = [cuda for cuda, minimum in _MINIMUM_DRIVER if minimum <= found]
+    return max(admitted) if admitted else None
+
+
 # Newest CUDA version each driver branch supports (R535 -> 12.2, R550 -> 12.4, ...), as NVML reports.
 _BRANCH_CUDA: tuple[tuple[int, tuple[int, int]], ...] = (
     (384, (9, 0)), (390, (9, 1)), (396, (9, 2)), (410, (10, 0)), (418, (10, 1)), (440, (10, 2)),

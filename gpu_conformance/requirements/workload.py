@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gpu_conformance.checks import WORKLOAD_DRIVER_FITS_IMAGE, WORKLOAD_VECTORADD
-from gpu_conformance.cuda import driver_cuda_version, image_cuda_version, minimum_driver
+from gpu_conformance.cuda import image_cuda_version, minimum_driver, newest_cuda, version_tuple
 from gpu_conformance.facts.cluster import ProbeOutcome, WorkloadOutcome
 from gpu_conformance.facts.gpu_nodes import WHOLE_GPU, GpuNode
 from gpu_conformance.requirements.driver_facts import known_driver
@@ -136,11 +136,20 @@ def driver_fits_image(outcome: ProbeOutcome, node: GpuNode, settings: Settings) 
     if at_least_or_unavailable(WORKLOAD_DRIVER_FITS_IMAGE, driver, need, source):
         found = f"driver {driver} (CUDA {cuda_text(cuda)} of {image} needs >= {need})"
         return Verdict.passed(WORKLOAD_DRIVER_FITS_IMAGE, found, source)
-    supported = driver_cuda_version(driver)  # NVML's form: 12020 is CUDA 12.2
-    newest = (supported // 1000, supported % 1000 // 10)
-    runs = (f"this driver runs CUDA up to {cuda_text(newest)}" if supported
-            else "this driver predates every CUDA the vectoradd images are built for")
     return Verdict.failed(WORKLOAD_DRIVER_FITS_IMAGE, f"driver {driver}", source,
                           f">= {need}, the minimum driver for CUDA {cuda_text(cuda)} ({image})",
-                          f"upgrade the NVIDIA driver to >= {need} (the tutorial's 384.81 runs no vectoradd "
-                          f"image), or pass --vectoradd-image with a tag built for an older CUDA ({runs})")
+                          _driver_fix(driver, need, settings.min_driver))
+
+
+def _driver_fix(driver: str, need: str, floor: str) -> str:
+    """Upgrade to what the image needs; or, where this driver runs some CUDA, an image built for that CUDA.
+    PRE-DRIVER's floor is named only when it is below what the image needs (it passed a driver this fails)."""
+    fix = f"upgrade the NVIDIA driver to >= {need}"
+    if version_tuple(floor) < version_tuple(need):
+        fix += f" (PRE-DRIVER's floor {floor} is too old for this image)"
+    runs = newest_cuda(driver)
+    if runs is None:
+        return fix + f"; driver {driver} predates every CUDA the vectoradd images are built for"
+    newest = cuda_text(runs)
+    return fix + f", or pass --vectoradd-image with a tag built for CUDA {newest} or older (driver {driver} runs " \
+                 f"CUDA up to {newest})"

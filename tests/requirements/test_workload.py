@@ -126,19 +126,32 @@ def test_driver_fits_image(image: str, need: str, cuda: str) -> None:
         f"minimum driver for CUDA {cuda} ({image}); fix: upgrade the NVIDIA driver to >= {need}")
 
 
-def test_tutorial_floor_runs_no_vectoradd_image() -> None:
-    verdict = driver_fits_image(outcome(probe(driver_nvml=_old_driver("384.81"))), gpu_node(), Settings())
-    assert not verdict.ok
-    assert "(the tutorial's 384.81 runs no vectoradd image)" in verdict.message
-    assert verdict.message.endswith("built for an older CUDA (this driver runs CUDA up to 9.0)")
-    ancient = driver_fits_image(outcome(probe(driver_nvml=_old_driver("375.26"))), gpu_node(), Settings())
-    assert ancient.message.endswith("(this driver predates every CUDA the vectoradd images are built for)")
+CUDA_9_IMAGE = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda9.0"
+
+
+@pytest.mark.parametrize(("driver", "image", "floor", "fix"), [
+    ("384.81", TUTORIAL_VECTORADD, "384.81",
+     "upgrade the NVIDIA driver to >= 440.33 (PRE-DRIVER's floor 384.81 is too old for this image), or pass "
+     "--vectoradd-image with a tag built for CUDA 9.0 or older (driver 384.81 runs CUDA up to 9.0)"),
+    ("384.80", CUDA_9_IMAGE, "384.81",  # the floor is what the image needs: naming it would contradict the fix
+     "upgrade the NVIDIA driver to >= 384.81; driver 384.80 predates every CUDA the vectoradd images are built for"),
+    ("375.26", TUTORIAL_VECTORADD, "384.81",
+     "upgrade the NVIDIA driver to >= 440.33 (PRE-DRIVER's floor 384.81 is too old for this image); driver 375.26 "
+     "predates every CUDA the vectoradd images are built for"),
+    ("418.87.01", TUTORIAL_VECTORADD, "450.0",  # a floor above the image's need is PRE-DRIVER's business
+     "upgrade the NVIDIA driver to >= 440.33, or pass --vectoradd-image with a tag built for CUDA 10.1 or older "
+     "(driver 418.87.01 runs CUDA up to 10.1)"),
+])
+def test_the_fix_never_contradicts_itself(driver: str, image: str, floor: str, fix: str) -> None:
+    settings = Settings(vectoradd_image=image, min_driver=floor)
+    verdict = driver_fits_image(outcome(probe(driver_nvml=_old_driver(driver))), gpu_node(), settings)
+    assert not verdict.ok and verdict.message.endswith(f"; fix: {fix}"), verdict.message
 
 
 def test_r535_runs_cuda_12_2_but_not_13() -> None:
     settings = Settings(vectoradd_image="nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda13.0.0")
     verdict = driver_fits_image(outcome(probe()), gpu_node(), settings)
-    assert verdict.message.endswith("(this driver runs CUDA up to 12.2)")
+    assert verdict.message.endswith("a tag built for CUDA 12.2 or older (driver 535.104.05 runs CUDA up to 12.2)")
 
 
 def test_driver_from_gfd_when_the_probe_failed() -> None:
