@@ -4,7 +4,8 @@ The node must be held back (cordoned, or tainted with ``--admission-taint KEY``)
 suite's own pods lands on it meanwhile; those tolerate the hold. If the whole suite passes for that
 node, the hold is lifted and the node labelled; if anything fails or could not be inspected, the node
 is left exactly as it was and the reasons are printed. ``--dry-run`` runs the checks and says what it
-would change.
+would change. SIGINT, SIGTERM and SIGHUP admit nothing (exit 128+N): the suite gets the signal and cleans
+up, and the gate checks for one right before it sends the admitting patch (docs/gate.md).
 """
 
 from __future__ import annotations
