@@ -95,8 +95,8 @@ def start_run(config: pytest.Config, connection: Connection) -> RunContext:
     with permissions_as_facts():
         ensure_namespace(connection, settings.namespace, run)
         heartbeat = Heartbeat(connection, settings.namespace, run, sweep=not settings.keep_resources)
+        config.stash[HEARTBEAT] = heartbeat  # stopped at the session's end, even should starting it fail half-way
         heartbeat.start()
-    config.stash[HEARTBEAT] = heartbeat
     return run
 
 
