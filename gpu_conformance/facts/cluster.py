@@ -36,12 +36,24 @@ class PluginPod:
 
 
 @dataclass(frozen=True)
+class NodeRequirement:
+    """One matchExpression of a required node affinity term: ``key In (a, b)``, ``key Exists``, ..."""
+
+    key: str
+    operator: str  # In, NotIn, Exists, DoesNotExist, Gt, Lt
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PluginDaemonSet:
     namespace: str
     name: str
     desired: int
     ready: int
     image: str
+    node_selector: tuple[tuple[str, str], ...] = ()  # the pod template's nodeSelector, key=value pairs
+    # requiredDuringSchedulingIgnoredDuringExecution: a node must satisfy every requirement of at least one term
+    affinity_terms: tuple[tuple[NodeRequirement, ...], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from gpu_conformance.facts.cluster import PluginDaemonSet, PluginFacts, PluginPod
+from gpu_conformance.facts.cluster import NodeRequirement, PluginDaemonSet, PluginFacts, PluginPod
 
 from ..settings import Settings
 from . import logs
@@ -68,7 +68,18 @@ def _daemonset_facts(daemonset: Any) -> PluginDaemonSet:
         desired=int(status.desired_number_scheduled or 0) if status else 0,
         ready=int(status.number_ready or 0) if status else 0,
         image=_plugin_container(containers).image,
+        node_selector=tuple(sorted((daemonset.spec.template.spec.node_selector or {}).items())),
+        affinity_terms=_required_terms(daemonset.spec.template.spec.affinity),
     )
+
+
+def _required_terms(affinity: Any) -> tuple[tuple[NodeRequirement, ...], ...]:
+    """The required node affinity's terms (matchExpressions; matchFields select by name, not labels)."""
+    node_affinity = affinity.node_affinity if affinity else None
+    required = node_affinity.required_during_scheduling_ignored_during_execution if node_affinity else None
+    return tuple(tuple(NodeRequirement(e.key, e.operator, tuple(e.values or ()))
+                       for e in term.match_expressions or ())
+                 for term in (required.node_selector_terms if required else ()) or ())
 
 
 def _plugin_container(containers: list[Any]) -> Any:

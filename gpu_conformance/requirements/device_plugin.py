@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 from gpu_conformance.checks import PLUGIN_DAEMONSET_READY, PLUGIN_DEPLOYED, PLUGIN_POD_READY
 from gpu_conformance.facts.cluster import PluginFacts, PluginPod
-from gpu_conformance.facts.gpu_nodes import GPU_LABELS, GpuNode
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.requirements.node_selection import placement_mismatch
 from gpu_conformance.requirements.wording import key_line, plural, quoted
 from gpu_conformance.verdict import Verdict
 
@@ -54,7 +55,8 @@ def daemonsets_ready(plugin: PluginFacts) -> Verdict:
     if not lagging and not crashing:
         return Verdict.passed(PLUGIN_DAEMONSET_READY, counts, plugin.source)
     if crashing:
-        counts += "; crash-looping though Ready for now: " + ", ".join(f"{p.namespace}/{p.name}" for p in crashing)
+        counts += "; crash-looping: " + ", ".join(f"{p.namespace}/{p.name}" + (" (Ready for now)" if p.ready else "")
+                                                for p in crashing)
     lagging = lagging or list(plugin.daemonsets)
     fix = "; ".join(f"`kubectl -n {d.namespace} describe daemonset {d.name}`" for d in lagging)
     expected = "every desired pod ready" + (", none crash-looping" if crashing else "")
@@ -69,30 +71,42 @@ def _taint(taint: Mapping[str, str]) -> str:
 
 
 def _no_pod(plugin: PluginFacts, node: GpuNode) -> Verdict:
-    """Why a DaemonSet may leave a GPU node out: its node selection, or taints it does not tolerate."""
+    """Why a DaemonSet leaves a GPU node out: the rule of its node selection the node's labels break, else
+    taints it does not tolerate or its events."""
     found = f"no device plugin pod on node {node.name} (selector {plugin.selector})"
     expected = "one Running and Ready device plugin pod"
     if not plugin.daemonsets:
         return Verdict.failed(PLUGIN_POD_READY, found, plugin.source, expected,
                               "no device plugin DaemonSet: see PLUGIN-DEPLOYED")
-    first = plugin.daemonsets[0]
-    labels = [f"{k}={node.labels[k]}" for k in GPU_LABELS if k in node.labels]
-    has = f"the node has {', '.join(labels)}" if labels else "the node has neither"
-    wanted = " or ".join(f"{k}=true" for k in GPU_LABELS)
-    fix = (f"DaemonSet {_names(plugin)} places no pod there: compare its nodeSelector and affinity "
-           f"(`kubectl -n {first.namespace} get daemonset {first.name} -o yaml`) with the node's labels "
-           f"(the Helm chart needs NFD/GFD labels such as {wanted}; {has})")
+    mismatches = [(d, placement_mismatch(d, node.labels)) for d in plugin.daemonsets]
+    if all(mismatch for _, mismatch in mismatches):
+        daemonset, mismatch = mismatches[0]
+        assert mismatch is not None
+        said, label = mismatch
+        relabel = f"label the node (`kubectl label node {node.name} {label} --overwrite`) or " if label else ""
+        fix = (f"DaemonSet {daemonset.namespace}/{daemonset.name} does not select the node: {said}; {relabel}"
+               "change the DaemonSet's node selection")
+        return Verdict.failed(PLUGIN_POD_READY, found, plugin.source, expected, fix)
+    daemonset = next(d for d, mismatch in mismatches if mismatch is None)
+    fix = (f"DaemonSet {daemonset.namespace}/{daemonset.name} selects the node yet placed no pod there: "
+           f"`kubectl -n {daemonset.namespace} describe daemonset {daemonset.name}` shows why in its events")
     if node.taints:
-        fix += f", and its tolerations with the node's taints ({', '.join(_taint(t) for t in node.taints)})"
+        fix += f"; compare its tolerations with the node's taints ({', '.join(_taint(t) for t in node.taints)})"
     return Verdict.failed(PLUGIN_POD_READY, found, plugin.source, expected, fix)
 
 
 def _state(pod: PluginPod) -> str:
-    parts = [pod.phase, "Ready" if pod.ready else "not Ready"]
-    parts += [f"waiting: {pod.waiting_reason}"] if pod.waiting_reason else []
-    parts += [f"last exit {pod.last_exit}"] if pod.last_exit else []
-    parts.append(plural(pod.restarts, "restart"))
-    return ", ".join(parts)
+    """``Running, not Ready (its container is waiting: CrashLoopBackOff), last exit ..., 5 restarts``; a pod that is
+    Ready between two crashes says so, and a pod that is not Ready never reads as Ready."""
+    if pod.ready and crashed_recently(pod):
+        readiness = (f"Ready for now but crash-looping (its last run exited with an error "
+                     f"{pod.last_error_exit_age:.0f} s ago)")
+    elif pod.ready:
+        readiness = "Ready"
+    else:
+        readiness = "not Ready" + (f" (its container is waiting: {pod.waiting_reason})" if pod.waiting_reason else "")
+    parts = [pod.phase, readiness] + ([f"last exit {pod.last_exit}"] if pod.last_exit else [])
+    return ", ".join([*parts, plural(pod.restarts, "restart")])
 
 
 def _not_ready_fix(plugin: PluginFacts, pod: PluginPod) -> str:
@@ -118,8 +132,6 @@ def plugin_pod_ready(plugin: PluginFacts, node: GpuNode) -> Verdict:
     found = f"pod {names} {_state(pod)}"
     if pod.phase == "Running" and pod.ready and not crashed_recently(pod):
         return Verdict.passed(PLUGIN_POD_READY, found, plugin.source)
-    if crashed_recently(pod):
-        found += f", Ready for now but its last run exited with an error {pod.last_error_exit_age:.0f} s ago"
     line = key_line(pod.log_tail, PLUGIN_LOG_PHRASES)
     if line:
         found += f"; log: {quoted(line)}"

@@ -76,6 +76,10 @@ def test_helm_install_without_mistaking_gpu_feature_discovery(
     ]
     assert sorted(p.node for p in facts.pods) == GPU_NODES
     assert not any("gpu-feature-discovery" in p.name for p in facts.pods)
+    assert [[(r.key, r.operator, r.values) for r in term] for term in facts.daemonsets[0].affinity_terms] == [
+        [("feature.node.kubernetes.io/pci-10de.present", "In", ("true",))],
+        [("feature.node.kubernetes.io/cpu-model.vendor_id", "In", ("NVIDIA",))],
+        [("nvidia.com/gpu.present", "In", ("true",))]]  # the chart's three ways to be a GPU node
 
 
 def test_gpu_operator(start_cluster: StartCluster, connect_to: Connect) -> None:
@@ -86,6 +90,7 @@ def test_gpu_operator(start_cluster: StartCluster, connect_to: Connect) -> None:
         ("gpu-operator", "nvidia-device-plugin-daemonset")
     ]
     assert all(p.ready for p in facts.pods) and len(facts.pods) == 2
+    assert facts.daemonsets[0].node_selector == (("nvidia.com/gpu.deploy.device-plugin", "true"),)
 
 
 def test_gke_addon(start_cluster: StartCluster, connect_to: Connect) -> None:
