@@ -34,10 +34,15 @@ def _counts(node: GpuNode) -> str:
 
 
 def _why_nothing(node: GpuNode, plugin: PluginFacts) -> str:
-    if any(v > 0 for v in node.capacity.values()):
-        return ("the kubelet counts GPUs but none is allocatable: the device plugin reports them unhealthy "
-                "(look for XID errors in its log)")
     ready = [p for p in plugin.pods_on(node.name) if p.phase == "Running" and p.ready]
+    if any(v > 0 for v in node.capacity.values()):
+        if not ready:  # the kubelet keeps the capacity of a plugin that went away, with nothing allocatable
+            return ("the kubelet still counts the GPUs an earlier device plugin registered, but no Ready device "
+                    "plugin on the node offers them: see PLUGIN-POD-READY")
+        pod = ready[0]
+        return (f"the kubelet counts GPUs but none is allocatable: device plugin pod {pod.namespace}/{pod.name} "
+                f"reports them unhealthy; look for XID errors in `kubectl -n {pod.namespace} logs {pod.name}` and "
+                "in the node's `dmesg`")
     if not ready:
         return "no Ready device plugin on the node registers GPUs: see PLUGIN-POD-READY"
     pod = ready[0]

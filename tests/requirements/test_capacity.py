@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from gpu_conformance.facts.cluster import PluginPod
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.requirements.capacity import capacity_advertised, capacity_matches_gpus
 from gpu_conformance.settings import Settings
@@ -59,11 +60,20 @@ def test_nothing_advertised_without_a_ready_plugin() -> None:
         "fix: no Ready device plugin on the node registers GPUs: see PLUGIN-POD-READY")
 
 
-def test_counted_but_none_allocatable() -> None:
-    verdict = capacity_advertised(gpu_node(gpus=2, allocatable=0), plugin(plugin_pod()))
+@pytest.mark.parametrize(("pods", "fix"), [
+    ((plugin_pod(),), "the kubelet counts GPUs but none is allocatable: device plugin pod "
+                      "kube-system/nvidia-device-plugin-daemonset-w5kwg reports them unhealthy; look for XID errors in "
+                      "`kubectl -n kube-system logs nvidia-device-plugin-daemonset-w5kwg` and in the node's `dmesg`"),
+    ((), "the kubelet still counts the GPUs an earlier device plugin registered, but no Ready device plugin on the "
+         "node offers them: see PLUGIN-POD-READY"),
+    ((plugin_pod(ready=False, waiting="CrashLoopBackOff"),), "the kubelet still counts the GPUs an earlier device "
+     "plugin registered, but no Ready device plugin on the node offers them: see PLUGIN-POD-READY"),
+])
+def test_counted_but_none_allocatable_blames_only_a_plugin_that_is_there(pods: tuple[PluginPod, ...], fix: str) -> None:
+    verdict = capacity_advertised(gpu_node(gpus=2, allocatable=0), plugin(*pods))
     assert verdict.message.startswith(
         "[CAPACITY-ADVERTISED] found nvidia.com/gpu capacity 2, allocatable 0 at")
-    assert "fix: the kubelet counts GPUs but none is allocatable" in verdict.message
+    assert verdict.message.endswith(f"; fix: {fix}")
 
 
 def test_mig_instances_count_as_advertised() -> None:
