@@ -7,6 +7,7 @@ while MON-EXPORTER-UP passes: the exporter itself works.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from gpu_conformance.checks import MON_EXPORTER_DRIVER, MON_EXPORTER_GPUS, MON_EXPORTER_UP
@@ -29,12 +30,31 @@ from gpu_conformance.requirements.wording import node_field, plural
 from gpu_conformance.verdict import Verdict
 
 _SEE_UP = f"see {MON_EXPORTER_UP.id}"
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_EXPORTER = re.compile(r"exporter", re.IGNORECASE)
 BODY_FIX = ("the exporter wrote a body Prometheus refuses (its scrape fails too): read the exporter's log "
             "and restart it; a body cut mid-line is a crashed or truncated write")
 EMPTY_FIX = ("dcgm-exporter answers an empty body when DCGM reads nothing from the GPUs: run `nvidia-smi` "
              "on the node and read the exporter's log")
 OTHER_EXPORTER_FIX = ("--exporter-url reaches something that is not a GPU exporter: point it at "
                       "nvidia_gpu_exporter (:9835) or dcgm-exporter (:9400)")
+
+
+def _html_page(facts: ExporterFacts) -> tuple[str, str] | None:
+    """An HTML page where metrics were expected: the exporter's own landing page (the URL lacks /metrics), or
+    something else altogether (a proxy, a login page, another service on that port)."""
+    html = facts.content_type.startswith("text/html") or facts.excerpt.lstrip().lower().startswith(("<!doctype",
+                                                                                                    "<html"))
+    if not html:
+        return None
+    title = _TITLE.search(facts.excerpt)
+    named = f" titled {' '.join(title.group(1).split())!r}" if title else ""
+    found = f"an HTML page{named} (HTTP 200, {facts.content_type or 'no Content-Type'}), not Prometheus text"
+    if title and _EXPORTER.search(title.group(1)):
+        return found, "that is the exporter's own page, not its metrics: end --exporter-url with /metrics"
+    return found, ("something other than a GPU exporter answered (a proxy, a login page or another service on that "
+                   "port): point --exporter-url at the exporter itself, nvidia_gpu_exporter :9835/metrics or "
+                   "dcgm-exporter :9400/metrics")
 
 
 def _no_answer(facts: ExporterFacts) -> tuple[str, str | None] | None:
@@ -48,6 +68,9 @@ def _no_answer(facts: ExporterFacts) -> tuple[str, str | None] | None:
         return f"HTTP 200 but {facts.transport_error}", None
     if facts.parse_error is not None:
         kind = f" ({facts.content_type})" if facts.content_type else ""
+        page = _html_page(facts)
+        if page is not None:
+            return page
         return f"a body{kind} that is not Prometheus text: {facts.parse_error}", BODY_FIX
     if facts.metrics is None or facts.metrics.samples == 0:
         if facts.body_bytes == 0:

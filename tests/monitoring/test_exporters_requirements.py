@@ -107,11 +107,21 @@ def test_a_malformed_body_quotes_the_offending_line() -> None:
                   "could not convert string to float", BODY_FIX)
 
 
-def test_an_html_page_is_not_metrics() -> None:
-    page = '<html lang="en">\n<head><title>Nvidia GPU Exporter</title></head>\n'
-    verdict = exporter_reachable(scraped(page, content_type="text/html; charset=utf-8"))
-    assert_failed(verdict, 'found a body (text/html; charset=utf-8) that is not Prometheus text: line 1 '
-                           '"<html lang="en">": invalid metric name')
+@pytest.mark.parametrize(("page", "content_type", "found", "fix"), [
+    ('<html lang="en">\n<head><title>Nvidia GPU Exporter</title></head>\n', "text/html; charset=utf-8",
+     "found an HTML page titled 'Nvidia GPU Exporter' (HTTP 200, text/html; charset=utf-8), not Prometheus text",
+     "that is the exporter's own page, not its metrics: end --exporter-url with /metrics"),
+    ("<!DOCTYPE html>\n<html><head>\n<title>\n  Sign in - Corporate Proxy\n</title>", "text/html",
+     "found an HTML page titled 'Sign in - Corporate Proxy' (HTTP 200, text/html), not Prometheus text",
+     "something other than a GPU exporter answered (a proxy, a login page or another service on that port): point "
+     "--exporter-url at the exporter itself, nvidia_gpu_exporter :9835/metrics or dcgm-exporter :9400/metrics"),
+    ("<html><body>It works!</body></html>\n", "",
+     "found an HTML page (HTTP 200, no Content-Type), not Prometheus text", "something other than a GPU exporter"),
+])
+def test_an_html_page_says_who_answered_instead(page: str, content_type: str, found: str, fix: str) -> None:
+    verdict = exporter_reachable(scraped(page, content_type=content_type))
+    assert_failed(verdict, f"[{MON_EXPORTER_UP.id}] {found} at {URL}", f"; fix: {fix}")
+    assert "read the exporter's log" not in verdict.message
 
 
 @pytest.mark.parametrize(("body", "found"), [
