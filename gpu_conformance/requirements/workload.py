@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,10 @@ from gpu_conformance.requirements.wording import (
 from gpu_conformance.settings import TUTORIAL_VECTORADD, Settings
 from gpu_conformance.verdict import Verdict
 
+# "0/3 nodes are available: 1 Insufficient nvidia.com/gpu, 2 node(s) had untolerated taint {k: v}. preemption: ..."
+_COUNTS = re.compile(r"\d+/\d+ nodes are available: (?P<reasons>.*?)\.(?: preemption:|$)")
+_COUNT = re.compile(r"^\d+ (node\(s\) )?")
+_TAINT = re.compile(r"untolerated taint\(?s?\)? \{(?P<key>[^:}]+):")
 # The scheduler's reasons (FailedScheduling) and what to do about each.
 _SCHEDULING_HINTS = (
     (f"Insufficient {WHOLE_GPU}", "the node advertises no free GPU: see CAPACITY-ADVERTISED"),
@@ -62,9 +67,42 @@ def _gpus_busy(run: _Run) -> Verdict:
 
 def _unschedulable(run: _Run) -> Verdict:
     detail = run.workload.detail
-    hints = [hint.replace("NODE", run.node.name) for reason, hint in _SCHEDULING_HINTS if reason in detail]
-    return run.failed(f"pod {run.pod} unschedulable: {quoted(detail)}", "; ".join(hints) or None,
+    own = reasons_for_node(detail, run.node)
+    shown = quoted(", ".join(own)) + " (the scheduler's reason for this node; the others it gave are about other " \
+        "nodes)" if own else quoted(detail)
+    hints = [hint.replace("NODE", run.node.name) for reason, hint in _SCHEDULING_HINTS
+             if any(reason in r for r in own or [detail])]
+    return run.failed(f"pod {run.pod} unschedulable: {shown}", "; ".join(hints) or None,
                       f"the pod scheduled on node {run.node.name} with 1 {WHOLE_GPU}")
+
+
+def reasons_for_node(detail: str, node: GpuNode) -> list[str]:
+    """The reasons of a FailedScheduling message that concern ``node``, the one node the pod is pinned to.
+
+    The scheduler counts, per reason, the nodes its first failing filter rejected. Filters after NodeAffinity
+    only ever see the pinned node, so their reasons are this node's. Those before it (NodeUnschedulable,
+    TaintToleration) may be other nodes': kept only when the node is cordoned, or carries the taint named. The
+    affinity mismatch is the other nodes'. [] when the message has no such counts (then it is quoted whole).
+    """
+    listed = _COUNTS.match(detail)
+    if listed is None:
+        return []
+    kept = []
+    for reason in (_COUNT.sub("", r).strip() for r in _split_reasons(listed.group("reasons"))):
+        if "didn't match Pod's node affinity" in reason:
+            continue
+        if "were unschedulable" in reason and not node.unschedulable:
+            continue
+        taint = _TAINT.search(reason)
+        if taint and not any(t.get("key") == taint.group("key") for t in node.taints):
+            continue
+        kept.append(reason)
+    return kept
+
+
+def _split_reasons(text: str) -> list[str]:
+    """``1 Insufficient nvidia.com/gpu, 2 node(s) had untolerated taint {a: b}`` -> its two reasons."""
+    return [part for part in re.split(r", (?=\d+ )", text) if part.strip()]
 
 
 def _image_pull(run: _Run) -> Verdict:

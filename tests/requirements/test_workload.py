@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from gpu_conformance.checks import WORKLOAD_VECTORADD
 from gpu_conformance.facts.cluster import ProbeOutcome, WorkloadOutcome, WorkloadResult
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.node import Observed
 from gpu_conformance.requirements.workload import driver_fits_image, vectoradd_passes
 from gpu_conformance.settings import TUTORIAL_VECTORADD, Settings
@@ -49,20 +53,37 @@ def test_busy_gpus_skip() -> None:
         f"one: {detail}")
 
 
-def test_unschedulable_quotes_the_scheduler() -> None:
-    verdict = vectoradd_passes(_workload("unschedulable", SCHEDULER), outcome(probe()), gpu_node())
-    assert not verdict.ok
-    assert verdict.message == (
-        f'[WORKLOAD-VECTORADD] found pod {POD} unschedulable: "{SCHEDULER}" at {WHERE}, expected the pod '
-        "scheduled on node k8s-node05 with 1 nvidia.com/gpu; fix: the node advertises no free GPU: see "
-        "CAPACITY-ADVERTISED; tolerate the node's taint with --tolerate-taint key[=value]:Effect")
+OWN = "(the scheduler's reason for this node; the others it gave are about other nodes)"
+CONTROL_PLANE = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+DEDICATED = ("0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: ml}, 2 node(s) didn't match "
+             "Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for "
+             "scheduling.")
+CORDONED = ("0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match Pod's node "
+            "affinity/selector.")
 
 
-def test_unschedulable_cordoned() -> None:
-    detail = ("0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match Pod's node "
-              "affinity/selector.")
-    verdict = vectoradd_passes(_workload("unschedulable", detail), outcome(probe()), gpu_node())
-    assert "fix: the node is cordoned: `kubectl uncordon k8s-node05`; the pod is pinned" in verdict.message
+@pytest.mark.parametrize(("detail", "node", "found", "fix"), [
+    (SCHEDULER, gpu_node(), f'"Insufficient nvidia.com/gpu" {OWN}',
+     "the node advertises no free GPU: see CAPACITY-ADVERTISED"),
+    (SCHEDULER, gpu_node(taints=(CONTROL_PLANE,), allocatable=0),
+     f'"Insufficient nvidia.com/gpu, had untolerated taint {{node-role.kubernetes.io/control-plane: }}" {OWN}',
+     "the node advertises no free GPU: see CAPACITY-ADVERTISED; tolerate the node's taint with --tolerate-taint"),
+    (DEDICATED, gpu_node(taints=({"key": "dedicated", "value": "ml", "effect": "NoSchedule"},)),
+     f'"had untolerated taint {{dedicated: ml}}" {OWN}', "tolerate the node's taint with --tolerate-taint"),
+    (CORDONED, dataclasses.replace(gpu_node(), unschedulable=True), f'"were unschedulable" {OWN}',
+     "the node is cordoned: `kubectl uncordon k8s-node05`"),
+    ("0/1 nodes are available: 1 node(s) had volume node affinity conflict.", gpu_node(),
+     f'"had volume node affinity conflict" {OWN}', WORKLOAD_VECTORADD.remediation),
+    ("pod has unbound immediate PersistentVolumeClaims", gpu_node(),
+     '"pod has unbound immediate PersistentVolumeClaims"', WORKLOAD_VECTORADD.remediation),
+])
+def test_unschedulable_quotes_only_the_reasons_of_its_node(detail: str, node: GpuNode, found: str,
+                                                            fix: str) -> None:
+    verdict = vectoradd_passes(_workload("unschedulable", detail), outcome(probe()), node)
+    assert verdict.message.startswith(f"[WORKLOAD-VECTORADD] found pod {POD} unschedulable: {found} at {WHERE}, "
+                                      "expected the pod scheduled on node k8s-node05 with 1 nvidia.com/gpu")
+    assert f"; fix: {fix}" in verdict.message, verdict.message
+    assert "control-plane" not in verdict.message or node.taints
 
 
 def test_image_pull_gives_the_air_gap_hint() -> None:
