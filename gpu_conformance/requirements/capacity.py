@@ -6,6 +6,8 @@ fail-on-init-error=false the plugin logs "No devices found. Waiting indefinitely
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gpu_conformance.checks import CAPACITY_ADVERTISED, CAPACITY_GPU_NODES, CAPACITY_MATCHES_GPUS
 from gpu_conformance.facts.cluster import PluginFacts, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import MIG_PREFIX, SHARED_GPU, WHOLE_GPU, GpuNode
@@ -76,21 +78,35 @@ def capacity_advertised(node: GpuNode, plugin: PluginFacts) -> Verdict:
                           _why_nothing(node, plugin))
 
 
-def _not_whole_gpus(node: GpuNode) -> str | None:
-    """Why nvidia.com/gpu does not count physical GPUs on this node, or None when it does."""
+def _mig(node: GpuNode) -> str | None:
+    """Why the advertised count cannot be held against the GPUs (MIG instances), or None."""
     mig = [f"{r}: {v}" for r, v in sorted(node.capacity.items()) if r.startswith(MIG_PREFIX) and v > 0]
     product = node.labels.get(GFD_PRODUCT, "")
     if mig or "-MIG-" in product:
         shown = ", ".join(mig) or f"{GFD_PRODUCT}={product}"
         return (f"node {node.name} advertises MIG instances ({shown}): the probe does not list MIG devices "
                 "to count them against")
-    sharing = [f"{k}={node.labels[k]}" for k in (GFD_SHARING, GFD_REPLICAS) if k in node.labels]
-    replicas = node.labels.get(GFD_REPLICAS, "1")
-    strategy = node.labels.get(GFD_SHARING, "none")
-    if node.capacity.get(SHARED_GPU, 0) > 0 or replicas not in ("", "0", "1") or strategy not in ("", "none"):
-        shown = ", ".join([f"{SHARED_GPU}: {node.capacity.get(SHARED_GPU, 0)}", *sharing])
-        return f"node {node.name} shares its GPUs ({shown}): the advertised count is replicas, not GPUs"
     return None
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """GPU sharing as the device plugin and GPU Feature Discovery describe it: each GPU advertised ``replicas``
+    times under ``resource`` (nvidia.com/gpu, or nvidia.com/gpu.shared with renameByDefault)."""
+
+    resource: str
+    strategy: str  # time-slicing, mps, or none
+    replicas: int | None  # None: the node shares its GPUs but no label says how many times
+
+
+def sharing(node: GpuNode) -> Sharing:
+    replicas = node.labels.get(GFD_REPLICAS, "")
+    strategy = node.labels.get(GFD_SHARING, "") or "none"
+    resource = SHARED_GPU if node.capacity.get(SHARED_GPU, 0) > 0 else WHOLE_GPU
+    shared = resource == SHARED_GPU or strategy != "none" or replicas not in ("", "0", "1")
+    if not shared:
+        return Sharing(WHOLE_GPU, "none", 1)
+    return Sharing(resource, strategy, int(replicas) if replicas.isdigit() and int(replicas) > 0 else None)
 
 
 def _expected(node: GpuNode, outcome: ProbeOutcome, settings: Settings) -> tuple[int, str]:
@@ -113,16 +129,26 @@ def _expected(node: GpuNode, outcome: ProbeOutcome, settings: Settings) -> tuple
 
 
 def capacity_matches_gpus(node: GpuNode, outcome: ProbeOutcome, settings: Settings) -> Verdict:
-    not_whole = _not_whole_gpus(node)
-    if not_whole is not None:
-        return Verdict.skipped(CAPACITY_MATCHES_GPUS, not_whole)
-    capacity, allocatable = node.capacity.get(WHOLE_GPU, 0), node.allocatable.get(WHOLE_GPU, 0)
+    """The advertised count is the node's GPUs, or its GPUs x replicas where they are shared (time-slicing, MPS)."""
+    mig = _mig(node)
+    if mig is not None:
+        return Verdict.skipped(CAPACITY_MATCHES_GPUS, mig)
+    shared = sharing(node)
+    resource = shared.resource
+    capacity, allocatable = node.capacity.get(resource, 0), node.allocatable.get(resource, 0)
     if not capacity:
-        return Verdict.skipped(CAPACITY_MATCHES_GPUS, f"node {node.name} advertises no {WHOLE_GPU}: "
+        return Verdict.skipped(CAPACITY_MATCHES_GPUS, f"node {node.name} advertises no {resource}: "
                                                       "see CAPACITY-ADVERTISED")
+    if shared.replicas is None:
+        return Verdict.skipped(CAPACITY_MATCHES_GPUS, f"node {node.name} shares its GPUs ({resource} capacity "
+                                                      f"{capacity}, {GFD_SHARING}={shared.strategy}) but no "
+                                                      f"{GFD_REPLICAS} label says how many times")
     count, according = _expected(node, outcome, settings)
-    found = f"{WHOLE_GPU} capacity {capacity}, allocatable {allocatable}"
-    if capacity == allocatable == count:
+    wanted = count * shared.replicas
+    if shared.replicas != 1 or resource != WHOLE_GPU:
+        according = f"{wanted} = {according} x {shared.replicas} replicas ({GFD_SHARING}={shared.strategy})"
+    found = f"{resource} capacity {capacity}, allocatable {allocatable}"
+    if capacity == allocatable == wanted:
         return Verdict.passed(CAPACITY_MATCHES_GPUS, f"{found}, matching {according}", _source(node))
     fix = CAPACITY_MATCHES_GPUS.remediation
     if according.startswith("--expected-gpus"):

@@ -142,16 +142,40 @@ def test_nothing_to_count_against_is_unavailable() -> None:
                             "nvidia.com/gpu.product": "A100-SXM4-40GB-MIG-1g.5gb"}},
      "advertises MIG instances (nvidia.com/gpu.product=A100-SXM4-40GB-MIG-1g.5gb)"),
     ({"gpus": 0, "extra": {"nvidia.com/gpu.shared": 8}},
-     "node k8s-node05 shares its GPUs (nvidia.com/gpu.shared: 8): the advertised count is replicas, "
-     "not GPUs"),
-    ({"gpus": 8, "labels": {"nvidia.com/gpu.replicas": "4",
-                            "nvidia.com/gpu.sharing-strategy": "time-slicing"}},
-     "shares its GPUs (nvidia.com/gpu.shared: 0, nvidia.com/gpu.sharing-strategy=time-slicing, "
-     "nvidia.com/gpu.replicas=4)"),
+     "node k8s-node05 shares its GPUs (nvidia.com/gpu.shared capacity 8, nvidia.com/gpu.sharing-strategy=none) but "
+     "no nvidia.com/gpu.replicas label says how many times"),
 ])
 def test_mig_and_sharing_skip_with_the_reason(node_args: dict[str, Any], reason: str) -> None:
     verdict = capacity_matches_gpus(gpu_node(**node_args), outcome(probe()), SETTINGS)
     assert verdict.skip and reason in verdict.message
+
+
+TIME_SLICED = {"nvidia.com/gpu.replicas": "4", "nvidia.com/gpu.sharing-strategy": "time-slicing"}
+MPS = {"nvidia.com/gpu.replicas": "4", "nvidia.com/gpu.sharing-strategy": "mps"}
+TWO_GPUS = f"2 GPUs listed by {NVML_GPUS}"
+
+
+@pytest.mark.parametrize(("node_args", "ok", "found", "according"), [
+    ({"gpus": 8, "labels": TIME_SLICED}, True, "nvidia.com/gpu capacity 8, allocatable 8",
+     f"8 = {TWO_GPUS} x 4 replicas (nvidia.com/gpu.sharing-strategy=time-slicing)"),
+    ({"gpus": 8, "labels": MPS}, True, "nvidia.com/gpu capacity 8, allocatable 8",
+     f"8 = {TWO_GPUS} x 4 replicas (nvidia.com/gpu.sharing-strategy=mps)"),
+    ({"gpus": 0, "extra": {"nvidia.com/gpu.shared": 8}, "labels": TIME_SLICED}, True,
+     "nvidia.com/gpu.shared capacity 8, allocatable 8",
+     f"8 = {TWO_GPUS} x 4 replicas (nvidia.com/gpu.sharing-strategy=time-slicing)"),
+    ({"gpus": 4, "labels": TIME_SLICED}, False, "nvidia.com/gpu capacity 4, allocatable 4",
+     f"8 = {TWO_GPUS} x 4 replicas (nvidia.com/gpu.sharing-strategy=time-slicing)"),
+    ({"gpus": 8, "allocatable": 6, "labels": TIME_SLICED}, False, "nvidia.com/gpu capacity 8, allocatable 6",
+     f"8 = {TWO_GPUS} x 4 replicas"),
+])
+def test_shared_gpus_count_as_gpus_times_replicas(node_args: dict[str, Any], ok: bool, found: str,
+                                                   according: str) -> None:
+    """A time-sliced node with 2 GPUs and 4 replicas advertises 8; anything else is a mismatch."""
+    verdict = capacity_matches_gpus(gpu_node(**node_args), outcome(probe()), SETTINGS)
+    assert verdict.ok is ok and not verdict.skip, verdict.message
+    prefix = "found " if ok else "[CAPACITY-MATCHES-GPUS] found "
+    assert verdict.message.startswith(f"{prefix}{found}"), verdict.message
+    assert according in verdict.message
 
 
 def test_unshared_gfd_labels_do_not_skip() -> None:
