@@ -112,7 +112,7 @@ def _configuration(settings: Settings) -> tuple[Any, str, ClusterIdentity]:
 def connect(settings: Settings) -> Connection:
     """Build the client and check it with ``GET /version``; UsageError (one line) when that fails."""
     configuration, identity, cluster = _configuration(settings)
-    configuration.retries = transport_retry()
+    configuration.retries = transport_retry(settings.timeout)
     configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize or 0, POOL_SIZE)
     api_client = _TimedApiClient(configuration)
     server = str(configuration.host)

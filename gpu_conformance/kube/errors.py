@@ -73,7 +73,10 @@ def denial(err: BaseException) -> Denial | None:
 
 
 def api_message(err: ApiException) -> str:
-    """``<code> <reason>: <Status message>``, e.g. ``409 Conflict: ...``; a refusal by RBAC as its Denial."""
+    """``<code> <reason>: <Status message>``, e.g. ``409 Conflict: ...``; a refusal by RBAC as its Denial; a call
+    that failed for its whole retry budget (api_trouble.ApiUnavailable, also FactsUnavailable) as its own line."""
+    if isinstance(err, FactsUnavailable):
+        return err.message
     refused = denial(err)
     if refused is not None:
         return str(refused)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,17 +105,18 @@ def follow_pods_and_logs(
     finished: Callable[[Any], bool],
     container: str,
     stuck_grace: float | None = None,
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, logs.ContainerLog]]:
     """``follow_pods``, reading each pod's log as soon as it has run to an end, concurrently.
 
-    Returns each node's last seen pod and the logs of the pods that terminated.
+    Returns each node's last seen pod and the logs of the pods that terminated (read, or why not).
     """
     with logs.pool() as executor:
-        reads: dict[str, Any] = {}
+        reads: dict[str, Future[logs.ContainerLog]] = {}
 
         def read(node: str, pod: Any) -> None:
             if phase(pod) in ("Succeeded", "Failed"):
-                reads[node] = executor.submit(logs.read_log, core, namespace, pod.metadata.name, container)
+                reads[node] = executor.submit(logs.read_container_log, core, namespace, pod.metadata.name,
+                                              container)
 
         last = follow_pods(core, namespace, selector, nodes, deadline, finished, read, stuck_grace)
         return last, {node: future.result() for node, future in reads.items()}

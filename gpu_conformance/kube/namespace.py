@@ -5,7 +5,7 @@ from __future__ import annotations
 from kubernetes.client.exceptions import ApiException
 
 from .client import Connection
-from .retry import create_retrying
+from .retry import budget_of, create_retrying
 from .run import MANAGED_BY, MANAGER, RunContext
 
 
@@ -17,7 +17,7 @@ def ensure_namespace(conn: Connection, namespace: str, run: RunContext) -> None:
     """
     body = {"metadata": {"name": namespace, "labels": {MANAGED_BY: MANAGER}}}
     try:
-        create_retrying(lambda: conn.core.create_namespace(body))
+        create_retrying(lambda: conn.core.create_namespace(body), "POST /api/v1/namespaces", budget_of(conn.api_client))
     except ApiException as err:
         if err.status == 409:
             return

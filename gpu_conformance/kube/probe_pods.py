@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
 
 from gpu_conformance.facts.cluster import ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode
@@ -20,12 +21,14 @@ from gpu_conformance.facts.node import NodeProbe
 from ..node.probe import probe
 from ..settings import Settings
 from . import logs
+from .api_trouble import ApiUnavailable
 from .client import Connection
 from .errors import api_message, denial, one_line
 from .follow_pods import follow_pods_and_logs
+from .logs import NO_LOG, ContainerLog
 from .namespace import ensure_namespace
 from .pod_state import IMAGE_PULL_FAILURES, START_FAILURES, container_state, full_name, last_line, phase
-from .retry import create_retrying
+from .retry import budget_of, create_retrying
 from .run import NODE_ANNOTATION, RunContext
 
 COMPONENT = "probe"
@@ -113,12 +116,16 @@ def _finished(pod: Any) -> bool:
     )
 
 
-def _outcome(node: str, pod: Any | None, log: str, settings: Settings) -> ProbeOutcome:
+def _outcome(node: str, pod: Any | None, read: ContainerLog, settings: Settings) -> ProbeOutcome:
     if pod is None:
         return ProbeOutcome(node, None, "the probe pod never appeared in the watch", "probe pod (none)")
     source, state, current = f"probe pod {full_name(pod)}", container_state(pod, CONTAINER), phase(pod)
+    log = read.text
     tail = "\n".join(log.splitlines()[-20:])
     if current == "Succeeded":
+        if read.unreadable is not None:  # its output is the log: a failed read is no output to judge
+            return ProbeOutcome(node, None, f"the probe ran, but its output could not be read: {read.unreadable}",
+                                source)
         try:
             return ProbeOutcome(node, parse_probe_log(log), None, source)
         except ValueError as exc:
@@ -152,16 +159,20 @@ def _create_all(
 
     def create(node: GpuNode) -> ProbeOutcome | None:
         body = probe_pod(settings, node, run)
+        source = f"probe pod {settings.namespace}/{body['metadata']['name']}"
         try:
-            create_retrying(lambda: conn.core.create_namespaced_pod(settings.namespace, body))
+            create_retrying(lambda: conn.core.create_namespaced_pod(settings.namespace, body),
+                            f"POST /api/v1/namespaces/{settings.namespace}/pods", budget_of(conn.api_client))
         except ApiException as err:
-            source = f"probe pod {settings.namespace}/{body['metadata']['name']}"
-            if denial(err) is not None:
+            if denial(err) is not None or isinstance(err, ApiUnavailable):
                 return ProbeOutcome(node.name, None, f"the probe pod could not be created: {api_message(err)}", source)
             why = "forbidden (admission or PodSecurity)" if err.status == 403 else "refused"
             return ProbeOutcome(
                 node.name, None, f"creating the probe pod was {why}: {api_message(err)}", source
             )
+        except (HTTPError, OSError) as err:
+            return ProbeOutcome(node.name, None, f"the probe pod could not be created: {one_line(str(err), 200)}",
+                                source)
         return None
 
     results = logs.map_bounded(create, nodes)
@@ -181,5 +192,5 @@ def run_probes(
     last, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(COMPONENT), pending,
                                               deadline, _finished, CONTAINER)
     for name in pending:
-        outcomes[name] = _outcome(name, last.get(name), logs_by_node.get(name, ""), settings)
+        outcomes[name] = _outcome(name, last.get(name), logs_by_node.get(name, NO_LOG), settings)
     return {node.name: outcomes[node.name] for node in nodes}

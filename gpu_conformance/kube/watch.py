@@ -4,6 +4,10 @@ The official client's ``Watch.stream`` gives up on all three. This one lists onc
 from the list's resourceVersion, resumes from the last seen resourceVersion when a stream ends or
 breaks, and lists again only when the server says that version is gone. Callers see each change
 once, as (type, object) pairs, until their deadline.
+
+Throttling and server errors answered to the list or to a watch request are retried by the client layer
+(retry.py); once its budget is spent, its ApiUnavailable ends the watch ("could not inspect"). Only errors
+inside a stream that had started (an ERROR event) are resumed here.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ from kubernetes import watch
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
+from .api_trouble import ApiUnavailable
+from .retry import SERVER_ERRORS, delay
+
 Event = tuple[str, Any]
-_RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+_RETRYABLE_STATUS = {429, *SERVER_ERRORS}
 _BACKOFF_SECONDS = 0.2
 
 
@@ -38,23 +45,16 @@ def follow(list_call: Callable[..., Any], deadline: float, **kwargs: Any) -> Ite
         except ApiException as err:
             if err.status == 410:  # the version we watched from was compacted away
                 version = yield from _relist(list_call, deadline, kwargs)
-            elif err.status in _RETRYABLE_STATUS:
-                time.sleep(_retry_after(err))
+            elif err.status in _RETRYABLE_STATUS and not isinstance(err, ApiUnavailable):
+                time.sleep(delay(1, None))  # an ERROR event in the stream: resume after a short pause
             else:
                 raise
 
 
 def _relist(list_call: Callable[..., Any], deadline: float,
             kwargs: dict[str, Any]) -> Generator[Event, None, str]:
-    """List (retrying throttling and server errors) and yield every item as ADDED; returns the version."""
-    while True:
-        try:
-            listed = list_call(**kwargs, _request_timeout=_timeout(deadline))
-            break
-        except ApiException as err:
-            if err.status not in _RETRYABLE_STATUS or time.monotonic() >= deadline:
-                raise
-            time.sleep(_retry_after(err))
+    """List and yield every item as ADDED; returns the version. The client layer retried what it could."""
+    listed = list_call(**kwargs, _request_timeout=_timeout(deadline))
     for item in listed.items:
         yield "ADDED", item
     version: str = listed.metadata.resource_version
@@ -74,8 +74,3 @@ def _stream(list_call: Callable[..., Any], version: str, deadline: float,
 def _timeout(deadline: float) -> tuple[float, float]:
     """(connect, read) timeouts: a dead connection must never hang past the deadline."""
     return 5.0, max(1.0, deadline - time.monotonic() + 5.0)
-
-
-def _retry_after(err: ApiException) -> float:
-    header = (err.headers or {}).get("Retry-After", "")
-    return float(header) if header.isdigit() else _BACKOFF_SECONDS

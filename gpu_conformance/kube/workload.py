@@ -12,17 +12,21 @@ from collections import defaultdict
 from typing import Any
 
 from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
 
 from gpu_conformance.facts.cluster import WorkloadOutcome, WorkloadResult
 from gpu_conformance.facts.gpu_nodes import GpuNode, is_gpu_resource
+from gpu_conformance.facts.unavailable import FactsUnavailable
 
 from ..gpu_request import gpu_limits, gpu_resource_for, gpu_tolerations
 from ..settings import Settings
 from . import logs
+from .api_trouble import ApiUnavailable
 from .client import Connection
 from .cluster import runtime_classes
 from .errors import api_message, denial, evidence_unavailable, one_line
 from .follow_pods import follow_pods_and_logs
+from .logs import NO_LOG
 from .namespace import ensure_namespace
 from .pod_state import (
     IMAGE_PULL_FAILURES,
@@ -33,9 +37,11 @@ from .pod_state import (
     phase,
     unschedulable_message,
 )
-from .retry import create_retrying
+from .retry import budget_of, create_retrying
 from .run import NODE_ANNOTATION, RunContext
 
+# A node's vectoradd outcome, or why none could be had (the API's trouble): the per-node fixture raises the latter.
+NodeWorkload = WorkloadOutcome | FactsUnavailable
 COMPONENT = "vectoradd"
 CONTAINER = "vectoradd"
 UNSCHEDULABLE_GRACE_SECONDS = 10.0  # a node whose GPUs are still registering may take a moment to fit
@@ -185,18 +191,22 @@ def _events(conn: Connection, namespace: str) -> dict[str, tuple[str, ...]]:
 
 def _create_all(
     conn: Connection, settings: Settings, nodes: list[GpuNode], run: RunContext, runtime_class: str | None
-) -> dict[str, WorkloadOutcome]:
-    def create(node: GpuNode) -> WorkloadOutcome | None:
+) -> dict[str, NodeWorkload]:
+    def create(node: GpuNode) -> NodeWorkload | None:
         body = vectoradd_job(settings, node, run, runtime_class)
+        job = f"Job {settings.namespace}/{body['metadata']['name']}"
         try:
-            create_retrying(lambda: conn.batch.create_namespaced_job(settings.namespace, body))
+            create_retrying(lambda: conn.batch.create_namespaced_job(settings.namespace, body),
+                            f"POST /apis/batch/v1/namespaces/{settings.namespace}/jobs", budget_of(conn.api_client))
         except ApiException as err:
             if denial(err) is not None:  # no node can run it: "could not inspect" for all, not a failure
                 raise
-            detail = (
-                f"creating Job {settings.namespace}/{body['metadata']['name']} failed: {api_message(err)}"
-            )
+            if isinstance(err, ApiUnavailable):  # the API's trouble, not the node's
+                return FactsUnavailable(f"creating {job}: {err.message}")
+            detail = f"creating {job} failed: {api_message(err)}"
             return WorkloadOutcome(node.name, "failed", detail, settings.vectoradd_image, None, "", ())
+        except (HTTPError, OSError) as err:
+            return FactsUnavailable(f"creating {job}: {one_line(str(err), 200)}")
         return None
 
     results = logs.map_bounded(create, nodes)
@@ -210,12 +220,15 @@ def run_vectoradd(
     run: RunContext,
     *,
     unschedulable_grace: float = UNSCHEDULABLE_GRACE_SECONDS,
-) -> dict[str, WorkloadOutcome]:
-    """Run vectoradd on every node at once; each node's WorkloadOutcome with the evidence."""
+) -> dict[str, NodeWorkload]:
+    """Run vectoradd on every node at once; each node's WorkloadOutcome with the evidence, or why there is none.
+
+    API trouble that touches every node (the namespace, the busy-GPU list, the watch) raises ApiUnavailable.
+    """
     if not nodes:
         return {}
     ensure_namespace(conn, settings.namespace, run)
-    outcomes = busy_nodes(conn, settings, nodes)
+    outcomes: dict[str, NodeWorkload] = dict(busy_nodes(conn, settings, nodes))
     runtime_class = _runtime_class(conn, settings)
     to_run = [n for n in nodes if n.name not in outcomes]
     deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
@@ -225,7 +238,12 @@ def run_vectoradd(
                                               deadline, _finished, CONTAINER, stuck_grace=unschedulable_grace)
     events = _events(conn, settings.namespace) if followed else {}
     for name in followed:
-        pod, log = last.get(name), logs_by_node.get(name, "")
+        pod, read = last.get(name), logs_by_node.get(name, NO_LOG)
+        if pod is not None and phase(pod) == "Succeeded" and read.unreadable is not None:
+            outcomes[name] = FactsUnavailable(f"pod {full_name(pod)} exited 0, but whether it printed 'Test PASSED' "
+                                              f"is unknown: {read.unreadable}")
+            continue
+        log = read.text
         result, detail = classify(pod, log, settings)
         outcomes[name] = WorkloadOutcome(
             node=name,
