@@ -66,7 +66,8 @@ def spent(call: str, answers: Sequence[int | None], elapsed: float, budget: floa
         what = f"answered {next(iter(counts))} to {call}"
     else:
         what = f"answered {', '.join(f'{answer} ({n}x)' for answer, n in counts.items())} to {call}"
-    return (f"the API server {what} {len(answers)} times over {seconds(elapsed)} "
+    times = "once" if len(answers) == 1 else f"{len(answers)} times"
+    return (f"the API server {what} {times} over {seconds(elapsed)} "
             f"(retried for up to --pod-timeout {budget:g} s)")
 
 

@@ -28,6 +28,10 @@ EPICS: dict[Area, str] = {  # the tutorial's steps, numbered so the report lists
 
 # Failed means the cluster is not conformant; broken means the suite could not look (allure's own split).
 CATEGORIES: tuple[dict[str, Any], ...] = (
+    # First: an API server's 500 may say "etcdserver: request timed out", which is its trouble, not a timeout.
+    {"name": "API trouble", "matchedStatuses": ["failed", "broken"],
+     "messageRegex": r"(?s).*(the API server answered \d|the API server broke the connection|the API call \S+ \S+ "
+                     r"failed).*"},
     {"name": "Image could not be pulled", "matchedStatuses": ["failed", "broken"],
      "messageRegex": r"(?s).*(ErrImagePull|ImagePullBackOff|InvalidImageName|could not be pulled).*"},
     {"name": "Timed out", "matchedStatuses": ["failed", "broken"],

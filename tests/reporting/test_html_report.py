@@ -129,6 +129,10 @@ def test_config_is_a_single_file_report_with_history_and_categories(tmp_path: Pa
     ("broken", "could not inspect: probe pod never started", "Could not inspect"),
     ("failed", "[WORKLOAD-VECTORADD] pod waiting: ImagePullBackOff\nBack-off pulling", "Image could not be pulled"),
     ("broken", "[MON-EXPORTER-UP] scrape failed\nno answer within 10s", "Timed out"),
+    ("broken", "could not inspect: the API server answered 500 to GET /api/v1/pods 7 times over 61 s (retried for "
+               "up to --pod-timeout 60 s)", "API trouble"),
+    ("broken", "could not inspect: the API call GET /api/v1/nodes failed: 500 Internal Server Error: Internal error "
+               "occurred: etcdserver: request timed out", "API trouble"),
 ])
 def test_allure_sorts_results_into_the_categories(status: str, message: str, category: str, tmp_path: Path,
                                                   allure_package: Path) -> None:
