@@ -13,8 +13,8 @@ from gpu_conformance.settings import Settings
 
 @pytest.mark.cluster
 @verifies(CAPACITY_GPU_NODES)
-def test_cluster_has_gpu_nodes(checked_nodes: list[GpuNode], api_server: str) -> None:
-    require(gpu_nodes_found(checked_nodes, api_server))
+def test_cluster_has_gpu_nodes(checked_nodes: list[GpuNode], api_server: str, settings: Settings) -> None:
+    require(gpu_nodes_found(checked_nodes, api_server, settings.expected_gpu_nodes))
 
 
 @pytest.mark.cluster

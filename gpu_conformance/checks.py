@@ -121,7 +121,8 @@ PLUGIN_POD_READY = Check(
 )
 CAPACITY_GPU_NODES = Check(
     "CAPACITY-GPU-NODES", "capacity", "the cluster has GPU nodes",
-    "at least one node advertises an NVIDIA GPU resource or carries the NFD/GFD NVIDIA labels",
+    "at least one node (or --expected-gpu-nodes) advertises an NVIDIA GPU resource; a node that looks like a GPU "
+    "node (NFD/GFD labels, the tutorial's gpu-node=true, a device plugin pod) is one to check",
     "install the driver, toolkit and device plugin on the GPU nodes (tutorial 2.1 and 2.2); if they are "
     "labelled some other way, pass --gpu-node-selector; with --gpu-node, name nodes that exist",
     tutorial=_DEPLOY,

@@ -34,7 +34,7 @@ class Option:
     name: str  # the flag without dashes: "vectoradd-image"
     help: str
     default: Any = None
-    kind: str = "str"  # str | bool | float | list | choice
+    kind: str = "str"  # str | bool | float | count | list | choice
     choices: tuple[str, ...] = ()
     field: str = ""  # the Settings field, when it differs from the name
     formerly: str = ""  # the name before a rename: still read (flag, environment, profile key), with a notice
@@ -80,6 +80,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("min-nvidia-docker", "lowest nvidia-docker2 version, accepted instead of the toolkit", "2.0",
            syntax=option_syntax.version),
     Option("min-kubernetes", "lowest Kubernetes version", "1.10", syntax=option_syntax.version),
+    Option("expected-gpu-nodes", "how many GPU nodes advertising GPUs the cluster must have; fewer fail "
+           "CAPACITY-GPU-NODES, naming the nodes that look like GPU nodes but advertise none", kind="count"),
     Option("expected-gpus", "GPUs each GPU node must advertise, as NODE=COUNT (repeatable); "
            "default: what the node's probe saw", (), "list"),
     Option("exporter-url", "URL template of each GPU node's exporter; {ip} and {node} are filled in",
@@ -126,6 +128,7 @@ class Settings:
     min_nvidia_docker: str = "2.0"
     min_kubernetes: str = "1.10"
     expected_gpus: tuple[str, ...] = ()
+    expected_gpu_nodes: int | None = None
     exporter_url: str = "http://{ip}:9835/metrics"
     exporter_selector: str | None = None
     exporter_timeout: float = 5.0
@@ -178,6 +181,14 @@ def _convert(option: Option, raw: Any, where: str) -> Any:
         if value <= 0:
             raise bad("a positive number of seconds")
         return value
+    if option.kind == "count":
+        try:
+            count = int(str(raw).strip())
+        except ValueError:
+            raise bad("a whole number") from None
+        if count < 0:
+            raise bad("a whole number, 0 or more")
+        return count
     if option.kind == "list":
         items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
         values = tuple(str(v).strip() for v in items if str(v).strip())

@@ -1,9 +1,10 @@
 """Which nodes have GPUs, and how many: the one place the suite decides it.
 
-A node is a GPU node when it advertises an NVIDIA resource (whole GPUs, MIG instances or shared
-GPUs), when Node Feature Discovery or GPU Feature Discovery labelled it as having NVIDIA hardware,
-or when it matches the user's ``--gpu-node-selector``. A labelled node that advertises nothing is
-still a GPU node: it must show up as failing the capacity check, never be silently dropped.
+A node is a GPU node when any signal says so: it advertises an NVIDIA resource (whole GPUs, MIG
+instances or shared GPUs), Node Feature Discovery found an NVIDIA PCI device (vendor 10de), GPU Feature
+Discovery labelled it, it carries the tutorial's ``gpu-node=true``, a device plugin pod runs there, or
+it matches the user's ``--gpu-node-selector``. A node that looks like a GPU node yet advertises nothing
+is still one: it must show up as failing the capacity check, never be silently dropped.
 
 Dynamic Resource Allocation (resource.k8s.io ResourceSlices from NVIDIA's DRA driver) is a second
 way GPUs reach pods; it will be one more source of ``advertised`` here.
@@ -11,6 +12,7 @@ way GPUs reach pods; it will be one more source of ``advertised`` here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,11 @@ from typing import Any
 WHOLE_GPU = "nvidia.com/gpu"
 SHARED_GPU = "nvidia.com/gpu.shared"
 MIG_PREFIX = "nvidia.com/mig-"
-GPU_LABELS = ("nvidia.com/gpu.present", "feature.node.kubernetes.io/pci-10de.present")
+GPU_PRESENT = "nvidia.com/gpu.present"  # GPU Feature Discovery and the GPU Operator
+GFD_LABELS = ("nvidia.com/gpu.product", "nvidia.com/gpu.count")  # set by GPU Feature Discovery on GPU nodes only
+TUTORIAL_LABEL = "gpu-node"  # the tutorial labels its GPU nodes gpu-node=true
+# Node Feature Discovery: pci-10de.present, or with the device class first (pci-0302_10de.present).
+_NFD_NVIDIA = re.compile(r"feature\.node\.kubernetes\.io/pci-(?:[0-9a-f]{4}_)?10de\.present")
 
 
 def is_gpu_resource(name: str) -> bool:
@@ -88,13 +94,28 @@ def _taint(taint: Any) -> dict[str, str]:
     return {k: str(_get(taint, k) or "") for k in ("key", "value", "effect")}
 
 
-def gpu_node(node: Any, matched_selector: bool) -> GpuNode | None:
-    """The GpuNode for a Node object (typed or dict), or None when nothing marks it as one."""
+def label_marks(labels: Mapping[str, str]) -> list[str]:
+    """The labels that mark a node as having NVIDIA GPUs, as ``label KEY=VALUE``."""
+    marks = [f"label {k}={v}" for k, v in sorted(labels.items())
+             if v == "true" and (k == GPU_PRESENT or _NFD_NVIDIA.fullmatch(k))]
+    marks += [f"label {k}={labels[k]}" for k in GFD_LABELS if labels.get(k)]
+    if labels.get(TUTORIAL_LABEL) == "true":
+        marks.append(f"label {TUTORIAL_LABEL}=true")
+    return marks
+
+
+def gpu_node(node: Any, matched_selector: bool, plugin_pod: str | None = None) -> GpuNode | None:
+    """The GpuNode for a Node object (typed or dict), or None when nothing marks it as one.
+
+    ``plugin_pod`` names a device plugin pod scheduled on the node ("namespace/name"), if one is.
+    """
     labels: dict[str, str] = dict(_get(node, "metadata", "labels") or {})
     capacity = _gpu_resources(_get(node, "status", "capacity"))
     allocatable = _gpu_resources(_get(node, "status", "allocatable"))
     why = [f"advertises {k}" for k, v in sorted(capacity.items()) if v > 0]
-    why += [f"label {k}={labels[k]}" for k in GPU_LABELS if labels.get(k) == "true"]
+    why += label_marks(labels)
+    if plugin_pod:
+        why.append(f"runs device plugin pod {plugin_pod}")
     if matched_selector:
         why.append("matches --gpu-node-selector")
     if not why:
@@ -109,10 +130,13 @@ def gpu_node(node: Any, matched_selector: bool) -> GpuNode | None:
     )
 
 
-def find_gpu_nodes(nodes: Iterable[Any], selected: Callable[[Any], bool] = lambda node: False) -> list[GpuNode]:
+def find_gpu_nodes(nodes: Iterable[Any], selected: Callable[[Any], bool] = lambda node: False,
+                   plugin_pods: Mapping[str, str] | None = None) -> list[GpuNode]:
     """Every GPU node among ``nodes`` (one list call's items), sorted by name.
 
-    ``selected`` tells whether a node matches the user's --gpu-node-selector.
+    ``selected`` tells whether a node matches the user's --gpu-node-selector; ``plugin_pods`` maps a node's name
+    to a device plugin pod scheduled there.
     """
-    found = (gpu_node(node, selected(node)) for node in nodes)
+    pods = plugin_pods or {}
+    found = (gpu_node(node, selected(node), pods.get(str(_get(node, "metadata", "name")))) for node in nodes)
     return sorted((n for n in found if n is not None), key=lambda n: n.name)

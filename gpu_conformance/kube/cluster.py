@@ -14,12 +14,16 @@ from ..errors import UsageError
 from ..settings import Settings
 from .client import Connection
 from .errors import api_message
+from .plugin import plugin_pod_nodes
 
 NAMED_BY_NODE_OPTION = "named by --gpu-node"
 
 
 def gpu_nodes(conn: Connection, settings: Settings) -> list[GpuNode]:
-    """The GPU nodes to check: every GPU node, or those named by --gpu-node (which are checked as GPU nodes)."""
+    """The GPU nodes to check: every GPU node, or those named by --gpu-node (which are checked as GPU nodes).
+
+    A device plugin pod scheduled on a node marks it too, so a node whose plugin registers nothing is checked.
+    """
     nodes = conn.core.list_node().items
     selected: set[str] = set()
     if settings.gpu_node_selector:
@@ -32,7 +36,7 @@ def gpu_nodes(conn: Connection, settings: Settings) -> list[GpuNode]:
                 f"--gpu-node-selector {settings.gpu_node_selector!r}: {api_message(err)}"
             ) from err
         selected = {n.metadata.name for n in matching}
-    found = find_gpu_nodes(nodes, lambda node: node.metadata.name in selected)
+    found = find_gpu_nodes(nodes, lambda node: node.metadata.name in selected, plugin_pod_nodes(conn, settings))
     return _requested(found, nodes, settings.node, selected) if settings.node else found
 
 

@@ -125,11 +125,15 @@ def _pod_facts(core: Any, pod: Any, checked: set[str]) -> PluginPod:
     )
 
 
-def discover_plugin(conn: Connection, settings: Settings, checked_nodes: Iterable[str]) -> PluginFacts:
-    """The device plugin's DaemonSets and pods; log tails for unhealthy pods on ``checked_nodes``.
+@dataclass(frozen=True)
+class _Found:
+    installs: list[Install]
+    daemonsets: list[Any]  # every DaemonSet that is not a sibling (GPU Feature Discovery, ...)
+    pods: list[Any]  # the plugin's pods, by node then name
 
-    Nothing found gives install "not found", no DaemonSets and no pods, and the selectors tried.
-    """
+
+def _find(conn: Connection, settings: Settings) -> _Found:
+    """The installs whose selectors match, the plugin DaemonSets and their pods (siblings' pods left out)."""
     listed = conn.apps.list_daemon_set_for_all_namespaces().items
     daemonsets = [d for d in listed if is_plugin_daemonset(d)]
     siblings = {d.metadata.uid for d in listed if not is_plugin_daemonset(d)}
@@ -139,28 +143,43 @@ def discover_plugin(conn: Connection, settings: Settings, checked_nodes: Iterabl
         installs = [
             i for i in KNOWN_INSTALLS if any(_matches(i.selector, _template_labels(d)) for d in daemonsets)
         ]
-    if not installs:
-        tried = " or ".join(i.selector for i in KNOWN_INSTALLS)
-        return PluginFacts(NOT_FOUND, tried, (), (), SOURCE)
-    core = conn.core
     pods: dict[str, Any] = {}
     for install in installs:
-        for pod in core.list_pod_for_all_namespaces(label_selector=install.selector).items:
+        for pod in conn.core.list_pod_for_all_namespaces(label_selector=install.selector).items:
             if _owner_uid(pod) not in siblings:
                 pods[pod.metadata.uid] = pod
-    owners = {_owner_uid(p) for p in pods.values()}
-    found = [
+    ordered = sorted(pods.values(), key=lambda p: (p.spec.node_name or "", p.metadata.name))
+    return _Found(installs, daemonsets, ordered)
+
+
+def plugin_pod_nodes(conn: Connection, settings: Settings) -> dict[str, str]:
+    """Node name -> "namespace/name" of a device plugin pod scheduled there: a sign the node has GPUs."""
+    return {p.spec.node_name: f"{p.metadata.namespace}/{p.metadata.name}"
+            for p in _find(conn, settings).pods if p.spec.node_name}
+
+
+def discover_plugin(conn: Connection, settings: Settings, checked_nodes: Iterable[str]) -> PluginFacts:
+    """The device plugin's DaemonSets and pods; log tails for unhealthy pods on ``checked_nodes``.
+
+    Nothing found gives install "not found", no DaemonSets and no pods, and the selectors tried.
+    """
+    found = _find(conn, settings)
+    if not found.installs:
+        tried = " or ".join(i.selector for i in KNOWN_INSTALLS)
+        return PluginFacts(NOT_FOUND, tried, (), (), SOURCE)
+    owners = {_owner_uid(p) for p in found.pods}
+    installs = found.installs
+    daemonsets = [
         d
-        for d in daemonsets
+        for d in found.daemonsets
         if d.metadata.uid in owners or any(_matches(i.selector, _template_labels(d)) for i in installs)
     ]
     checked = set(checked_nodes)
-    ordered = sorted(pods.values(), key=lambda p: (p.spec.node_name or "", p.metadata.name))
-    pod_facts = logs.map_bounded(lambda pod: _pod_facts(core, pod, checked), ordered)
+    pod_facts = logs.map_bounded(lambda pod: _pod_facts(conn.core, pod, checked), found.pods)
     return PluginFacts(
         install=", ".join(i.name for i in installs),
         selector=" or ".join(i.selector for i in installs),
-        daemonsets=tuple(_daemonset_facts(d) for d in sorted(found, key=_key)),
+        daemonsets=tuple(_daemonset_facts(d) for d in sorted(daemonsets, key=_key)),
         pods=tuple(pod_facts),
         source=SOURCE,
     )

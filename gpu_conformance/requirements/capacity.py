@@ -60,14 +60,26 @@ def _why_nothing(node: GpuNode, plugin: PluginFacts) -> str:
             f"`kubectl -n {pod.namespace} delete pod {pod.name}` so it registers again")
 
 
-def gpu_nodes_found(nodes: list[GpuNode], server: str) -> Verdict:
-    """No GPU node at all is one clear failure, not a silent run of zero per-node checks."""
+def gpu_nodes_found(nodes: list[GpuNode], server: str, expected: int | None = None) -> Verdict:
+    """No GPU node at all is one clear failure, not a silent run of zero per-node checks; with
+    --expected-gpu-nodes, fewer nodes advertising GPUs than that fail, naming those that advertise none."""
     source = f"the nodes of {server}"
-    if nodes:
-        return Verdict.passed(CAPACITY_GPU_NODES, plural(len(nodes), "GPU node"), source)
-    return Verdict.failed(CAPACITY_GPU_NODES, "no GPU node", source,
-                          f"nodes advertising {WHOLE_GPU}, {MIG_PREFIX}* or {SHARED_GPU}, or labelled "
-                          "nvidia.com/gpu.present / feature.node.kubernetes.io/pci-10de.present")
+    advertising = [n for n in nodes if n.advertised_gpus > 0]
+    silent = [n for n in nodes if n.advertised_gpus == 0]
+    if not nodes:
+        return Verdict.failed(CAPACITY_GPU_NODES, "no GPU node", source,
+                              f"nodes advertising {WHOLE_GPU}, {MIG_PREFIX}* or {SHARED_GPU}, or labelled "
+                              "nvidia.com/gpu.present / feature.node.kubernetes.io/pci-10de.present")
+    found = plural(len(advertising), "GPU node") + " advertising GPUs"
+    if silent:
+        shown = "; ".join(f"{n.name} ({', '.join(n.why)})" for n in silent[:5])
+        more = f" and {len(silent) - 5} more" if len(silent) > 5 else ""
+        found += f", {plural(len(silent), 'node')} looking like GPU nodes that advertise none: {shown}{more}"
+    if expected is None or len(advertising) >= expected:
+        return Verdict.passed(CAPACITY_GPU_NODES, found, source)
+    return Verdict.failed(CAPACITY_GPU_NODES, found, source,
+                          f"{expected} GPU nodes advertising GPUs (--expected-gpu-nodes)",
+                          "see CAPACITY-ADVERTISED for each node that advertises none" if silent else None)
 
 
 def capacity_advertised(node: GpuNode, plugin: PluginFacts) -> Verdict:

@@ -24,16 +24,22 @@ def test_gpu_nodes_are_those_advertising_gpus(start_cluster: StartCluster, conne
     assert log.count("GET", path_suffix="/nodes") == 1
 
 
-def test_selector_keeps_a_labelled_node_without_capacity(
+def test_a_labelled_node_without_capacity_is_a_gpu_node_with_or_without_a_selector(
     start_cluster: StartCluster, connect_to: Connect
 ) -> None:
-    conn, settings = connect_to(start_cluster("driver-missing"), gpu_node_selector="gpu-node=true")
+    """driver-missing: k8s-node06 advertises nothing; the tutorial's label still makes it one to check."""
+    cluster = start_cluster("driver-missing")
+    conn, settings = connect_to(cluster, gpu_node_selector="gpu-node=true")
     log = count_requests(conn)
     nodes = {n.name: n for n in gpu_nodes(conn, settings)}
     assert set(nodes) == {"k8s-node05", "k8s-node06"}
     assert nodes["k8s-node06"].advertised_gpus == 0
-    assert nodes["k8s-node06"].why == ("matches --gpu-node-selector",)
+    assert nodes["k8s-node06"].why[0] == "label gpu-node=true" and nodes["k8s-node06"].why[-1] == \
+        "matches --gpu-node-selector"
+    assert nodes["k8s-node06"].why[1].startswith("runs device plugin pod kube-system/nvidia-device-plugin-daemonset-")
     assert log.count("GET", path_suffix="/nodes") == 2
+    conn, settings = connect_to(cluster)
+    assert [n.name for n in gpu_nodes(conn, settings)] == ["k8s-node05", "k8s-node06"]
 
 
 def test_bad_selector_is_a_usage_error(start_cluster: StartCluster, connect_to: Connect) -> None:
@@ -46,7 +52,7 @@ def test_node_option_filters_and_checks_named_nodes(start_cluster: StartCluster,
     cluster = start_cluster("driver-missing")
     conn, settings = connect_to(cluster, node=("k8s-node06",))
     [node] = gpu_nodes(conn, settings)
-    assert (node.name, node.why, node.advertised_gpus) == ("k8s-node06", ("named by --gpu-node",), 0)
+    assert (node.name, node.why[0], node.advertised_gpus) == ("k8s-node06", "label gpu-node=true", 0)
     conn, settings = connect_to(cluster, node=("k8s-node05",))
     assert [n.name for n in gpu_nodes(conn, settings)] == ["k8s-node05"]
 

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
+from gpu_conformance.errors import UsageError
 from gpu_conformance.facts.cluster import PluginPod
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.unavailable import FactsUnavailable
-from gpu_conformance.requirements.capacity import capacity_advertised, capacity_matches_gpus
-from gpu_conformance.settings import Settings
+from gpu_conformance.requirements.capacity import capacity_advertised, capacity_matches_gpus, gpu_nodes_found
+from gpu_conformance.settings import Settings, resolve
 
 from .builders import (
     NO_DEVICES_LOG,
@@ -39,8 +41,8 @@ def test_ready_plugin_advertising_nothing_fails_here() -> None:
     assert not verdict.ok
     assert verdict.message.startswith(
         f"[CAPACITY-ADVERTISED] found nvidia.com/gpu capacity 0, allocatable 0 at {NODE_SOURCE}, expected "
-        "capacity and allocatable > 0 (a GPU node: label nvidia.com/gpu.present=true, matches "
-        "--gpu-node-selector); fix: device plugin pod kube-system/nvidia-device-plugin-daemonset-w5kwg is "
+        "capacity and allocatable > 0 (a GPU node: label nvidia.com/gpu.present=true, label gpu-node=true, "
+        "matches --gpu-node-selector); fix: device plugin pod kube-system/nvidia-device-plugin-daemonset-w5kwg is "
         'Ready but advertises nothing; its log says "No devices found. Waiting indefinitely.": with '
         "fail-on-init-error=false the plugin stays Ready when it cannot see the GPUs; fix PRE-DRIVER")
     assert verdict.message.endswith(
@@ -189,3 +191,30 @@ def test_nothing_advertised_skips_to_capacity_advertised() -> None:
     assert verdict.skip
     assert verdict.message == ("[CAPACITY-MATCHES-GPUS] node k8s-node05 advertises no nvidia.com/gpu: "
                                "see CAPACITY-ADVERTISED")
+
+
+SERVER = "https://127.0.0.1:6443"
+PLAIN = gpu_node(name="k8s-node07", gpus=0)  # the tutorial's label, nothing advertised
+
+
+@pytest.mark.parametrize(("nodes", "expected", "ok", "found"), [
+    ([], None, False, "[CAPACITY-GPU-NODES] found no GPU node at the nodes of https://127.0.0.1:6443"),
+    ([gpu_node()], None, True, "found 1 GPU node advertising GPUs at"),
+    ([gpu_node(), gpu_node(name="k8s-node06")], 2, True, "found 2 GPU nodes advertising GPUs at"),
+    ([gpu_node(), PLAIN], 2, False,
+     "[CAPACITY-GPU-NODES] found 1 GPU node advertising GPUs, 1 node looking like GPU nodes that advertise none: "
+     "k8s-node07 (label gpu-node=true, matches --gpu-node-selector) at the nodes of https://127.0.0.1:6443, "
+     "expected 2 GPU nodes advertising GPUs (--expected-gpu-nodes); fix: see CAPACITY-ADVERTISED for each node "
+     "that advertises none"),
+    ([gpu_node(), PLAIN], None, True, "found 1 GPU node advertising GPUs, 1 node looking like GPU nodes"),
+])
+def test_gpu_nodes_found_counts_those_advertising_gpus(nodes: list[GpuNode], expected: int | None, ok: bool,
+                                                       found: str) -> None:
+    verdict = gpu_nodes_found(nodes, SERVER, expected)
+    assert verdict.ok is ok and verdict.message.startswith(found), verdict.message
+
+
+def test_expected_gpu_nodes_is_a_whole_number() -> None:
+    assert resolve({"expected_gpu_nodes": "4"}).expected_gpu_nodes == 4
+    with pytest.raises(UsageError, match=r"^command line: expected-gpu-nodes: expected a whole number, got 'four'$"):
+        resolve({"expected_gpu_nodes": "four"})
