@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from .quantities import canonicalise, canonicalise_quantities
 from .resources import (
     CLUSTERROLEBINDING,
     CRONJOB,
@@ -56,6 +57,8 @@ def _container(container: Obj) -> None:
     container.setdefault("terminationMessagePolicy", "File")
     container.setdefault("imagePullPolicy", _image_pull_policy(container.get("image", "")))
     resources = container.setdefault("resources", {})
+    canonicalise(resources.get("limits"))
+    canonicalise(resources.get("requests"))
     limits = resources.get("limits") or {}
     if limits:
         requests = resources.setdefault("requests", {})
@@ -219,6 +222,7 @@ def _claim(claim: Obj, creating: bool) -> None:
 
 def apply_defaults(rt: ResourceType, obj: Obj, *, creating: bool) -> None:
     """Fill defaults in place; ``creating`` adds what only admission of a new object adds."""
+    canonicalise_quantities(rt, obj)
     spec = obj.setdefault("spec", {}) if rt in (POD, JOB, DAEMONSET, CRONJOB, NAMESPACE, SERVICE, PVC) else {}
     if rt == POD:
         pod_spec(spec)

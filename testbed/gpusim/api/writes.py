@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from .. import defaults
 from ..errors import already_exists, bad_request, conflict, not_found
+from ..quantities import canonicalise_quantities
 from ..resources import JOB, NAMESPACE, ResourceType
 from ..store import clone, now_rfc3339
 from . import admission, validation
@@ -90,6 +91,7 @@ def _prepare_update(ctx: ApiContext, rt: ResourceType, old: Obj, new: Obj, *,
     if status_only:
         result: Obj = clone(old)
         result["status"] = new.get("status", {})
+        canonicalise_quantities(rt, result)
         return result, []
     _keep_server_owned(rt, old, new)
     defaults.apply_defaults(rt, new, creating=False)
