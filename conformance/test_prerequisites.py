@@ -4,9 +4,17 @@ nvidia-docker2 >= 2.0), and nvidia-container-runtime as the default low-level ru
 import pytest
 
 from conformance.binding import require, verifies
-from gpu_conformance.checks import PRE_DRIVER, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_RUNTIME_DEFAULT, PRE_TOOLKIT
+from gpu_conformance.checks import (
+    NODE_READY,
+    PRE_DRIVER,
+    PRE_K8S_VERSION,
+    PRE_KUBELET_VERSION,
+    PRE_RUNTIME_DEFAULT,
+    PRE_TOOLKIT,
+)
 from gpu_conformance.facts.cluster import ApiVersion, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.requirements.node_ready import node_ready
 from gpu_conformance.requirements.prerequisites import (
     driver_at_least,
     kubelet_at_least,
@@ -15,6 +23,12 @@ from gpu_conformance.requirements.prerequisites import (
     toolkit_at_least,
 )
 from gpu_conformance.settings import Settings
+
+
+@pytest.mark.cluster
+@verifies(NODE_READY)
+def test_node_ready(gpu_node: GpuNode) -> None:
+    require(node_ready(gpu_node))
 
 
 @pytest.mark.cluster

@@ -54,6 +54,14 @@ TOOLKIT_INSTALL = (
 )
 PLUGIN_MANIFEST = "https://raw.githubusercontent.com/NVIDIA/k8s-device-plugin/v0.14.3/nvidia-device-plugin.yml"
 
+NODE_READY = Check(
+    "NODE-READY", "prerequisites", "GPU node Ready",
+    "the GPU node is Ready (its kubelet posts node status), so pods can run there; a cordon is reported, not "
+    "failed (the gate holds nodes cordoned)",
+    "the kubelet on the node is down or cannot reach the API server: on the node `systemctl status kubelet` and "
+    "`journalctl -u kubelet`; `kubectl describe node NODE` shows the Ready condition and the node lifecycle taints",
+    tutorial=_PREREQUISITES,
+)
 PRE_K8S_VERSION = Check(
     "PRE-K8S-VERSION", "prerequisites", "Kubernetes >= {min_kubernetes}",
     "the API server runs Kubernetes {min_kubernetes} or newer (device plugins are beta from 1.10)",
@@ -74,6 +82,7 @@ PRE_DRIVER = Check(
     "install or upgrade the NVIDIA driver on the node (the distribution's nvidia-driver package or NVIDIA's "
     "runfile), then reboot or `modprobe nvidia`; `nvidia-smi` must list the GPUs",
     tutorial=_PREREQUISITES,
+    depends_on=("NODE-READY",),  # read by a probe pod on the node
 )
 PRE_TOOLKIT = Check(
     "PRE-TOOLKIT", "prerequisites",
@@ -81,6 +90,7 @@ PRE_TOOLKIT = Check(
     "the NVIDIA Container Toolkit {min_toolkit} or newer, or nvidia-docker {min_nvidia_docker} or newer, is "
     "installed on each GPU node",
     TOOLKIT_INSTALL, tutorial=_PREREQUISITES,
+    depends_on=("NODE-READY",),
 )
 PRE_RUNTIME_DEFAULT = Check(
     "PRE-RUNTIME-DEFAULT", "prerequisites", "nvidia-container-runtime is the default low-level runtime",
@@ -91,7 +101,7 @@ PRE_RUNTIME_DEFAULT = Check(
     "`\"default-runtime\": \"nvidia\"` and runtimes.nvidia.path \"/usr/bin/nvidia-container-runtime\" in "
     "/etc/docker/daemon.json, then `systemctl restart docker`",
     tutorial=_PREREQUISITES,
-    depends_on=("PRE-TOOLKIT",),
+    depends_on=("NODE-READY", "PRE-TOOLKIT"),
 )
 PLUGIN_DEPLOYED = Check(
     "PLUGIN-DEPLOYED", "device-plugin", "NVIDIA device plugin DaemonSet deployed",
@@ -117,7 +127,7 @@ PLUGIN_POD_READY = Check(
     "`kubectl -n NAMESPACE logs POD --previous` shows why it fails; the usual cause is the node's "
     "container runtime: see PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for this node",
     tutorial=_DEPLOY,
-    depends_on=("PLUGIN-DEPLOYED", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT"),
+    depends_on=("NODE-READY", "PLUGIN-DEPLOYED", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT"),
 )
 CAPACITY_GPU_NODES = Check(
     "CAPACITY-GPU-NODES", "capacity", "the cluster has GPU nodes",
@@ -171,6 +181,7 @@ MON_EXPORTER_UP = Check(
     "unit or a DaemonSet) listening on :9835 and reachable from Prometheus: `curl http://NODE_IP:9835/metrics`; "
     "for another exporter pass --exporter-url (e.g. http://{ip}:9400/metrics) or --exporter-selector",
     severity="critical", tutorial=_MONITORING,
+    depends_on=("NODE-READY",),
 )
 MON_EXPORTER_GPUS = Check(
     "MON-EXPORTER-GPUS", "monitoring", "GPU exporter reports every GPU of the node",
@@ -253,7 +264,7 @@ RULES_METRICS_EXIST = Check(
     depends_on=("RULES-VALID", "MON-EXPORTER-UP"),
 )
 CHECKS: tuple[Check, ...] = (
-    PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT,
+    NODE_READY, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT,
     PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
     CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,

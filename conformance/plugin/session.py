@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from kubernetes.client.exceptions import ApiException
 
+from gpu_conformance.checks import NODE_READY, by_id
 from gpu_conformance.errors import UsageError
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.unavailable import FactsUnavailable
@@ -122,6 +123,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             metafunc.parametrize("gpu_node", [none], scope="session")
             return
         metafunc.parametrize("gpu_node", nodes, ids=[n.name for n in nodes], scope="session")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A check that needs pods on a node that is not Ready is blocked by NODE-READY at once: no fixture of it is
+    set up, so nothing waits for a pod that cannot start there."""
+    callspec = getattr(item, "callspec", None)
+    node = callspec.params.get("gpu_node") if callspec is not None else None
+    mark = item.get_closest_marker("check")
+    if node is None or node.ready or mark is None or mark.args[0] == NODE_READY.id:
+        return
+    if NODE_READY.id in by_id(mark.args[0]).depends_on:
+        raise FactsUnavailable(f"[{mark.args[0]}] {node.readiness.not_ready(node.name)}: blocked by {NODE_READY.id}")
 
 
 @pytest.hookimpl(hookwrapper=True)

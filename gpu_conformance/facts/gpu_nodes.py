@@ -32,6 +32,31 @@ def is_gpu_resource(name: str) -> bool:
 
 
 @dataclass(frozen=True)
+class NodeReadiness:
+    """The node's Ready condition as the API shows it (the kubelet sets it; the node lifecycle controller turns
+    it Unknown when the kubelet stops posting), with its taints of the node lifecycle."""
+
+    status: str  # "True", "False", "Unknown", or "" when the node has no Ready condition
+    reason: str = ""  # e.g. KubeletReady, NodeStatusUnknown
+    message: str = ""  # e.g. "Kubelet stopped posting node status."
+    since: str = ""  # lastTransitionTime, as the API wrote it
+    heartbeat: str = ""  # lastHeartbeatTime
+
+    @property
+    def ready(self) -> bool:
+        return self.status == "True"
+
+    def not_ready(self, node: str) -> str:
+        """``node k8s-node06 is NotReady since T (Ready=Unknown, NodeStatusUnknown: Kubelet stopped posting ...)``."""
+        if not self.status:
+            return f"node {node} is NotReady: it has no Ready condition (no kubelet ever posted its status)"
+        why = ", ".join(part for part in (f"Ready={self.status}", self.reason) if part)
+        message = f": {self.message}" if self.message else ""
+        since = f" since {self.since}" if self.since else ""
+        return f"node {node} is NotReady{since} ({why}{message})"
+
+
+@dataclass(frozen=True)
 class GpuNode:
     """A node the suite checks, with what the API says about its GPUs."""
 
@@ -42,10 +67,14 @@ class GpuNode:
     labels: Mapping[str, str]
     taints: tuple[Mapping[str, str], ...]
     unschedulable: bool
-    ready: bool
+    readiness: NodeReadiness
     internal_ip: str | None
     kubelet_version: str
     container_runtime_version: str
+
+    @property
+    def ready(self) -> bool:
+        return self.readiness.ready
 
     @property
     def advertised_gpus(self) -> int:
@@ -85,9 +114,16 @@ def _address(node: Any, kind: str) -> str | None:
     return None
 
 
-def _ready(node: Any) -> bool:
-    return any(_get(c, "type") == "Ready" and _get(c, "status") == "True"
-               for c in _get(node, "status", "conditions") or [])
+def _readiness(node: Any) -> NodeReadiness:
+    ready = next((c for c in _get(node, "status", "conditions") or [] if _get(c, "type") == "Ready"), None)
+    if ready is None:
+        return NodeReadiness("")
+
+    def text(name: str) -> str:
+        value = _get(ready, name) or ""
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(value, "strftime") else str(value)
+    return NodeReadiness(text("status"), text("reason"), text("message"), text("lastTransitionTime"),
+                         text("lastHeartbeatTime"))
 
 
 def _taint(taint: Any) -> dict[str, str]:
@@ -124,7 +160,7 @@ def gpu_node(node: Any, matched_selector: bool, plugin_pod: str | None = None) -
     return GpuNode(
         name=str(_get(node, "metadata", "name")), capacity=capacity, allocatable=allocatable, why=tuple(why),
         labels=labels, taints=tuple(_taint(t) for t in _get(node, "spec", "taints") or []),
-        unschedulable=bool(_get(node, "spec", "unschedulable")), ready=_ready(node),
+        unschedulable=bool(_get(node, "spec", "unschedulable")), readiness=_readiness(node),
         internal_ip=_address(node, "InternalIP"), kubelet_version=str(_get(info, "kubeletVersion") or ""),
         container_runtime_version=str(_get(info, "containerRuntimeVersion") or ""),
     )
