@@ -118,8 +118,12 @@ def _failures(path: Path, node: str, returncode: int) -> list[str]:
     if summary.run.interrupted:
         return [f"the run was interrupted (exit status {returncode}): its partial results are no verdict"]
     results = summary.results
+    not_passing = [r for r in results if r.outcome in ("failed", "broken")]
+    roots = [r for r in not_passing if not r.caused_by]  # what to fix first, then what follows from it
     failing = [f"{r.check} on {r.node}: {r.outcome}: {r.message.splitlines()[0] if r.message else ''}"
-               for r in results if r.outcome in ("failed", "broken")]
+               for r in roots]
+    failing += [f"{r.check} on {r.node}: {r.outcome} as a consequence of {', '.join(r.caused_by)}"
+                for r in not_passing if r.caused_by]
     if not any(r.node == node and r.outcome == "passed" for r in results):
         failing.append(f"no check passed on {node} itself (was it found as a GPU node?)")
     if returncode != 0 and not failing:

@@ -75,6 +75,16 @@ def test_the_gate_reads_the_typed_summary(tmp_path: Path) -> None:
         "WORKLOAD-VECTORADD on gpu-1: failed: [WORKLOAD-VECTORADD] found ..."]
 
 
+def test_the_gate_names_root_causes_first(tmp_path: Path) -> None:
+    results = (Result("WORKLOAD-VECTORADD", "gpu-1", "failed", "[WORKLOAD-VECTORADD] found ...", 1.0,
+                      ("PRE-RUNTIME-DEFAULT",)),
+               Result("PRE-RUNTIME-DEFAULT", "gpu-1", "failed", "[PRE-RUNTIME-DEFAULT] found runc ...", 0.1),
+               Result("PRE-DRIVER", "gpu-1", "passed", "", 0.1))
+    assert _failures(written(tmp_path, results), "gpu-1", 1) == [
+        "PRE-RUNTIME-DEFAULT on gpu-1: failed: [PRE-RUNTIME-DEFAULT] found runc ...",
+        "WORKLOAD-VECTORADD on gpu-1: failed as a consequence of PRE-RUNTIME-DEFAULT"]
+
+
 def test_an_interrupted_run_is_said_and_is_no_verdict_for_the_gate(tmp_path: Path) -> None:
     path = tmp_path / "summary.json"
     passed = (Result("PRE-DRIVER", "gpu-1", "passed", "", 0.1),)
