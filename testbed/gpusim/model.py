@@ -73,7 +73,14 @@ class Toolkit:
         "nvidia-container-toolkit",
     )
     nvidia_docker2: str | None = None  # version of the legacy nvidia-docker2 package, if installed
+    # With version None and nvidia_docker2 set: the 2018 nvidia-docker 2.0 stack, whose runtime and
+    # hook came in their own packages, before nvidia-container-toolkit existed.
     prefix: str = "/usr/bin"  # where the binaries live; the GPU Operator installs to /usr/local/nvidia/toolkit
+
+    @property
+    def installed(self) -> bool:
+        """Is there an NVIDIA runtime hook at all (the toolkit's, or the nvidia-docker 2.0 stack's)?"""
+        return self.version is not None or self.nvidia_docker2 is not None
 
 
 @dataclass(frozen=True)
@@ -112,10 +119,46 @@ class MigSetup:
 
 
 @dataclass(frozen=True)
+class ExporterAnswer:
+    """A fixed answer on the exporter's port, e.g. a proxy's HTML login page in front of it."""
+
+    body: str
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    path: str | None = None  # only this path; None: every path
+
+
+@dataclass(frozen=True)
 class ExporterSetup:
     kind: ExporterKind = "nvidia_gpu_exporter"
     port: int = 9835
     health: ExporterHealth = "healthy"
+    answer: ExporterAnswer | None = None
+
+
+SharingStrategy = Literal["time-slicing", "mps"]
+
+
+@dataclass(frozen=True)
+class GpuSharing:
+    """The device plugin's ``sharing`` config for ``nvidia.com/gpu`` (time-slicing or MPS replicas)."""
+
+    strategy: SharingStrategy
+    replicas: int  # >= 2, as the plugin's config demands
+    rename_by_default: bool = False  # advertise nvidia.com/gpu.shared instead of nvidia.com/gpu
+
+    @property
+    def resource(self) -> str:
+        return "nvidia.com/gpu.shared" if self.rename_by_default else "nvidia.com/gpu"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A pod not created by the suite, already running on the node and holding some of its GPUs."""
+
+    name: str
+    namespace: str
+    gpus: int
 
 
 @dataclass(frozen=True)
@@ -140,6 +183,10 @@ class NodeSpec:
     host: HostState | None = None  # None for nodes without NVIDIA hardware
     device_plugin: PluginHealth = "auto"
     exporter: ExporterSetup = field(default_factory=ExporterSetup)
+    sharing: GpuSharing | None = None  # the device plugin's sharing config on this node
+    unhealthy_gpus: tuple[int, ...] = ()  # GPU indices the plugin marked Unhealthy (an XID error)
+    workloads: tuple[Workload, ...] = ()  # other pods already holding GPUs here
+    kubelet_stops_after: float | None = None  # seconds after start-up when the kubelet stops
 
     @property
     def has_gpus(self) -> bool:
@@ -181,6 +228,9 @@ class Scenario:
     device_plugin: DevicePluginSetup = field(default_factory=DevicePluginSetup)
     runtime_classes: tuple[RuntimeClassSpec, ...] = ()
     api_faults: ApiFaults = field(default_factory=ApiFaults)
+    # kube-controller-manager's --node-monitor-grace-period: a node whose kubelet stopped renewing its
+    # Lease for this long is marked Ready=Unknown and tainted unreachable.
+    node_monitor_grace_seconds: float = 40.0
     # Image references (fnmatch patterns) whose registry cannot be reached from the nodes.
     unreachable_images: tuple[str, ...] = ()
     # Where the scenario came from: a file path or "bundled:NAME"; used in error messages.

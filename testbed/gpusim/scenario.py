@@ -20,8 +20,10 @@ from pathlib import Path
 from gpusim.model import NodeSpec, Scenario
 from gpusim.scenario_cluster import (
     api_faults,
+    check_sharing,
     cluster_version,
     device_plugin,
+    node_monitor_grace,
     runtime_classes,
     unreachable_images,
 )
@@ -111,12 +113,17 @@ def _parse(text: str, display: str, base_dir: Path | None, chain: tuple[str, ...
     nodes_value = fields.require("nodes")
     if not document.nodes:
         raise nodes_value.error("expected at least one node")
+    nodes = parse_nodes(document.nodes, fields.get("defaults"), version.git_version)
+    plugin_value = fields.get("devicePlugin")
+    plugin = device_plugin(plugin_value)
+    check_sharing(plugin_value, plugin, nodes)
     return Scenario(
         name=fields.require("name").nonempty(),
         description=fields.read("description", Value.string, "").strip(),
         version=version,
-        nodes=parse_nodes(document.nodes, fields.get("defaults"), version.git_version),
-        device_plugin=device_plugin(fields.get("devicePlugin")),
+        nodes=nodes,
+        device_plugin=plugin,
+        node_monitor_grace_seconds=node_monitor_grace(fields.get("kubernetes")),
         runtime_classes=runtime_classes(fields.get("runtimeClasses")),
         api_faults=api_faults(fields.get("apiFaults")),
         unreachable_images=unreachable_images(fields.get("unreachableImages")),

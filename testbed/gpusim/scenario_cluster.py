@@ -11,13 +11,16 @@ from gpusim.model import (
     ClusterVersion,
     DevicePluginSetup,
     MigStrategy,
+    NodeSpec,
     PluginStyle,
     RuntimeClassSpec,
+    Scenario,
 )
+from gpusim.plugin_versions import MPS_SINCE, TIME_SLICING_SINCE, plugin_release
 from gpusim.scenario_nodes import GIT_VERSION
-from gpusim.scenario_yaml import Value
+from gpusim.scenario_yaml import ScenarioError, Value
 
-KUBERNETES_FIELDS = ("version",)
+KUBERNETES_FIELDS = ("version", "nodeMonitorGracePeriodSeconds")
 VERSION_FIELDS = ("major", "minor", "gitVersion", "platform")
 PLUGIN_FIELDS = ("style", "version", "failOnInitError", "gfd", "migStrategy")
 PLUGIN_STYLES = ("static", "helm", "gpu-operator", "gke", "none")
@@ -65,6 +68,29 @@ def cluster_version(value: Value | None) -> ClusterVersion:
             "platform", lambda v: v.matching(_PLATFORM, 'a platform like "linux/amd64"'), derived.platform
         ),
     )
+
+
+def node_monitor_grace(value: Value | None) -> float:
+    """kube-controller-manager's --node-monitor-grace-period (seconds; 40 unless the file says otherwise)."""
+    grace = None if value is None else value.mapping(KUBERNETES_FIELDS).get("nodeMonitorGracePeriodSeconds")
+    return Scenario.node_monitor_grace_seconds if grace is None else grace.number(0.5)
+
+
+def check_sharing(plugin: Value | None, setup: DevicePluginSetup, nodes: tuple[NodeSpec, ...]) -> None:
+    """Sharing needs a plugin that has it: time-slicing from v0.12.0, MPS from v0.15.0; not GKE's plugin."""
+    for node in nodes:
+        if node.sharing is None:
+            continue
+        since = MPS_SINCE if node.sharing.strategy == "mps" else TIME_SLICING_SINCE
+        problem = ""
+        if setup.style in ("gke", "none"):
+            problem = f"node {node.name} shares its GPUs, which the {setup.style} device plugin style cannot do"
+        elif plugin_release(setup.version) < since:
+            wanted = "v" + ".".join(map(str, since))
+            problem = (f"node {node.name} uses {node.sharing.strategy} sharing, which the device plugin has "
+                       f"from {wanted} on; devicePlugin.version is {setup.version}")
+        if problem:
+            raise plugin.error(problem) if plugin is not None else ScenarioError(f"{problem} (set devicePlugin)")
 
 
 def _from_git_version(git_version: str) -> ClusterVersion:

@@ -14,7 +14,7 @@ from gpusim.model import (
     RuntimeSetup,
     Toolkit,
 )
-from gpusim.scenario_yaml import Value
+from gpusim.scenario_yaml import Fields, Value
 
 HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files")
 TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2", "prefix")
@@ -26,6 +26,7 @@ HEALTHY_DRIVER = "535.104.05"
 HEALTHY_TOOLKIT = "1.14.3"
 DROPIN_HANDLERS = ("nvidia", "nvidia-cdi", "nvidia-legacy")
 BUILTIN_RUNTIMES = ("runc", "crun")
+LEGACY_DOCKER2_FIRST, LEGACY_DOCKER2_END = (2, 0), (2, 2)  # nvidia-docker2 releases before nvidia-container-toolkit
 
 DRIVER_VERSION = re.compile(r"\d+\.\d+(\.\d+)?")
 TOOLKIT_VERSION = re.compile(r"\d+\.\d+\.\d+([-~][0-9A-Za-z.]+)?")
@@ -86,6 +87,9 @@ def _toolkit(value: Value) -> Toolkit:
     if value.is_null:
         return Toolkit(version=None, binaries=())
     fields = value.mapping(TOOLKIT_FIELDS)
+    version_value = fields.get("version")
+    if (version_value is None or version_value.is_null) and "nvidiaDocker2" in fields:
+        return _nvidia_docker2_only(fields)
     version = fields.require("version").matching(TOOLKIT_VERSION, 'a toolkit version like "1.14.3"')
     toolkit = default_toolkit(version)
     binaries_value = fields.get("binaries")
@@ -96,6 +100,21 @@ def _toolkit(value: Value) -> Toolkit:
     docker2 = fields.read("nvidiaDocker2", _optional_version, None)
     prefix = fields.read("prefix", _absolute_path, "/usr/bin")
     return Toolkit(version=toolkit.version, binaries=toolkit.binaries, nvidia_docker2=docker2, prefix=prefix)
+
+
+def _nvidia_docker2_only(fields: Fields) -> Toolkit:
+    """nvidia-docker2 without nvidia-container-toolkit: the 2018-19 stack (runtime and hook packages)."""
+    docker2 = fields.require("nvidiaDocker2")
+    version = docker2.matching(TOOLKIT_VERSION, 'a version like "2.0.3"')
+    if not LEGACY_DOCKER2_FIRST <= version_tuple(version.split("-")[0].split("~")[0]) < LEGACY_DOCKER2_END:
+        raise docker2.error(
+            f"nvidia-docker2 {version} without nvidia-container-toolkit: only 2.0.x and 2.1.x came without it "
+            "(2.2.0 and later depend on it; give toolkit.version too)"
+        )
+    for key in ("binaries", "prefix"):
+        if key in fields:
+            raise fields.require(key).error(f"{key} describes nvidia-container-toolkit, which is not installed here")
+    return Toolkit(version=None, binaries=(), nvidia_docker2=version)
 
 
 def _optional_version(value: Value) -> str | None:

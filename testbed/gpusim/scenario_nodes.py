@@ -10,10 +10,12 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from gpusim.model import (
+    ExporterAnswer,
     ExporterHealth,
     ExporterKind,
     ExporterSetup,
     Gpu,
+    GpuSharing,
     HostState,
     MigSetup,
     NodeSpec,
@@ -21,9 +23,12 @@ from gpusim.model import (
     RuntimeKind,
     Taint,
     TaintEffect,
+    Workload,
 )
 from gpusim.scenario_gpus import parse_gpus, rename_gpus
 from gpusim.scenario_host import parse_host
+from gpusim.scenario_sharing import parse_sharing, parse_unhealthy
+from gpusim.scenario_workloads import parse_workloads
 from gpusim.scenario_yaml import Fields, ScenarioError, Value
 
 NODE_FIELDS = (
@@ -47,10 +52,15 @@ NODE_FIELDS = (
     "host",
     "devicePlugin",
     "exporter",
+    "sharing",
+    "unhealthyGpus",
+    "workloads",
+    "kubeletStopsAfterSeconds",
 )
 PER_NODE_ONLY = ("name", "count", "internalIP")
 DEFAULT_FIELDS = tuple(f for f in NODE_FIELDS if f not in PER_NODE_ONLY)
-EXPORTER_FIELDS = ("kind", "port", "health")
+EXPORTER_FIELDS = ("kind", "port", "health", "answer")
+ANSWER_FIELDS = ("body", "contentType", "status", "path")
 TAINT_FIELDS = ("key", "value", "effect")
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 PLUGIN_HEALTH = ("auto", "ready", "crashloop", "no_devices")
@@ -155,6 +165,13 @@ def _entry(entry: Value, defaults: Value | None, cluster_version: str) -> _Entry
             .error(f"uuids cannot be combined with count {count}: the copies would share them")
         )
     host = _host(fields, entry, bool(gpus), cast(RuntimeKind, kind), runtime_version)
+    sharing, unhealthy, workloads = _gpu_use(fields, gpus, count)
+    ready = fields.read("ready", Value.boolean, True)
+    stops_value = fields.get("kubeletStopsAfterSeconds")
+    stops = None if stops_value is None or stops_value.is_null else stops_value.number(0.001)
+    if stops is not None and not ready:
+        assert stops_value is not None
+        raise stops_value.error("this node is not ready from the start (ready: false); its kubelet cannot stop later")
     spec = NodeSpec(
         name=names[0],
         internal_ip=ip,
@@ -165,7 +182,11 @@ def _entry(entry: Value, defaults: Value | None, cluster_version: str) -> _Entry
         labels=fields.read("labels", _labels, ()),
         taints=fields.read("taints", _taints, ()),
         unschedulable=fields.read("unschedulable", Value.boolean, False),
-        ready=fields.read("ready", Value.boolean, True),
+        ready=ready,
+        kubelet_stops_after=stops,
+        sharing=sharing,
+        unhealthy_gpus=unhealthy,
+        workloads=workloads,
         kubelet_version=fields.read("kubeletVersion", _git_version, cluster_version),
         container_runtime_version=runtime,
         os_image=fields.read("osImage", Value.nonempty, NodeSpec.os_image),
@@ -178,6 +199,31 @@ def _entry(entry: Value, defaults: Value | None, cluster_version: str) -> _Entry
         exporter=fields.read("exporter", _exporter, ExporterSetup()),
     )
     return _Entry(spec=spec, names=names, name_value=name_value, ip_value=ip_value)
+
+
+def _gpu_use(
+    fields: Fields, gpus: tuple[Gpu, ...], count: int
+) -> tuple[GpuSharing | None, tuple[int, ...], tuple[Workload, ...]]:
+    """``sharing``, ``unhealthyGpus`` and ``workloads``: how the node's GPUs are advertised and held."""
+    present = [key for key in ("sharing", "unhealthyGpus", "workloads") if fields.get(key) is not None]
+    if not gpus:
+        for key in present:
+            value = fields.require(key)
+            if not value.is_null:
+                raise value.error(f"{key} needs GPUs; this node has no gpus")
+        return None, (), ()
+    sharing = fields.read("sharing", lambda v: parse_sharing(v, gpus), None)
+    no_indices: tuple[int, ...] = ()
+    unhealthy = fields.read("unhealthyGpus", lambda v: parse_unhealthy(v, gpus), no_indices)
+    replicas = sharing.replicas if sharing is not None else 1
+    devices = (len(gpus) - len(unhealthy)) * replicas
+    workloads_value = fields.get("workloads")
+    workloads: tuple[Workload, ...] = ()
+    if workloads_value is not None and not workloads_value.is_null:
+        if count > 1:
+            raise workloads_value.error(f"workloads cannot be combined with count {count}: the pods' names would clash")
+        workloads = parse_workloads(workloads_value, devices)
+    return sharing, unhealthy, workloads
 
 
 def defaults_layers(defaults: Value | None) -> tuple[Value, ...]:
@@ -286,6 +332,9 @@ def label_value_problem(text: str) -> str | None:
 
 
 def _labels(value: Value) -> tuple[tuple[str, str], ...]:
+    """The node's labels; null removes inherited ones (a node that nothing marks as a GPU node)."""
+    if value.is_null:
+        return ()
     labels: list[tuple[str, str]] = []
     for key, item in value.mapping().entries.items():
         text = item.string() if not item.is_null else ""
@@ -338,8 +387,32 @@ def _taint(value: Value) -> Taint:
 def _exporter(value: Value) -> ExporterSetup:
     fields = value.mapping(EXPORTER_FIELDS)
     kind = cast(ExporterKind, fields.choice("kind", EXPORTER_KINDS, "nvidia_gpu_exporter"))
+    health = cast(ExporterHealth, fields.choice("health", EXPORTER_HEALTH, "healthy"))
+    answer = fields.read("answer", _answer, None)
+    if answer is not None and (kind == "none" or health in ("down", "hanging")):
+        raise fields.require("answer").error(
+            f"an answer needs a listener on the port; kind {kind} with health {health} has none"
+        )
     return ExporterSetup(
         kind=kind,
         port=fields.read("port", lambda v: v.integer(minimum=1, maximum=65535), EXPORTER_PORTS[kind]),
-        health=cast(ExporterHealth, fields.choice("health", EXPORTER_HEALTH, "healthy")),
+        health=health,
+        answer=answer,
+    )
+
+
+def _answer(value: Value) -> ExporterAnswer | None:
+    """What else answers on the exporter's port (a proxy, a login page), on one path or on all."""
+    if value.is_null:
+        return None
+    fields = value.mapping(ANSWER_FIELDS)
+    default = ExporterAnswer(body="")
+    path = fields.read("path", Value.nonempty, None)
+    if path is not None and not path.startswith("/"):
+        raise fields.require("path").error(f'expected a path starting with "/", got "{path}"')
+    return ExporterAnswer(
+        body=fields.require("body").string("the body as text"),
+        content_type=fields.read("contentType", Value.nonempty, default.content_type),
+        status=fields.read("status", lambda v: v.integer(minimum=100, maximum=599), default.status),
+        path=path,
     )

@@ -233,7 +233,7 @@ def _integer_words(minimum: int | None, maximum: int | None) -> str:
         return "a positive integer"
     if minimum == 0:
         return "a non-negative integer"
-    return "an integer"
+    return "an integer" if minimum is None else f"an integer >= {minimum}"
 
 
 class Fields:

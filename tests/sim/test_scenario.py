@@ -22,6 +22,10 @@ HEALTHY = {
     "helm-gfd",
     "eks",
     "open-kernel-module",
+    "time-slicing",
+    "mps",
+    "time-slicing-renamed",
+    "nvidia-docker2-only",
 }
 FAULTS = {
     "driver-too-old",
@@ -45,6 +49,11 @@ FAULTS = {
     "api-errors",
     "api-watch-drops",
     "api-unreachable",
+    "node-not-ready",
+    "node-not-ready-later",
+    "gpu-node-unlabelled",
+    "exporter-html",
+    "gpus-busy",
 }
 
 TWO_NODES = """\
@@ -104,7 +113,8 @@ def _differences(name: str) -> dict[str, object]:
 
 # Faults against another base, or that take two knobs to express one thing (the version of every
 # kubelet; the plugin's failOnInitError and the node where it finds no device) are checked by hand.
-SINGLE_CHANGE = FAULTS - {"docker-runtime-not-default", "kubernetes-too-old", "plugin-no-devices"}
+SINGLE_CHANGE = FAULTS - {"docker-runtime-not-default", "kubernetes-too-old", "plugin-no-devices",
+                          "node-not-ready-later", "gpu-node-unlabelled"}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_CHANGE))
@@ -297,7 +307,7 @@ CATALOGUE = [
         "name: t\ndefaults:\n  internalIP: 127.0.1.9\nnodes: [{name: a}]\n",
         "bad.yaml:3: defaults.internalIP: unknown field (known fields: roles, labels, taints, unschedulable, "
         "ready, kubeletVersion, containerRuntime, osImage, kernelVersion, architecture, cpu, memory, pods, "
-        "gpus, host, devicePlugin, exporter)",
+        "gpus, host, devicePlugin, exporter, sharing, unhealthyGpus, workloads, kubeletStopsAfterSeconds)",
     ),
     (
         TWO_NODES + "    host:\n      toolkit: {version: '1.14'}\n",
