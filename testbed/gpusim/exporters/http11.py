@@ -12,12 +12,12 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
+from http import HTTPStatus
 
 # StreamReader limit: longer request heads get 431, as with Go's DefaultMaxHeaderBytes plus its slack.
 MAX_HEADER_BYTES = (1 << 20) + 4096
 _GO_BUFFER_BEFORE_CHUNKING = 2048
 _ERROR_HEADERS = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
-_REASONS = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,15 @@ def _keep_alive(request: Request) -> bool:
     return "close" not in tokens
 
 
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def _frame(request: Request, response: Response, keep_alive: bool) -> bytes:
-    reason = _REASONS.get(response.status, "")
+    reason = _reason(response.status)
     head = [f"HTTP/1.1 {response.status} {reason}"]
     head.extend(f"{name}: {value}" for name, value in sorted(response.headers))
     head.append(f"Date: {formatdate(usegmt=True)}")

@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 
+from gpusim.exporters.answer import answering
 from gpusim.exporters.dcgm_exporter import DcgmExporter
 from gpusim.exporters.http11 import MAX_HEADER_BYTES, serve_connection
 from gpusim.exporters.nvidia_gpu_exporter import NvidiaGpuExporter
@@ -40,9 +41,10 @@ def _connection_handler(node: NodeSpec, started_at: float) -> ConnectionHandler:
         return _hang
     app = DcgmExporter(node, started_at) if node.exporter.kind == "dcgm-exporter" \
         else NvidiaGpuExporter(node, started_at)
+    handle = answering(node.exporter.answer, app.handle) if node.exporter.answer is not None else app.handle
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await serve_connection(reader, writer, app.handle)
+        await serve_connection(reader, writer, handle)
 
     return serve
 
