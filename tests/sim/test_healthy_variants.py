@@ -12,7 +12,8 @@ from kubernetes import client, config
 pytestmark = pytest.mark.e2e
 
 VARIANTS = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
-            "helm-gfd", "eks", "open-kernel-module"]
+            "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
+            "nvidia-docker2-only"]
 VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda12.5.0"
 
 
@@ -21,6 +22,8 @@ def expected_resources(scenario: Scenario, node: NodeSpec) -> dict[str, str]:
     mig = [d.profile for gpu in node.gpus for d in gpu.mig_devices]
     if mig and scenario.device_plugin.mig_strategy == "mixed":
         return {f"nvidia.com/mig-{profile}": str(n) for profile, n in Counter(mig).items()}
+    if node.sharing is not None:
+        return {node.sharing.resource: str(len(node.gpus) * node.sharing.replicas)}
     return {"nvidia.com/gpu": str(len(mig) or len(node.gpus))}
 
 

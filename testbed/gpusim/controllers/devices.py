@@ -4,6 +4,10 @@ Extended resources appear in node capacity and allocatable only while a plugin h
 them. When the plugin goes away the devices turn unhealthy at once (allocatable "0") and,
 after the endpoint's stop grace period, capacity drops to "0" too; the resource is never
 removed, which marks it as one a device plugin had managed (kubelet's nodestatus setter).
+Devices the plugin reports Unhealthy count in capacity but not in allocatable.
+
+With GPU sharing (time-slicing or MPS) the plugin advertises each GPU as ``replicas`` devices, so
+several pods can hold the same GPU; a replica of an unhealthy GPU is unhealthy too.
 """
 
 from __future__ import annotations
@@ -23,17 +27,18 @@ class DeviceManager:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._registered: dict[str, dict[str, tuple[str, int]]] = {}  # node -> plugin pod uid -> resources
-        self._allocated: dict[str, dict[str, tuple[int, ...]]] = {}  # node -> pod uid -> GPU indices
+        self._allocated: dict[str, dict[str, tuple[int, ...]]] = {}  # node -> pod uid -> device slots
         self._expiry: dict[tuple[str, str], Timer] = {}
 
-    def register(self, node: str, plugin_uid: str, resources: tuple[tuple[str, int], ...]) -> None:
+    def register(self, node: str, plugin_uid: str, resources: tuple[tuple[str, int, int], ...]) -> None:
+        """A plugin announces (resource, devices, healthy devices)."""
         entries = self._registered.setdefault(node, {})
-        for index, (name, count) in enumerate(resources):
+        for index, (name, count, _) in enumerate(resources):
             entries[f"{plugin_uid}/{index}"] = (name, count)
             timer = self._expiry.pop((node, name), None)
             if timer is not None:
                 timer.cancel()
-        self._publish(node, {name: (str(count), str(count)) for name, count in resources})
+        self._publish(node, {name: (str(count), str(healthy)) for name, count, healthy in resources})
 
     def unregister(self, node: str, plugin_uid: str) -> None:
         entries = self._registered.get(node, {})
@@ -53,17 +58,18 @@ class DeviceManager:
         self._ctx.store.update(NODE, "", node, apply)
 
     def allocate(self, node: str, pod: Obj) -> tuple[Gpu, ...]:
-        """Pick free GPUs for a pod's nvidia.com/gpu (or MIG) requests, as Allocate() would."""
+        """Pick free devices for a pod's nvidia.com/gpu (or MIG, or shared) requests, as Allocate() would;
+        the GPUs behind them."""
         spec = self._ctx.scenario.node(node)
+        replicas = spec.sharing.replicas if spec.sharing is not None else 1
         uid = pod["metadata"]["uid"]
         wanted = sum(_gpu_request(c) for c in pod["spec"].get("containers") or [])
-        if wanted == 0 or uid in self._allocated.get(node, {}):
-            chosen = self._allocated.get(node, {}).get(uid, ())
-            return tuple(g for g in spec.gpus if g.index in chosen)
-        taken = {i for indices in self._allocated.get(node, {}).values() for i in indices}
-        free = [g.index for g in spec.gpus if g.index not in taken]
-        chosen = tuple(free[:wanted])
-        self._allocated.setdefault(node, {})[uid] = chosen
+        if wanted and uid not in self._allocated.get(node, {}):
+            taken = {s for slots in self._allocated.get(node, {}).values() for s in slots}
+            healthy = [g.index for g in spec.gpus if g.index not in spec.unhealthy_gpus]
+            free = [i * replicas + r for r in range(replicas) for i in healthy if i * replicas + r not in taken]
+            self._allocated.setdefault(node, {})[uid] = tuple(free[:wanted])
+        chosen = {slot // replicas for slot in self._allocated.get(node, {}).get(uid, ())}
         return tuple(g for g in spec.gpus if g.index in chosen)
 
     def release(self, node: str, pod_uid: str) -> None:

@@ -11,7 +11,8 @@ import json
 from typing import Literal
 
 from ..cuda import driver_cuda_version
-from ..model import NodeSpec
+from ..model import GpuSharing, NodeSpec
+from ..plugin_versions import MPS_SINCE, plugin_release
 from .base import ContainerContext, Outcome, Script, command_line, klog
 from .gpu_facts import architecture
 
@@ -54,17 +55,28 @@ def mig_strategy(ctx: ContainerContext) -> str:
     return ctx.scenario.device_plugin.mig_strategy
 
 
-def advertised(node: NodeSpec, strategy: str) -> tuple[tuple[str, int], ...]:
-    """Resources and device counts the plugin registers for this node's GPUs."""
-    counts: dict[str, int] = {}
+def advertised(node: NodeSpec, strategy: str) -> tuple[tuple[str, int, int], ...]:
+    """(resource, devices, healthy devices) the plugin registers for this node's GPUs.
+
+    With sharing, every full GPU is ``replicas`` devices of ``nvidia.com/gpu`` (``nvidia.com/gpu.shared``
+    with renameByDefault); a GPU marked Unhealthy after an XID error takes all its devices with it.
+    """
+    counts: dict[str, list[int]] = {}
     for gpu in node.gpus:
+        devices: list[tuple[str, int]]
         if gpu.mig_devices and strategy == "mixed":
-            for device in gpu.mig_devices:
-                name = f"nvidia.com/mig-{device.profile}"
-                counts[name] = counts.get(name, 0) + 1
+            devices = [(f"nvidia.com/mig-{device.profile}", 1) for device in gpu.mig_devices]
+        elif gpu.mig_devices:
+            devices = [("nvidia.com/gpu", len(gpu.mig_devices))]
+        elif node.sharing is not None:
+            devices = [(node.sharing.resource, node.sharing.replicas)]
         else:
-            counts["nvidia.com/gpu"] = counts.get("nvidia.com/gpu", 0) + max(len(gpu.mig_devices), 1)
-    return tuple(sorted(counts.items()))
+            devices = [("nvidia.com/gpu", 1)]
+        for name, count in devices:
+            entry = counts.setdefault(name, [0, 0])
+            entry[0] += count
+            entry[1] += 0 if gpu.index in node.unhealthy_gpus else count
+    return tuple((name, total, healthy) for name, (total, healthy) in sorted(counts.items()))
 
 
 def _config_dump(ctx: ContainerContext) -> str:
@@ -75,8 +87,22 @@ def _config_dump(ctx: ContainerContext) -> str:
         "plugin": {"passDeviceSpecs": False, "deviceListStrategy": ["envvar"], "deviceIDStrategy": "uuid",
                    "cdiAnnotationPrefix": "cdi.k8s.io/", "nvidiaCTKPath": "/usr/bin/nvidia-ctk",
                    "containerDriverRoot": "/driver-root"}},
-        "resources": {"gpus": [{"pattern": "*", "name": "nvidia.com/gpu"}]}, "sharing": {"timeSlicing": {}}}
+        "resources": {"gpus": [{"pattern": "*", "name": "nvidia.com/gpu"}]},
+        "sharing": _sharing_config(ctx.node.sharing if ctx.node is not None else None)}
     return json.dumps(config, indent=2) + "\n"
+
+
+def _sharing_config(sharing: GpuSharing | None) -> dict[str, object]:
+    """The ``sharing`` section as the plugin prints its config (renameByDefault fills in ``rename``)."""
+    if sharing is None:
+        return {"timeSlicing": {}}
+    resource: dict[str, object] = {"name": "nvidia.com/gpu", "devices": "all", "replicas": sharing.replicas}
+    if sharing.rename_by_default:
+        resource["rename"] = sharing.resource
+    replicated: dict[str, object] = {"renameByDefault": sharing.rename_by_default, "resources": [resource]}
+    if sharing.strategy == "mps":
+        return {"timeSlicing": {}, "mps": {**replicated, "failRequestsGreaterThanOne": True}}
+    return {"timeSlicing": replicated}
 
 
 def _log(*entries: tuple[str, str, str]) -> str:
@@ -137,7 +163,7 @@ def _nvidia_plugin(ctx: ContainerContext, state: PluginState) -> Script:
         ("I", "server.go:165", f"Starting GRPC server for '{name}'"),
         ("I", "server.go:117", f"Starting to serve '{name}' on {_socket(name)}"),
         ("I", "server.go:125", f"Registered device plugin for '{name}' with Kubelet"),
-    ) for name, _ in resources)
+    ) for name, _, _ in resources)
     steps = ((_STARTUP, preamble + _log(_NVML, _NON_TEGRA)), (_REGISTER, serving))
     return Script(steps=steps, exit_code=None, registers=resources)
 
@@ -170,11 +196,16 @@ def gfd_labels(ctx: ContainerContext) -> tuple[tuple[str, str], ...]:
     cuda_major, cuda_minor = cuda_int // 1000, (cuda_int % 1000) // 10
     revision = driver[2] if len(driver) > 2 else ""
     strategy = mig_strategy(ctx) if node.mig is not None else "none"
+    sharing = node.sharing
+    # internal/lm/resource.go: "-SHARED" marks a replicated resource still named nvidia.com/gpu.
+    shared_suffix = "-SHARED" if sharing is not None and not sharing.rename_by_default else ""
     labels = {
         "nvidia.com/gpu.present": "true", "nvidia.com/gpu.count": str(len(node.gpus)),
-        "nvidia.com/gpu.product": gpu.name.replace(" ", "-"), "nvidia.com/gpu.memory": str(gpu.memory_mib),
+        "nvidia.com/gpu.product": gpu.name.replace(" ", "-") + shared_suffix,
+        "nvidia.com/gpu.memory": str(gpu.memory_mib),
         "nvidia.com/gpu.family": family, "nvidia.com/gpu.compute.major": str(major),
-        "nvidia.com/gpu.compute.minor": str(minor), "nvidia.com/gpu.replicas": "1",
+        "nvidia.com/gpu.compute.minor": str(minor),
+        "nvidia.com/gpu.replicas": str(sharing.replicas if sharing is not None else 1),
         "nvidia.com/cuda.driver-version.major": driver[0], "nvidia.com/cuda.driver-version.minor": driver[1],
         "nvidia.com/cuda.driver-version.revision": revision,
         "nvidia.com/cuda.driver-version.full": node.host.driver_version,
@@ -185,6 +216,9 @@ def gfd_labels(ctx: ContainerContext) -> tuple[tuple[str, str], ...]:
         "nvidia.com/cuda.runtime-version.full": f"{cuda_major}.{cuda_minor}",
         "nvidia.com/mig.capable": "true" if mig_capable else "false", "nvidia.com/mig.strategy": strategy,
     }
+    if plugin_release(ctx.scenario.device_plugin.version) >= MPS_SINCE:  # the labels MPS support brought
+        labels["nvidia.com/gpu.sharing-strategy"] = sharing.strategy if sharing is not None else "none"
+        labels["nvidia.com/mps.capable"] = "true" if sharing is not None and sharing.strategy == "mps" else "false"
     return tuple(sorted(labels.items()))
 
 
