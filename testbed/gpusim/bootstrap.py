@@ -7,18 +7,24 @@ Nodes carry no GPU capacity here: it appears when a device plugin registers (see
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .controllers.heartbeat import LEASE_NAMESPACE, micro_time, timing
+from .controllers.node_lifecycle import STOPPED_MESSAGE, unreachable_taints
 from .controllers.quantity import parse_quantity
 from .model import NodeSpec, Scenario
+from .namespaces import ensure_namespace
 from .plugin_manifests import NFD_NVIDIA, plugin_objects
 from .rbac.bootstrap import cluster_role_bindings, cluster_roles
-from .resources import CLUSTERROLE, CLUSTERROLEBINDING, LEASE, NAMESPACE, NODE, RUNTIMECLASS, SERVICE, STORAGECLASS
+from .resources import CLUSTERROLE, CLUSTERROLEBINDING, LEASE, NODE, RUNTIMECLASS, SERVICE, STORAGECLASS
 from .store import Obj, Store, now_rfc3339
+from .workloads import create_workloads
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 _EVICTION_HARD_MEMORY_KI = 100 * 1024
+_SILENT_FOR = 300  # seconds since a node NotReady from the start last renewed its Lease and posted status
+_RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
 _OPERATOR_DEPLOY = (
     "driver",
     "gpu-feature-discovery",
@@ -31,19 +37,16 @@ _OPERATOR_DEPLOY = (
 )
 
 
-def _namespace(name: str) -> Obj:
-    return {
-        "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
-        "spec": {"finalizers": ["kubernetes"]},
-        "status": {"phase": "Active"},
-    }
+def _silent_since() -> datetime:
+    return datetime.now(UTC) - timedelta(seconds=_SILENT_FOR)
 
 
-def _condition(type: str, status: str, reason: str, message: str, now: str) -> dict[str, Any]:
+def _condition(type: str, status: str, reason: str, message: str, now: str,
+               heartbeat: str | None = None) -> dict[str, Any]:
     return {
         "type": type,
         "status": status,
-        "lastHeartbeatTime": now,
+        "lastHeartbeatTime": heartbeat or now,
         "lastTransitionTime": now,
         "reason": reason,
         "message": message,
@@ -52,9 +55,8 @@ def _condition(type: str, status: str, reason: str, message: str, now: str) -> d
 
 def _conditions(node: NodeSpec, now: str) -> list[dict[str, Any]]:
     if not node.ready:  # a kubelet that stopped posting status, as the node lifecycle controller reports it
-        unknown = "Kubelet stopped posting node status."
         return [
-            _condition(t, "Unknown", "NodeStatusUnknown", unknown, now)
+            _condition(t, "Unknown", "NodeStatusUnknown", STOPPED_MESSAGE, now, _silent_since().strftime(_RFC3339))
             for t in ("MemoryPressure", "DiskPressure", "PIDPressure", "Ready")
         ]
     return [
@@ -108,14 +110,7 @@ def _node(node: NodeSpec, index: int, scenario: Scenario, now: str) -> Obj:
         for t in node.taints
     ]
     if not node.ready:
-        taints += [
-            {
-                "key": "node.kubernetes.io/unreachable",
-                "effect": e,
-                **({"timeAdded": now} if e == "NoExecute" else {}),
-            }
-            for e in ("NoSchedule", "NoExecute")
-        ]
+        taints += unreachable_taints(now)
     if node.unschedulable:
         taints.append({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule", "timeAdded": now})
     memory_ki = int(parse_quantity(node.memory) / 1024)
@@ -186,16 +181,15 @@ def _node(node: NodeSpec, index: int, scenario: Scenario, now: str) -> Obj:
     }
 
 
-def _node_lease(node: Obj) -> Obj:
+def _node_lease(node: Obj, lease_seconds: int, renewed: str) -> Obj:
     """The kubelet's heartbeat Lease in kube-node-lease, owned by its Node as in a real cluster."""
     name = node["metadata"]["name"]
     return {
         "metadata": {
-            "name": name, "namespace": "kube-node-lease",
+            "name": name, "namespace": LEASE_NAMESPACE,
             "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": name, "uid": node["metadata"]["uid"]}],
         },
-        "spec": {"holderIdentity": name, "leaseDurationSeconds": 40,
-                 "renewTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")},
+        "spec": {"holderIdentity": name, "leaseDurationSeconds": lease_seconds, "renewTime": renewed},
     }
 
 
@@ -218,7 +212,7 @@ def bootstrap(store: Store, scenario: Scenario) -> None:
     store.create(STORAGECLASS, STANDARD_STORAGE_CLASS)
     plugin_namespaces = {"helm": ["nvidia-device-plugin"], "gpu-operator": ["gpu-operator"]}
     for name in (*SYSTEM_NAMESPACES, *plugin_namespaces.get(scenario.device_plugin.style, [])):
-        store.create(NAMESPACE, _namespace(name))
+        ensure_namespace(store, name)
     store.create(
         SERVICE,
         {
@@ -240,9 +234,14 @@ def bootstrap(store: Store, scenario: Scenario) -> None:
             "status": {"loadBalancer": {}},
         },
     )
+    lease_seconds = timing(scenario).lease_seconds
+    # A node NotReady from the start went silent a while ago: its last heartbeat and Lease renewal are old.
+    silent_since = _silent_since()
     for index, node in enumerate(scenario.nodes):
         created = store.create(NODE, _node(node, index, scenario, now))
-        store.create(LEASE, _node_lease(created))
+        renewed = micro_time() if node.ready else silent_since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        store.create(LEASE, _node_lease(created, lease_seconds, renewed))
+    create_workloads(store, scenario)
     classes = list(scenario.runtime_classes)
     for rc in classes:
         store.create(RUNTIMECLASS, {"metadata": {"name": rc.name}, "handler": rc.handler})

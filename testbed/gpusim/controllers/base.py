@@ -47,35 +47,47 @@ class Scheduler:
     def __init__(self, time_scale: float) -> None:
         self.time_scale = time_scale
         self._heap: list[Timer] = []
+        self._background: list[Timer] = []
         self._seq = itertools.count()
         self._calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
 
-    def after(self, seconds: float, callback: Callable[[], None]) -> Timer:
-        """Run ``callback`` on the manager thread after ``seconds`` of simulated time."""
+    def after(self, seconds: float, callback: Callable[[], None], *, background: bool = False) -> Timer:
+        """Run ``callback`` on the manager thread after ``seconds`` of simulated time.
+
+        ``background`` timers (heartbeats that recur for ever) do not keep the cluster from settling.
+        """
         timer = Timer(time.monotonic() + max(seconds, 0.0) * self.time_scale, next(self._seq), callback)
-        heapq.heappush(self._heap, timer)
+        heapq.heappush(self._background if background else self._heap, timer)
         return timer
 
     def post(self, callback: Callable[[], None]) -> None:
         """Thread-safe: run ``callback`` on the manager thread soon."""
         self._calls.put(callback)
 
-    def run_due(self) -> float | None:
-        """Run queued calls and due timers; the seconds until the next timer, if any."""
+    def run_due(self) -> tuple[float | None, float | None]:
+        """Run queued calls and due timers; the seconds until the next timer and until the next
+        foreground one (None: none)."""
         while True:
             try:
                 self._calls.get_nowait()()
             except queue.Empty:
                 break
-        while self._heap:
-            timer = self._heap[0]
+        background = self._run_heap(self._background)
+        foreground = self._run_heap(self._heap)
+        waits = [w for w in (background, foreground) if w is not None]
+        return (min(waits) if waits else None), foreground
+
+    @staticmethod
+    def _run_heap(heap: list[Timer]) -> float | None:
+        while heap:
+            timer = heap[0]
             if timer.cancelled:
-                heapq.heappop(self._heap)
+                heapq.heappop(heap)
                 continue
             wait = timer.due - time.monotonic()
             if wait > 0:
                 return wait
-            heapq.heappop(self._heap)
+            heapq.heappop(heap)
             timer.callback()
         return None
 

@@ -1,6 +1,8 @@
 """One logical kubelet for every node: admits bound pods, runs them, reports status, tears down.
 
 Nodes whose ground truth says not ready have no working kubelet: their pods stay as they are.
+A kubelet that stops later (:meth:`Kubelet.stop_node`) admits nothing more and reports nothing more;
+what ran there is left as it was last reported.
 """
 
 from __future__ import annotations
@@ -31,13 +33,19 @@ class Kubelet:
         self._pods: dict[str, PodRun] = {}
         self._ips: dict[str, int] = {}
         self._nodes = {n.name: i for i, n in enumerate(ctx.scenario.nodes) if n.ready}
+        self._silent: set[str] = set()
+
+    def stop_node(self, node: str) -> None:
+        """The node's kubelet stops: no more admissions, status writes or teardowns from it."""
+        self._silent.add(node)
 
     def stop(self) -> None:
         for pod in self._pods.values():
             pod.kill_all()
 
     def on_event(self, type: str, resource: str, obj: Obj, old: Obj | None) -> None:
-        if resource != POD.key or obj["spec"].get("nodeName") not in self._nodes:
+        node = obj["spec"].get("nodeName") if resource == POD.key else None
+        if node not in self._nodes or node in self._silent:
             return
         uid = obj["metadata"]["uid"]
         run = self._pods.get(uid)
@@ -206,6 +214,8 @@ class Kubelet:
 
     def _sync(self, run: PodRun) -> None:
         """Write the pod's status as the kubelet's status manager would."""
+        if run.node in self._silent:
+            return
         node = self._ctx.scenario.node(run.node)
         with_ready_to_start = kubelet_minor(node.kubelet_version) >= 29
 

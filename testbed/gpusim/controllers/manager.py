@@ -12,16 +12,18 @@ from ..errors import ApiError
 from ..events import EventRecorder
 from ..logs import LogStore
 from ..model import Scenario
-from ..resources import DAEMONSET, EVENT, RESOURCES
+from ..resources import DAEMONSET, EVENT, LEASE, RESOURCES
 from ..store import Obj, Store, Watch
 from .base import Context, Controller, Scheduler
 from .cronjob import CronJobController
 from .daemonset import DaemonSetController
 from .devices import DeviceManager
 from .gc import GarbageCollector
+from .heartbeat import Heartbeats
 from .job import JobController
 from .kubelet import Kubelet
 from .namespace import NamespaceController
+from .node_lifecycle import NodeLifecycleController
 from .persistentvolumes import VolumeController
 from .scheduler import SchedulerController
 
@@ -43,10 +45,11 @@ class ControllerManager:
         devices = DeviceManager(ctx)
         installed = frozenset(c["image"] for ds in store.list(DAEMONSET)[0]
                               for c in ds["spec"]["template"]["spec"].get("containers") or [])
+        kubelet = Kubelet(ctx, devices, installed)
         self._controllers: list[Controller] = [
-            NamespaceController(ctx, root_ca), SchedulerController(ctx), Kubelet(ctx, devices, installed),
+            NamespaceController(ctx, root_ca), SchedulerController(ctx), kubelet,
             DaemonSetController(ctx), JobController(ctx), CronJobController(ctx), GarbageCollector(ctx),
-            VolumeController(ctx),
+            VolumeController(ctx), Heartbeats(ctx, kubelet.stop_node), NodeLifecycleController(ctx),
         ]
         self._stopping = threading.Event()
         self._settled = threading.Event()
@@ -99,7 +102,7 @@ class ControllerManager:
         self._resync()
         while not self._stopping.is_set():
             try:
-                wait = self._clock.run_due()
+                wait, foreground = self._clock.run_due()
             except Exception:
                 _log.exception("timer callback failed")
                 continue
@@ -112,13 +115,14 @@ class ControllerManager:
                 self._resync()
                 continue
             if entry is None:
-                quiet = wait is None or wait > SETTLE_HORIZON * self._clock.time_scale
+                quiet = foreground is None or foreground > SETTLE_HORIZON * self._clock.time_scale
                 if quiet:
                     self._settled.set()
                 else:
                     self._settled.clear()
                 continue
-            self._settled.clear()
+            if entry[2] is None or entry[2].resource != LEASE.key:
+                self._settled.clear()  # a Lease renewal is a heartbeat, not work under way
             if entry[2] is None or entry[2].resource == EVENT.key:
                 continue
             event = entry[2]
