@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gpusim.hostroot.driver import render_driver
 from gpusim.hostroot.files import HostFiles
+from gpusim.hostroot.nvidia_docker2 import legacy_dpkg_status, render_nvidia_docker2
 from gpusim.hostroot.nvidia_smi import nvidia_smi_script
 from gpusim.hostroot.packages import dpkg_status
 from gpusim.hostroot.runtime import render_runtime
@@ -34,6 +35,9 @@ def render_host_root(node: NodeSpec, root: Path) -> None:
     files.write("/usr/bin/nvidia-smi", nvidia_smi_script(node), executable=True)
     render_toolkit(files, host.toolkit)
     status = dpkg_status(host.toolkit)
+    if host.toolkit.version is None and host.toolkit.nvidia_docker2 is not None:
+        render_nvidia_docker2(files, host.toolkit.nvidia_docker2)
+        status = legacy_dpkg_status(host.toolkit.nvidia_docker2)
     if status is not None and os_release(node.os_image).uses_dpkg:
         files.write("/var/lib/dpkg/status", status)
     render_runtime(files, host.runtime)

@@ -13,7 +13,7 @@ _MAINTAINER = "NVIDIA CORPORATION <cudatools@nvidia.com>"
 _BASE_PACKAGE_SINCE = (1, 11)  # nvidia-container-toolkit-base split out in 1.11
 
 
-def _stanza(package: str, version: str, depends: str, description: str, section: str = "utils") -> str:
+def stanza(package: str, version: str, depends: str, description: str, section: str = "utils") -> str:
     fields = [
         f"Package: {package}",
         "Status: install ok installed",
@@ -36,14 +36,14 @@ def dpkg_status(toolkit: Toolkit) -> str | None:
     version = f"{toolkit.version}-1"
     release = version_tuple(toolkit.version.split("-")[0].split("~")[0])[:2]
     stanzas = [
-        _stanza(
+        stanza(
             "libnvidia-container1",
             version,
             "libc6 (>= 2.7)",
             "NVIDIA container runtime library",
             section="libs",
         ),
-        _stanza(
+        stanza(
             "libnvidia-container-tools",
             version,
             f"libnvidia-container1 (>= {version})",
@@ -52,12 +52,12 @@ def dpkg_status(toolkit: Toolkit) -> str | None:
     ]
     toolkit_depends = f"libnvidia-container-tools (>= {version}), libnvidia-container-tools (<< 2.0.0)"
     if release >= _BASE_PACKAGE_SINCE:
-        stanzas.append(_stanza("nvidia-container-toolkit-base", version, "", "NVIDIA Container Toolkit Base"))
+        stanzas.append(stanza("nvidia-container-toolkit-base", version, "", "NVIDIA Container Toolkit Base"))
         toolkit_depends = f"nvidia-container-toolkit-base (= {version}), {toolkit_depends}"
-    stanzas.append(_stanza("nvidia-container-toolkit", version, toolkit_depends, "NVIDIA Container toolkit"))
+    stanzas.append(stanza("nvidia-container-toolkit", version, toolkit_depends, "NVIDIA Container toolkit"))
     if toolkit.nvidia_docker2 is not None:
         stanzas.append(
-            _stanza(
+            stanza(
                 "nvidia-docker2",
                 f"{toolkit.nvidia_docker2}-1",
                 f"nvidia-container-toolkit (>= {version}), docker-ce (>= 18.06.0~ce~3-0~ubuntu)",

@@ -46,7 +46,7 @@ class ContainerContext:
         node = self.node
         if node is None or node.host is None or node.host.driver_version is None:
             return False
-        return self.runtime in INJECTING_HANDLERS and node.host.toolkit.version is not None
+        return self.runtime in INJECTING_HANDLERS and node.host.toolkit.installed
 
     @property
     def visible_gpus(self) -> tuple[Gpu, ...]:
@@ -67,14 +67,14 @@ class Script:
     """A simulated process: ``steps`` of (simulated seconds to wait, text to print), then an exit.
 
     ``exit_code`` None means it runs until stopped. ``ready`` is what a readiness probe would see.
-    ``registers`` are device-plugin resources announced to the kubelet once running, ``node_labels``
-    labels it publishes for its node (GPU Feature Discovery).
+    ``registers`` are device-plugin resources announced to the kubelet once running, as (resource,
+    devices, healthy devices); ``node_labels`` labels it publishes for its node (GPU Feature Discovery).
     """
 
     steps: tuple[tuple[float, str], ...] = ()
     exit_code: int | None = 0
     ready: bool = True
-    registers: tuple[tuple[str, int], ...] = ()
+    registers: tuple[tuple[str, int, int], ...] = ()
     node_labels: tuple[tuple[str, str], ...] = ()
 
 
