@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,10 @@ class Api:
         return text
 
     def events_for(self, name: str) -> list[str]:
-        events = self.core.list_namespaced_event("default", field_selector=f"involvedObject.name={name}").items
+        return self.events_in("default", name)
+
+    def events_in(self, namespace: str, name: str) -> list[str]:
+        events = self.core.list_namespaced_event(namespace, field_selector=f"involvedObject.name={name}").items
         return [f"{e.reason}: {e.message}" for e in events]
 
 
@@ -271,6 +275,82 @@ def api_unreachable(api: Api) -> None:
         raw_get(api.cluster, "/version", timeout=2)
 
 
+def ready_condition(api: Api, node: str) -> client.V1NodeCondition:
+    conditions = api.core.read_node(node).status.conditions
+    return next(c for c in conditions if c.type == "Ready")
+
+
+def lease_renewed(api: Api, node: str) -> datetime:
+    lease = client.CoordinationV1Api(api.client).read_namespaced_lease(node, "kube-node-lease")
+    renewed: datetime = lease.spec.renew_time
+    return renewed
+
+
+def assert_unreachable(api: Api, node: str) -> None:
+    ready = ready_condition(api, node)
+    assert (ready.status, ready.reason, ready.message) == (
+        "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.")
+    taints = api.core.read_node(node).spec.taints
+    assert {(t.key, t.effect) for t in taints if t.time_added} == {
+        ("node.kubernetes.io/unreachable", "NoSchedule"), ("node.kubernetes.io/unreachable", "NoExecute")}
+
+
+def node_not_ready(api: Api) -> None:
+    assert_unreachable(api, BROKEN)
+    now = datetime.now(UTC)
+    assert now - lease_renewed(api, BROKEN) > timedelta(minutes=1)
+    assert now - lease_renewed(api, HEALTHY) < timedelta(seconds=15)
+    # The DaemonSet controller places no plugin pod where the unreachable NoSchedule taint is not tolerated.
+    assert not api.core.list_pod_for_all_namespaces(field_selector=f"spec.nodeName={BROKEN}").items
+
+
+def node_not_ready_later(api: Api) -> None:
+    eventually(lambda: ready_condition(api, BROKEN).status == "Unknown", timeout=10, what="Ready=Unknown")
+    assert_unreachable(api, BROKEN)
+    stopped = lease_renewed(api, BROKEN)
+    healthy = lease_renewed(api, HEALTHY)
+    time.sleep(0.5)  # several renewal intervals at the test's time scale
+    assert lease_renewed(api, BROKEN) == stopped and lease_renewed(api, HEALTHY) > healthy
+    plugin = api.plugin_pod(BROKEN)  # left as it was, but no longer Ready
+    assert plugin.status.phase == "Running"
+    assert [c.status for c in plugin.status.conditions if c.type == "Ready"] == ["False"]
+    assert "NodeNotReady: Node is not ready" in api.events_in(plugin.metadata.namespace, plugin.metadata.name)
+    assert api.allocatable_gpus(BROKEN) == "1"
+    pod = api.run_vectoradd(BROKEN)
+    assert pod.status.phase == "Pending"
+    assert "untolerated taint {node.kubernetes.io/unreachable: }" in pod.status.conditions[0].message
+
+
+def gpu_node_unlabelled(api: Api) -> None:
+    def ready() -> client.V1Pod | None:
+        pod = api.plugin_pod(BROKEN)
+        return pod if all(s.ready for s in pod.status.container_statuses or [False]) else None
+
+    eventually(ready, what="a Ready plugin pod that found no devices")
+    node = api.core.read_node(BROKEN)
+    assert "gpu-node" not in node.metadata.labels
+    assert not any(k.startswith("nvidia.com/") for k in {**node.status.capacity, **node.metadata.labels})
+
+
+def exporter_html(api: Api) -> None:
+    for path in ("/metrics", "/"):
+        answer = requests.get(f"http://{api.cluster.scenario.node(BROKEN).internal_ip}:9835{path}", timeout=2)
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "<title>Sign In</title>" in answer.text
+    assert scrape(api.cluster, HEALTHY).headers["Content-Type"].startswith("text/plain")
+
+
+def gpus_busy(api: Api) -> None:
+    training = api.core.read_namespaced_pod("training-0", "ml")
+    assert (training.spec.node_name, training.status.phase) == (BROKEN, "Running")
+    assert training.spec.containers[0].resources.limits == {"nvidia.com/gpu": "1"}
+    eventually(lambda: api.allocatable_gpus(BROKEN) == "1", what="the busy node's GPU advertised")
+    pod = api.run_vectoradd(BROKEN)
+    assert pod.status.phase == "Pending"
+    assert "1 Insufficient nvidia.com/gpu" in pod.status.conditions[0].message
+
+
 FAULTS: dict[str, Callable[[Api], None]] = {
     "driver-missing": driver_missing,
     "driver-too-old": driver_too_old,
@@ -293,9 +373,15 @@ FAULTS: dict[str, Callable[[Api], None]] = {
     "api-errors": api_errors,
     "api-watch-drops": api_watch_drops,
     "api-unreachable": api_unreachable,
+    "node-not-ready": node_not_ready,
+    "node-not-ready-later": node_not_ready_later,
+    "gpu-node-unlabelled": gpu_node_unlabelled,
+    "exporter-html": exporter_html,
+    "gpus-busy": gpus_busy,
 }
 HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
-                    "helm-gfd", "eks", "open-kernel-module"}
+                    "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
+                    "nvidia-docker2-only"}
 
 
 def test_every_bundled_scenario_is_either_healthy_or_has_a_fault_test() -> None:
