@@ -13,7 +13,7 @@ from gpu_conformance.facts.gpu_nodes import GpuNode, find_gpu_nodes, gpu_node
 from ..errors import UsageError
 from ..settings import Settings
 from .client import Connection
-from .errors import api_message
+from .errors import api_message, denial
 from .plugin import plugin_pod_nodes
 
 NAMED_BY_NODE_OPTION = "named by --gpu-node"
@@ -36,8 +36,19 @@ def gpu_nodes(conn: Connection, settings: Settings) -> list[GpuNode]:
                 f"--gpu-node-selector {settings.gpu_node_selector!r}: {api_message(err)}"
             ) from err
         selected = {n.metadata.name for n in matching}
-    found = find_gpu_nodes(nodes, lambda node: node.metadata.name in selected, plugin_pod_nodes(conn, settings))
+    found = find_gpu_nodes(nodes, lambda node: node.metadata.name in selected, _plugin_pods(conn, settings))
     return _requested(found, nodes, settings.node, selected) if settings.node else found
+
+
+def _plugin_pods(conn: Connection, settings: Settings) -> dict[str, str]:
+    """Nodes running a device plugin pod; none when the plugin may not be listed (RBAC): that is a signal less,
+    and the plugin checks themselves say "could not inspect" with the missing permission."""
+    try:
+        return plugin_pod_nodes(conn, settings)
+    except ApiException as err:
+        if denial(err) is None:
+            raise
+        return {}
 
 
 def _requested(
