@@ -160,7 +160,7 @@ WORKLOAD_VECTORADD = Check(
     "`kubectl describe pod` and `kubectl logs` of the vectoradd pod; fix the first failing check of the node "
     "(PRE-*, PLUGIN-*, CAPACITY-*)",
     tutorial=_DEPLOY,
-    depends_on=("PRE-DRIVER", "PRE-RUNTIME-DEFAULT", "PLUGIN-POD-READY", "CAPACITY-ADVERTISED"),
+    depends_on=("NODE-READY", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT", "PLUGIN-POD-READY", "CAPACITY-ADVERTISED"),
 )
 WORKLOAD_DRIVER_FITS_IMAGE = Check(
     "WORKLOAD-DRIVER-FITS-IMAGE", "workload", "driver new enough for the vectoradd image's CUDA",

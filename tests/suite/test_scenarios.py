@@ -7,6 +7,7 @@ each of those failures names its own evidence and points at the cause.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from tests.suite.suite_runner import run_suite
 
 pytestmark = pytest.mark.e2e
 
+NODE_BLOCKED = ("PRE-DRIVER", "PRE-TOOLKIT", "PRE-RUNTIME-DEFAULT", "PLUGIN-POD-READY", "WORKLOAD-VECTORADD",
+                "MON-EXPORTER-UP")  # the checks that need a pod (or a scrape) on the node
 NODE06_PLUGIN_DOWN = {  # what a node whose device plugin cannot start shows, beyond the cause itself
     ("PLUGIN-POD-READY", "k8s-node06"), ("PLUGIN-DAEMONSET-READY", "cluster"),
     ("CAPACITY-ADVERTISED", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06"),
@@ -45,9 +48,24 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     "exporter-wrong-gpu-count": {("MON-EXPORTER-GPUS", "k8s-node05")},
     # API faults the suite must ride out: slow, throttled, erroring, dropped watches.
     "api-slow": set(), "api-throttled": set(), "api-errors": set(), "api-watch-drops": set(),
+    # Issue 12: a NotReady node blocks the checks that need pods there, at once; a proxy's HTML page on the
+    # exporter port; a node only its plugin pod marks as a GPU node; GPUs held by others skip vectoradd.
+    "node-not-ready": {("NODE-READY", "k8s-node06"), ("CAPACITY-ADVERTISED", "k8s-node06"),
+                       *{(check, "k8s-node06") for check in NODE_BLOCKED}},
+    "exporter-html": {("MON-EXPORTER-UP", "k8s-node06")},
+    "gpu-node-unlabelled": {("CAPACITY-ADVERTISED", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06")},
+    "gpus-busy": set(),
 }
+# The root cause of each fault scenario whose failures follow from one failing check.
+ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"), "runtime-not-default": ("PRE-RUNTIME-DEFAULT",
+                                                                                        "k8s-node06")}
+# Not in a table yet: whether its node goes NotReady before the suite lists the nodes (then it is
+# node-not-ready) or while probe pods wait there (then they wait out --pod-timeout: issue 12's open part)
+# depends on the machine's speed.
+KNOWN_GAPS = {"node-not-ready-later"}
 HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
-           "helm-gfd", "eks", "open-kernel-module"]
+           "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
+           "nvidia-docker2-only"]
 OPTIONS = {"gpu-operator": ("--runtime-policy", "runtimeclass", "--exporter-url", "http://{ip}:9400/metrics",
                             "--alert-rules", "monitoring/rules/gpu-alerts-dcgm.yml")}
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
@@ -62,7 +80,7 @@ TUTORIAL_SELECTOR = ("--gpu-node-selector", "gpu-node=true")
 
 
 def test_the_table_covers_every_bundled_scenario() -> None:
-    assert set(bundled_names()) == set(EXPECTED_FAILURES) | set(HEALTHY) | {"api-unreachable"}
+    assert set(bundled_names()) == set(EXPECTED_FAILURES) | set(HEALTHY) | KNOWN_GAPS | {"api-unreachable"}
 
 
 @pytest.mark.parametrize("scenario", HEALTHY)
@@ -83,3 +101,17 @@ def test_fault_scenario_fails_exactly_its_checks(scenario: str, start_cluster: S
     run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR)
     assert run.failing() == EXPECTED_FAILURES[scenario], run.stdout
     assert run.returncode == (1 if EXPECTED_FAILURES[scenario] else 0)
+    if scenario in ROOT_CAUSES:
+        [cause] = json.loads((tmp_path / "summary.json").read_text())["root_causes"]
+        assert (cause["check"], cause["node"]) == ROOT_CAUSES[scenario]
+        assert {(c["check"], c["node"]) for c in cause["consequences"]} == EXPECTED_FAILURES[scenario] - {
+            ROOT_CAUSES[scenario]}
+
+
+def test_a_node_only_its_device_plugin_pod_marks_is_checked_without_a_selector(start_cluster: StartCluster,
+                                                                                tmp_path: Path) -> None:
+    """gpu-node-unlabelled: nothing labels k8s-node06 and it advertises nothing; its plugin pod still makes it a
+    GPU node, so a run without --gpu-node-selector fails, naming it, instead of passing green without it."""
+    run = run_suite(start_cluster("gpu-node-unlabelled"), tmp_path)
+    assert run.failing() == EXPECTED_FAILURES["gpu-node-unlabelled"], run.stdout
+    assert "runs device plugin pod" in run.outcomes["test_gpus_advertised[k8s-node06]"][1]
