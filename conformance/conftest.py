@@ -10,7 +10,7 @@ pytest_plugins = [
     "conformance.plugin.markers",
     "conformance.plugin.bindings",
     "conformance.plugin.session",
-    "conformance.plugin.api_trouble",
+    "conformance.plugin.stray_errors",
     "conformance.plugin.redaction",
     "conformance.plugin.reporting",
     "conformance.plugin.allure_results",
