@@ -16,7 +16,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import MaxRetryError
 
-from conformance.plugin import api_trouble as api_trouble_plugin
+from conformance.plugin import stray_errors
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.kube import retry
 from gpu_conformance.kube.api_trouble import ApiUnavailable, spent, stray_api_error
@@ -211,7 +211,7 @@ def test_the_suites_safety_net_makes_a_stray_api_error_could_not_inspect(server:
     api = core(url, 10)
 
     call = pytest.CallInfo.from_call(lambda: api.list_pod_for_all_namespaces(), "call")
-    wrapper = api_trouble_plugin.pytest_runtest_makereport(None, call)  # type: ignore[arg-type]
+    wrapper = stray_errors.pytest_runtest_makereport(None, call)  # type: ignore[arg-type]
     next(wrapper)  # the part that runs before any report is made
     assert call.excinfo is not None and call.excinfo.type is FactsUnavailable
     assert str(call.excinfo.value) == ("the API call GET /api/v1/pods failed: 404 Not Found: the server could not "
