@@ -15,6 +15,7 @@ from typing import Any
 from .. import __version__
 from ..checks import Area
 from ..facts.cluster_identity import ClusterIdentity
+from .allure_consequences import CONSEQUENCES_CATEGORY
 from .secrets import Redactor
 
 EPICS: dict[Area, str] = {  # the tutorial's steps, numbered so the report lists them in the tutorial's order
@@ -28,6 +29,8 @@ EPICS: dict[Area, str] = {  # the tutorial's steps, numbered so the report lists
 
 # Failed means the cluster is not conformant; broken means the suite could not look (allure's own split).
 CATEGORIES: tuple[dict[str, Any], ...] = (
+    # First: a failure that follows from another is grouped with its kind, whatever its own words.
+    CONSEQUENCES_CATEGORY,
     # First: an API server's 500 may say "etcdserver: request timed out", which is its trouble, not a timeout.
     {"name": "API trouble", "matchedStatuses": ["failed", "broken"],
      "messageRegex": r"(?s).*(the API server answered \d|the API server broke the connection|the API call \S+ \S+ "

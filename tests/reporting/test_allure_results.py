@@ -63,6 +63,9 @@ def test_results_per_check_and_node_with_evidence(start_cluster: StartCluster, t
     assert '"driver_nvml"' in evidence["probe facts (JSON)"]
     assert "default_runtime_name" in evidence["runtime config excerpt (/host/etc/containerd/config.toml)"]
 
+    consequence = _one(results, "PLUGIN-POD-READY", "k8s-node06")["statusDetails"]["message"]
+    assert consequence.startswith("consequence of PRE-RUNTIME-DEFAULT: ")  # its category: Consequence of ...
+    assert not runtime["statusDetails"]["message"].startswith("consequence of")
     vectoradd = _attachments(_one(results, "WORKLOAD-VECTORADD", "k8s-node06"), directory)
     assert "vectoradd pod events" in vectoradd or "vectoradd pod log" in vectoradd
     plugin = _attachments(_one(results, "PLUGIN-POD-READY", "k8s-node06"), directory)
@@ -79,6 +82,7 @@ def test_results_per_check_and_node_with_evidence(start_cluster: StartCluster, t
     assert executor["buildUrl"] == "https://github.example/org/gpu/actions/runs/4242" and executor["buildOrder"] == 17
     categories = [c["name"] for c in json.loads((directory / "categories.json").read_text())]
     assert {"Not conformant", "Could not inspect", "Image could not be pulled", "Timed out"} <= set(categories)
+    assert categories[0] == "Consequence of another failure"
 
 
 def test_unreachable_probe_image_is_broken_not_failed(start_cluster: StartCluster, tmp_path: Path) -> None:

@@ -133,6 +133,8 @@ def test_config_is_a_single_file_report_with_history_and_categories(tmp_path: Pa
                "up to --pod-timeout 60 s)", "API trouble"),
     ("broken", "could not inspect: the API call GET /api/v1/nodes failed: 500 Internal Server Error: Internal error "
                "occurred: etcdserver: request timed out", "API trouble"),
+    ("broken", "consequence of PRE-RUNTIME-DEFAULT: Failed: [PLUGIN-POD-READY] found pod ... not Ready; timed out",
+     "Consequence of another failure"),
 ])
 def test_allure_sorts_results_into_the_categories(status: str, message: str, category: str, tmp_path: Path,
                                                   allure_package: Path) -> None:
