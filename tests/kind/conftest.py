@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gpusim.scenario import loads
 from gpusim.testing import StartCluster
 from pytest_kubernetes.options import ClusterOptions
 
@@ -24,7 +25,18 @@ from gpu_conformance.node.hostfs import first_line
 OPT_IN = "RUN_KIND_TESTS"  # tox -e kind sets it: making a kind cluster takes minutes
 KIND_CLUSTER = "pytest-gpu-conformance"
 # A cluster like a fresh kind one: nodes that nothing marks as GPU nodes, and no device plugin.
-NO_GPU_SCENARIO = "plugin-missing"
+# As a kind cluster looks to the API: the seed cluster's nodes without a device plugin and without the labels
+# that mark GPU nodes (the tutorial's gpu-node=true), so no signal makes any of them a GPU node.
+NO_GPU_SCENARIO = """\
+name: no-gpu-signal
+base: plugin-missing
+description: the plugin-missing cluster with its GPU nodes unlabelled, as a kind cluster looks to the API
+nodes:
+  - name: k8s-node05
+    labels: null
+  - name: k8s-node06
+    labels: null
+"""
 
 
 def docker_unavailable() -> str | None:
@@ -76,4 +88,4 @@ def api_server(request: pytest.FixtureRequest, start_cluster: StartCluster) -> P
     if request.param == "kind":
         real: Path = request.getfixturevalue("real_cluster")
         return real
-    return start_cluster(NO_GPU_SCENARIO).kubeconfig
+    return start_cluster(loads(NO_GPU_SCENARIO, "tests/kind/conftest.py")).kubeconfig
