@@ -79,6 +79,7 @@ class ProbeOutcome:
     error: str | None  # one line, e.g. 'probe image "X" could not be pulled: ErrImagePull'
     source: str  # "probe pod gpu-conformance/probe-k8s-node05-x7k2p" or "local probe of /"
     log_tail: str = ""
+    node_not_ready: bool = False  # no probe ran because the node is (or went) NotReady: error says since when
 
 
 WorkloadResult = Literal["passed", "unschedulable", "image_pull", "cuda_error", "failed", "timeout", "gpus_busy"]

@@ -114,7 +114,8 @@ def _address(node: Any, kind: str) -> str | None:
     return None
 
 
-def _readiness(node: Any) -> NodeReadiness:
+def readiness(node: Any) -> NodeReadiness:
+    """The Ready condition of a Node object (typed or dict)."""
     ready = next((c for c in _get(node, "status", "conditions") or [] if _get(c, "type") == "Ready"), None)
     if ready is None:
         return NodeReadiness("")
@@ -160,7 +161,7 @@ def gpu_node(node: Any, matched_selector: bool, plugin_pod: str | None = None) -
     return GpuNode(
         name=str(_get(node, "metadata", "name")), capacity=capacity, allocatable=allocatable, why=tuple(why),
         labels=labels, taints=tuple(_taint(t) for t in _get(node, "spec", "taints") or []),
-        unschedulable=bool(_get(node, "spec", "unschedulable")), readiness=_readiness(node),
+        unschedulable=bool(_get(node, "spec", "unschedulable")), readiness=readiness(node),
         internal_ip=_address(node, "InternalIP"), kubelet_version=str(_get(info, "kubeletVersion") or ""),
         container_runtime_version=str(_get(info, "containerRuntimeVersion") or ""),
     )

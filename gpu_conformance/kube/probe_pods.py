@@ -27,6 +27,7 @@ from .errors import api_message, denial, one_line
 from .follow_pods import follow_pods_and_logs
 from .logs import NO_LOG, ContainerLog
 from .namespace import ensure_namespace
+from .node_readiness import not_ready_nodes
 from .pod_state import IMAGE_PULL_FAILURES, START_FAILURES, container_state, full_name, last_line, phase
 from .retry import budget_of, create_retrying
 from .run import NODE_ANNOTATION, RunContext
@@ -189,8 +190,14 @@ def run_probes(
     deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
     outcomes = _create_all(conn, settings, nodes, run)
     pending = [n.name for n in nodes if n.name not in outcomes]
-    last, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(COMPONENT), pending,
-                                              deadline, _finished, CONTAINER)
+    followed, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(COMPONENT), pending,
+                                                  deadline, _finished, CONTAINER, not_ready=not_ready_nodes(conn))
     for name in pending:
-        outcomes[name] = _outcome(name, last.get(name), logs_by_node.get(name, NO_LOG), settings)
+        pod = followed.last.get(name)
+        if name in followed.not_ready:
+            source = f"probe pod {full_name(pod)}" if pod is not None else "probe pod (none)"
+            outcomes[name] = ProbeOutcome(name, None, f"{followed.not_ready[name]}: its probe pod could not run there",
+                                          source, node_not_ready=True)
+            continue
+        outcomes[name] = _outcome(name, pod, logs_by_node.get(name, NO_LOG), settings)
     return {node.name: outcomes[node.name] for node in nodes}

@@ -28,6 +28,7 @@ from .errors import api_message, denial, evidence_unavailable, one_line
 from .follow_pods import follow_pods_and_logs
 from .logs import NO_LOG
 from .namespace import ensure_namespace
+from .node_readiness import not_ready_nodes
 from .pod_state import (
     IMAGE_PULL_FAILURES,
     START_FAILURES,
@@ -234,11 +235,15 @@ def run_vectoradd(
     deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
     outcomes.update(_create_all(conn, settings, to_run, run, runtime_class))
     followed = [n.name for n in to_run if n.name not in outcomes]
-    last, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(COMPONENT), followed,
-                                              deadline, _finished, CONTAINER, stuck_grace=unschedulable_grace)
+    watched, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(COMPONENT), followed,
+                                                 deadline, _finished, CONTAINER, stuck_grace=unschedulable_grace,
+                                                 not_ready=not_ready_nodes(conn))
     events = _events(conn, settings.namespace) if followed else {}
     for name in followed:
-        pod, read = last.get(name), logs_by_node.get(name, NO_LOG)
+        if name in watched.not_ready:
+            outcomes[name] = FactsUnavailable(f"{watched.not_ready[name]}: the vectoradd pod could not run there")
+            continue
+        pod, read = watched.last.get(name), logs_by_node.get(name, NO_LOG)
         if pod is not None and phase(pod) == "Succeeded" and read.unreadable is not None:
             outcomes[name] = FactsUnavailable(f"pod {full_name(pod)} exited 0, but whether it printed 'Test PASSED' "
                                               f"is unknown: {read.unreadable}")

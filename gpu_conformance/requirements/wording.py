@@ -65,8 +65,9 @@ def probe_unavailable(check: Check, outcome: ProbeOutcome, what: str, why: str |
     log = f"; probe log: {quoted(last)}" if last else ""
     more = f"; {also}" if also else ""
     why = why or outcome.error or "the probe gave no facts"
+    hint = "" if outcome.node_not_ready else f"; hint: {PROBE_HINT}"  # no image to mirror: the node is down
     return FactsUnavailable(f"[{check.id}] could not inspect {what} of node {outcome.node}: {why} at "
-                            f"{outcome.source}{more}{log}; hint: {PROBE_HINT}")
+                            f"{outcome.source}{more}{log}{hint}")
 
 
 def driver_text(version: tuple[int, ...]) -> str:

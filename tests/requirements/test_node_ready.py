@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
+from gpu_conformance.checks import PRE_DRIVER
+from gpu_conformance.facts.cluster import ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import NodeReadiness, gpu_node
 from gpu_conformance.requirements.node_ready import node_ready
+from gpu_conformance.requirements.wording import probe_unavailable
 
 from .builders import gpu_node as built_node
 
@@ -55,3 +58,13 @@ def test_the_ready_condition_is_read_from_the_api_objects() -> None:
                             "status": {"conditions": [{"type": "MemoryPressure", "status": "Unknown"}, condition]}}
     found = gpu_node(node, matched_selector=False)
     assert found is not None and found.readiness == SILENT and not found.ready
+
+
+def test_a_probe_that_could_not_run_on_a_not_ready_node_gives_no_image_hint() -> None:
+    """Mirroring the probe image cannot help a node whose kubelet is down: the hint is left out."""
+    down = ProbeOutcome("k8s-node06", None, f"{SILENT.not_ready('k8s-node06')}: its probe pod could not run there",
+                        "probe pod gpu-conformance/probe-k8s-node06-abc123", node_not_ready=True)
+    message = probe_unavailable(PRE_DRIVER, down, "the driver version").message
+    assert "NotReady since 2026-12-03T04:41:07Z" in message and "hint:" not in message
+    pulled = dataclasses.replace(down, error="probe image could not be pulled", node_not_ready=False)
+    assert "hint: the probe runs --probe-image" in probe_unavailable(PRE_DRIVER, pulled, "the driver version").message
