@@ -332,6 +332,18 @@ def gpu_node_unlabelled(api: Api) -> None:
     assert not any(k.startswith("nvidia.com/") for k in {**node.status.capacity, **node.metadata.labels})
 
 
+def plugin_not_selected(api: Api) -> None:
+    """The operator's DaemonSet selects nvidia.com/gpu.deploy.device-plugin=true: no plugin pod on the node labelled
+    false, none of its GPUs advertised; a GPU pod pinned there stays Pending."""
+    pods = api.core.list_pod_for_all_namespaces(label_selector="app=nvidia-device-plugin-daemonset").items
+    assert sorted(p.spec.node_name for p in pods) == [HEALTHY]
+    node = api.core.read_node(BROKEN)
+    assert node.metadata.labels["nvidia.com/gpu.deploy.device-plugin"] == "false"
+    assert api.allocatable_gpus(BROKEN) is None and api.allocatable_gpus(HEALTHY) == "2"
+    pod = api.run_vectoradd(BROKEN)
+    assert pod.status.phase == "Pending"
+
+
 def exporter_html(api: Api) -> None:
     for path in ("/metrics", "/"):
         answer = requests.get(f"http://{api.cluster.scenario.node(BROKEN).internal_ip}:9835{path}", timeout=2)
@@ -378,6 +390,7 @@ FAULTS: dict[str, Callable[[Api], None]] = {
     "gpu-node-unlabelled": gpu_node_unlabelled,
     "exporter-html": exporter_html,
     "gpus-busy": gpus_busy,
+    "plugin-not-selected": plugin_not_selected,
 }
 HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
                     "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",

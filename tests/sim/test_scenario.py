@@ -54,6 +54,7 @@ FAULTS = {
     "gpu-node-unlabelled",
     "exporter-html",
     "gpus-busy",
+    "plugin-not-selected",
 }
 
 TWO_NODES = """\
@@ -114,12 +115,20 @@ def _differences(name: str) -> dict[str, object]:
 # Faults against another base, or that take two knobs to express one thing (the version of every
 # kubelet; the plugin's failOnInitError and the node where it finds no device) are checked by hand.
 SINGLE_CHANGE = FAULTS - {"docker-runtime-not-default", "kubernetes-too-old", "plugin-no-devices",
-                          "node-not-ready-later", "gpu-node-unlabelled"}
+                          "node-not-ready-later", "gpu-node-unlabelled", "plugin-not-selected"}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_CHANGE))
 def test_each_fault_breaks_exactly_one_thing(name: str) -> None:
     assert len(_differences(name)) == 1
+
+
+def test_plugin_not_selected_is_one_label_on_the_operator_cluster() -> None:
+    operator, fault = load("gpu-operator"), load("plugin-not-selected")
+    changed = [m for n, m in zip(operator.nodes, fault.nodes, strict=True) if n != m]
+    assert [(m.name, dict(m.labels)) for m in changed] == [
+        ("k8s-node06", {"gpu-node": "true", "nvidia.com/gpu.deploy.device-plugin": "false"})]
+    assert fault.device_plugin == operator.device_plugin
 
 
 def test_plugin_no_devices_is_one_node_under_a_lenient_plugin() -> None:

@@ -56,18 +56,23 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     "exporter-html": {("MON-EXPORTER-UP", "k8s-node06")},
     "gpu-node-unlabelled": {("CAPACITY-ADVERTISED", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06")},
     "gpus-busy": set(),
+    # The operator's DaemonSet selects nvidia.com/gpu.deploy.device-plugin=true; k8s-node06 says false.
+    "plugin-not-selected": {("PLUGIN-POD-READY", "k8s-node06"), ("CAPACITY-ADVERTISED", "k8s-node06"),
+                            ("WORKLOAD-VECTORADD", "k8s-node06")},
 }
 # The root cause of each fault scenario whose failures follow from one failing check.
-ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"), "runtime-not-default": ("PRE-RUNTIME-DEFAULT",
-                                                                                        "k8s-node06")}
+ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"),
+               "runtime-not-default": ("PRE-RUNTIME-DEFAULT", "k8s-node06"),
+               "plugin-not-selected": ("PLUGIN-POD-READY", "k8s-node06")}
 # Checked by its own test below: whether its node goes NotReady before the suite lists the nodes (then NODE-READY
 # fails) or while probe pods wait there (then they are given up) depends on the machine's speed.
 TIMING_DEPENDENT = {"node-not-ready-later"}
 HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
            "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
            "nvidia-docker2-only"]
-OPTIONS = {"gpu-operator": ("--runtime-policy", "runtimeclass", "--exporter-url", "http://{ip}:9400/metrics",
-                            "--alert-rules", "monitoring/rules/gpu-alerts-dcgm.yml")}
+OPERATOR_OPTIONS = ("--runtime-policy", "runtimeclass", "--exporter-url", "http://{ip}:9400/metrics",
+                    "--alert-rules", "monitoring/rules/gpu-alerts-dcgm.yml")
+OPTIONS = {"gpu-operator": OPERATOR_OPTIONS, "plugin-not-selected": OPERATOR_OPTIONS}
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
 # [N/A], so nvidia_gpu_exporter serves no nvidia_smi_utilization_gpu_ratio and the bundled GPUBusy
 # alert can never see data there: a true finding about the rules on MIG clusters.
@@ -98,8 +103,12 @@ def test_healthy_scenario_passes_every_check(scenario: str, start_cluster: Start
 @pytest.mark.parametrize("scenario", sorted(EXPECTED_FAILURES))
 def test_fault_scenario_fails_exactly_its_checks(scenario: str, start_cluster: StartCluster,
                                                  tmp_path: Path) -> None:
-    run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR)
+    run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *OPTIONS.get(scenario, ()))
     assert run.failing() == EXPECTED_FAILURES[scenario], run.stdout
+    if scenario == "plugin-not-selected":
+        said = run.outcomes["test_device_plugin_pod_ready[k8s-node06]"][1]
+        assert ("its nodeSelector wants nvidia.com/gpu.deploy.device-plugin=true, the node has "
+                "nvidia.com/gpu.deploy.device-plugin=false") in said
     assert run.returncode == (1 if EXPECTED_FAILURES[scenario] else 0)
     if scenario in ROOT_CAUSES:
         [cause] = json.loads((tmp_path / "summary.json").read_text())["root_causes"]
