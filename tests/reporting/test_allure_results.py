@@ -105,7 +105,8 @@ def test_no_secret_reaches_any_report(start_cluster: StartCluster, tmp_path: Pat
     run = run_suite(cluster, tmp_path, *NODE_OPTIONS, "-p", "tests.reporting.plant_secrets", "-m", "not workload",
                     "--prometheus-url", prometheus, "-rA", "--log-level", "WARNING", "--showlocals", "-vv",
                     env={"PLANTED_SECRETS": ",".join(planted), "DEPLOY_API_TOKEN": ENV_TOKEN})
-    assert "planted setup error" in run.stdout and "cut_in_head = " in run.stdout, run.stdout[-2000:]
+    assert "planted setup error" in run.stdout and "planted call error" in run.stdout, run.stdout[-2000:]
+    assert "cut_in_head = " in run.stdout, run.stdout[-2000:]  # --showlocals printed the frames' locals
     outputs = {path: path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*") if path.is_file()
                and not path.name.endswith(".kubeconfig")}
     outputs[tmp_path / "stdout"], outputs[tmp_path / "stderr"] = run.stdout, run.stderr
