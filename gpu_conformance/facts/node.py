@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Generic, TypeVar
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: cdi_specs
 
 T = TypeVar("T")
 
@@ -70,6 +70,16 @@ class RuntimeConfig:
 
 
 @dataclass(frozen=True)
+class CdiSpec:
+    """One Container Device Interface spec file: its kind and the devices it defines, by name."""
+
+    path: str  # as read, e.g. "/host/var/run/cdi/nvidia.yaml"
+    kind: str  # e.g. "nvidia.com/gpu"
+    devices: tuple[str, ...]  # device names: "0", "GPU-8f6c...", "all"
+    error: str | None = None  # the file could not be read or parsed: one line
+
+
+@dataclass(frozen=True)
 class NodeProbe:
     host_root: str
     node: str | None
@@ -84,6 +94,7 @@ class NodeProbe:
     toolkit_reads: tuple[Observed[str], ...]  # every tool and package database tried
     nvidia_docker2: Observed[str]
     runtime: Observed[RuntimeConfig]
+    cdi_specs: Observed[tuple[CdiSpec, ...]]  # every spec file under /etc/cdi and /var/run/cdi
     schema: int = field(default=SCHEMA_VERSION)
 
     def to_json(self) -> str:
@@ -114,6 +125,7 @@ class NodeProbe:
             toolkit_reads=top.get_list("toolkit_reads", _object(lambda r: _observed(r, _scalar(str)))),
             nvidia_docker2=top.observed("nvidia_docker2", _scalar(str)),
             runtime=top.observed("runtime", _runtime_config),
+            cdi_specs=top.observed("cdi_specs", _list_of(_object(_cdi_spec))),
         )
 
 
@@ -181,6 +193,11 @@ def _observed(reader: _Reader, decode: Callable[[Any, str], T]) -> Observed[T]:
 def _gpu(reader: _Reader) -> GpuInfo:
     return GpuInfo(reader.get("index", int), reader.get("name", str), reader.get("uuid", str),
                    reader.get("memory_total_bytes", int))
+
+
+def _cdi_spec(reader: _Reader) -> CdiSpec:
+    return CdiSpec(reader.get("path", str), reader.get("kind", str), reader.get_list("devices", _scalar(str)),
+                   reader.optional("error", str))
 
 
 def _runtime_entry(reader: _Reader) -> RuntimeEntry:

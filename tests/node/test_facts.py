@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gpu_conformance.facts.node import GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.node import CdiSpec, GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
 
 
 def _probe() -> NodeProbe:
@@ -30,18 +30,22 @@ def _probe() -> NodeProbe:
         toolkit_reads=(Observed("1.18.0", "/host/usr/bin/nvidia-ctk --version"), missing),
         nvidia_docker2=Observed.missing("/host/var/lib/dpkg/status", "nvidia-docker2 not installed"),
         runtime=Observed(runtime, "/host/etc/containerd/config.toml", None, "# ...\nversion = 3"),
+        cdi_specs=Observed((CdiSpec("/host/var/run/cdi/nvidia.yaml", "nvidia.com/gpu", ("0", "GPU-0", "all")),
+                            CdiSpec("/host/etc/cdi/broken.yaml", "", (), "not YAML or JSON: ...")),
+                           "/host/etc/cdi, /host/var/run/cdi"),
     )
 
 
 def test_round_trip_is_exact() -> None:
     probe = _probe()
     assert NodeProbe.from_json(probe.to_json()) == probe
-    assert json.loads(probe.to_json())["schema"] == 1
+    assert json.loads(probe.to_json())["schema"] == 2
 
 
 @pytest.mark.parametrize(("mutate", "message"), [
     (lambda d: d.pop("gpus"), "probe.gpus: missing"),
-    (lambda d: d.update(schema=2), "probe.schema: expected 1, got 2"),
+    (lambda d: d.update(schema=1), "probe.schema: expected 2, got 1"),
+    (lambda d: d["cdi_specs"]["value"][0].update(devices="0"), "probe.cdi_specs.value[0].devices: expected a list"),
     (lambda d: d["gpus"]["value"][0].update(index="0"), 'probe.gpus.value[0].index: expected int, got "0"'),
     (lambda d: d["cuda_driver_version"].update(value=True), "probe.cuda_driver_version.value: expected int"),
     (lambda d: d["runtime"]["value"].update(handlers="nvidia"),

@@ -61,6 +61,7 @@ def probe(**changes: Any) -> NodeProbe:
         toolkit_reads=(Observed(ctk_version, CTK),),
         nvidia_docker2=missing(f"{HOST}/var/lib/dpkg/status", "nvidia-docker2 not installed"),
         runtime=Observed(TUTORIAL_CONTAINERD, CONTAINERD_TOML),
+        cdi_specs=Observed((), f"{HOST}/etc/cdi, {HOST}/var/run/cdi"),
     )
     return replace(healthy, **changes)
 
