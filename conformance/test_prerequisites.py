@@ -5,6 +5,7 @@ import pytest
 
 from conformance.binding import require, verifies
 from gpu_conformance.checks import (
+    CDI_SPEC,
     NODE_READY,
     PRE_DRIVER,
     PRE_K8S_VERSION,
@@ -12,8 +13,10 @@ from gpu_conformance.checks import (
     PRE_RUNTIME_DEFAULT,
     PRE_TOOLKIT,
 )
-from gpu_conformance.facts.cluster import ApiVersion, ProbeOutcome
+from gpu_conformance.facts.cluster import ApiVersion, PluginFacts, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.unavailable import FactsUnavailable
+from gpu_conformance.requirements.cdi_spec import cdi_spec_lists_gpus
 from gpu_conformance.requirements.node_ready import node_ready
 from gpu_conformance.requirements.prerequisites import (
     driver_at_least,
@@ -58,5 +61,11 @@ def test_container_toolkit(probe: ProbeOutcome, settings: Settings) -> None:
 @pytest.mark.node_local
 @verifies(PRE_RUNTIME_DEFAULT)
 def test_nvidia_runtime_is_default(probe: ProbeOutcome, gpu_node: GpuNode, runtime_classes: dict[str, str],
-                                   settings: Settings) -> None:
-    require(runtime_default(probe, gpu_node, runtime_classes, settings))
+                                   plugin_found: PluginFacts | FactsUnavailable, settings: Settings) -> None:
+    require(runtime_default(probe, gpu_node, runtime_classes, settings, plugin_found))
+
+
+@pytest.mark.node_local
+@verifies(CDI_SPEC)
+def test_cdi_spec_lists_the_gpus(probe: ProbeOutcome, plugin_found: PluginFacts | FactsUnavailable) -> None:
+    require(cdi_spec_lists_gpus(probe, plugin_found))

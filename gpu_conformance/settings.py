@@ -67,9 +67,10 @@ OPTIONS: tuple[Option, ...] = (
            formerly="timeout"),
     Option("tolerate-taint", "extra taint to tolerate, key[=value][:Effect] (repeatable)", (), "list",
            field="tolerate", formerly="tolerate", syntax=option_syntax.taint),
-    Option("runtime-policy", "'default': NVIDIA runtime must be the default; 'runtimeclass': a RuntimeClass "
-           "'nvidia' whose handler the node defines also passes (GPU Operator, CDI)", "default", "choice",
-           ("default", "runtimeclass")),
+    Option("runtime-policy", "'auto': GPU pods reach the NVIDIA runtime as the default, through native CDI (the "
+           "plugin's cdi-cri strategy) or through the RuntimeClass the plugin uses (GPU Operator); 'default': it must "
+           "be the default (the tutorial's wiring); 'runtimeclass': the default or RuntimeClass 'nvidia'", "auto",
+           "choice", ("auto", "default", "runtimeclass")),
     Option("device-plugin-selector", "label selector of the device plugin's pods, when installed some other way",
            field="plugin_selector", formerly="plugin-selector", syntax=option_syntax.label_selector),
     Option("local-probe", "probe this machine instead of running probe pods (a gate run on the node)", False, "bool",
@@ -119,7 +120,7 @@ class Settings:
     probe_image: str = PROBE_IMAGE
     timeout: float = 300.0
     tolerate: tuple[str, ...] = ()
-    runtime_policy: str = "default"
+    runtime_policy: str = "auto"
     plugin_selector: str | None = None
     local: bool = False
     keep_resources: bool = False

@@ -20,7 +20,7 @@ def test_precedence_and_sources(tmp_path: Path) -> None:
     assert settings.sources["pod-timeout"] == "command line"
     assert settings.sources["suite-namespace"] == "environment $GPU_CONFORMANCE_SUITE_NAMESPACE"
     assert settings.sources["min-driver"] == f"profile {profile}"
-    assert "runtime-policy" not in settings.sources and settings.runtime_policy == "default"
+    assert "runtime-policy" not in settings.sources and settings.runtime_policy == "auto"
 
 
 def test_former_names_still_apply_and_name_the_new_ones(tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_in_cluster_is_automatic_inside_a_pod() -> None:
 
 
 @pytest.mark.parametrize(("cli", "environ", "message"), [
-    ({"runtime_policy": "cdi"}, {}, "command line: runtime-policy: expected 'default' or 'runtimeclass', got 'cdi'"),
+    ({"runtime_policy": "cdi"}, {}, "command line: runtime-policy: expected 'auto' or 'default' or 'runtimeclass', got 'cdi'"),
     ({}, {"GPU_CONFORMANCE_POD_TIMEOUT": "-1"},
      "environment $GPU_CONFORMANCE_POD_TIMEOUT: pod-timeout: expected a positive number of seconds, got '-1'"),
     ({"expected_gpus": ["node-a"]}, {}, "command line: expected-gpus: expected NODE=COUNT entries, got ['node-a']"),

@@ -54,6 +54,11 @@ class PluginDaemonSet:
     node_selector: tuple[tuple[str, str], ...] = ()  # the pod template's nodeSelector, key=value pairs
     # requiredDuringSchedulingIgnoredDuringExecution: a node must satisfy every requirement of at least one term
     affinity_terms: tuple[tuple[NodeRequirement, ...], ...] = ()
+    # how the plugin hands GPUs to containers: DEVICE_LIST_STRATEGY (env) or --device-list-strategy, split at
+    # commas; empty when unset (the plugin's default, envvar) or not a literal (a ConfigMap reference)
+    device_list_strategy: tuple[str, ...] = ()
+    device_id_strategy: str | None = None  # DEVICE_ID_STRATEGY: uuid (the plugin's default) or index
+    runtime_class: str | None = None  # the pod template's runtimeClassName (the GPU Operator sets nvidia)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,17 @@ class PluginFacts:
     daemonsets: tuple[PluginDaemonSet, ...]
     pods: tuple[PluginPod, ...]
     source: str  # where it was looked for, e.g. "DaemonSets and pods in all namespaces"
+
+    @property
+    def device_list_strategy(self) -> tuple[str, ...]:
+        """Every strategy a plugin DaemonSet sets; ("envvar",), the plugin's default, when none sets one."""
+        found = tuple(dict.fromkeys(s for d in self.daemonsets for s in d.device_list_strategy))
+        return found or ("envvar",)
+
+    @property
+    def runtime_class(self) -> str | None:
+        """The RuntimeClass the plugin's pods run with, when a plugin DaemonSet names one."""
+        return next((d.runtime_class for d in self.daemonsets if d.runtime_class), None)
 
     def pods_on(self, node: str) -> tuple[PluginPod, ...]:
         return tuple(p for p in self.pods if p.node == node)

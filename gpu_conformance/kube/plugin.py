@@ -59,17 +59,36 @@ def _template_labels(daemonset: Any) -> dict[str, str]:
     return dict(daemonset.spec.template.metadata.labels or {}) if daemonset.spec.template.metadata else {}
 
 
+def _setting(container: Any, env_name: str, flag: str) -> str | None:
+    """A plugin setting as its container gives it: a literal env value, else ``--flag=value`` / ``--flag value``."""
+    for item in container.env or []:
+        if item.name == env_name and item.value is not None:
+            return str(item.value)
+    words = [str(w) for w in [*(container.command or []), *(container.args or [])]]
+    for index, word in enumerate(words):
+        if word.startswith(flag + "="):
+            return word.partition("=")[2]
+        if word == flag and index + 1 < len(words):
+            return words[index + 1]
+    return None
+
+
 def _daemonset_facts(daemonset: Any) -> PluginDaemonSet:
     status = daemonset.status
     containers = daemonset.spec.template.spec.containers
+    plugin = _plugin_container(containers)
+    strategy = _setting(plugin, "DEVICE_LIST_STRATEGY", "--device-list-strategy") or ""
     return PluginDaemonSet(
         namespace=daemonset.metadata.namespace,
         name=daemonset.metadata.name,
         desired=int(status.desired_number_scheduled or 0) if status else 0,
         ready=int(status.number_ready or 0) if status else 0,
-        image=_plugin_container(containers).image,
+        image=plugin.image,
         node_selector=tuple(sorted((daemonset.spec.template.spec.node_selector or {}).items())),
         affinity_terms=_required_terms(daemonset.spec.template.spec.affinity),
+        device_list_strategy=tuple(s.strip() for s in strategy.split(",") if s.strip()),
+        device_id_strategy=_setting(plugin, "DEVICE_ID_STRATEGY", "--device-id-strategy"),
+        runtime_class=daemonset.spec.template.spec.runtime_class_name,
     )
 
 

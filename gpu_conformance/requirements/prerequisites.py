@@ -12,9 +12,10 @@ from gpu_conformance.checks import (
     PRE_TOOLKIT,
     Check,
 )
-from gpu_conformance.facts.cluster import ApiVersion, ProbeOutcome
+from gpu_conformance.facts.cluster import ApiVersion, PluginFacts, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.node import NodeProbe, RuntimeConfig
+from gpu_conformance.facts.runtime_wiring import default_wiring, find_wiring
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.node.versions import (
     container_runtime,
@@ -35,7 +36,6 @@ from gpu_conformance.requirements.runtime_fixes import (
     POLICY_HINT,
     RUNTIME_CLASS_HINT,
     default_runtime_fix,
-    is_nvidia,
 )
 from gpu_conformance.requirements.wording import (
     at_least_or_unavailable,
@@ -156,21 +156,6 @@ def _describe_default(config: RuntimeConfig) -> str:
     return f'default runtime "{name}" -> {entry.binary or "no binary set: runc"} ({origin})'
 
 
-def _runtime_class_route(config: RuntimeConfig, runtime_classes: Mapping[str, str]) -> tuple[str | None, str]:
-    """(how pods reach nvidia-container-runtime through RuntimeClass nvidia, or None; else why not)."""
-    handler = runtime_classes.get("nvidia")
-    if handler is None:
-        return None, "no RuntimeClass nvidia exists"
-    entry = config.runtime(handler)
-    if handler not in config.handlers or entry is None:
-        defined = ", ".join(config.handlers) or "none"
-        return None, (f'RuntimeClass nvidia selects handler "{handler}", which the node\'s {config.kind} '
-                      f"does not define (handlers: {defined})")
-    if not is_nvidia(entry):
-        return None, f'RuntimeClass nvidia\'s handler "{handler}" runs {entry.binary or "runc"}'
-    return f'RuntimeClass nvidia -> handler "{handler}" -> {entry.binary}', ""
-
-
 def _runtime_config(outcome: ProbeOutcome, node: GpuNode) -> tuple[NodeProbe, RuntimeConfig]:
     """The probe and its reading of the runtime the node really runs, or FactsUnavailable."""
     probe = outcome.probe
@@ -194,24 +179,36 @@ def _runtime_config(outcome: ProbeOutcome, node: GpuNode) -> tuple[NodeProbe, Ru
 
 
 def runtime_default(outcome: ProbeOutcome, node: GpuNode, runtime_classes: Mapping[str, str],
-                    settings: Settings) -> Verdict:
-    """nvidia-container-runtime is the default, or (runtimeclass policy) RuntimeClass nvidia reaches it.
+                    settings: Settings, plugin: PluginFacts | FactsUnavailable | None = None) -> Verdict:
+    """GPU pods reach nvidia-container-runtime: as the default (the tutorial), or under ``--runtime-policy auto``
+    through native CDI or the RuntimeClass the plugin uses (facts/runtime_wiring.py); the message names which.
 
-    ``runtime_classes``: the cluster's RuntimeClasses, name -> handler.
+    ``runtime_classes``: the cluster's RuntimeClasses, name -> handler; ``plugin``: the device plugin as found
+    (None: not looked for), needed only when the default runtime is not NVIDIA's.
     """
     probe, config = _runtime_config(outcome, node)
     source = probe.runtime.source
-    found = _describe_default(config)
-    if is_nvidia(config.runtime(config.default_runtime or "")):
-        return Verdict.passed(PRE_RUNTIME_DEFAULT, found, source)
+    described = _describe_default(config)
+    if isinstance(plugin, FactsUnavailable) and default_wiring(config, described) is None:
+        raise FactsUnavailable(f"[{PRE_RUNTIME_DEFAULT.id}] the {described} is not NVIDIA's, and how the device "
+                               f"plugin hands out GPUs is unknown: {plugin.message}")
+    found_plugin = plugin if isinstance(plugin, PluginFacts) else None
+    strategies = found_plugin.device_list_strategy if found_plugin is not None else ("envvar",)
+    plugin_class = found_plugin.runtime_class if found_plugin is not None else None
+    wiring, problem = find_wiring(config, node.container_runtime_version, runtime_classes, strategies, plugin_class,
+                                  settings.runtime_policy, described)
+    if wiring is not None and wiring.kind == "default":
+        return Verdict.passed(PRE_RUNTIME_DEFAULT, described, source)
+    if wiring is not None:
+        allowed = f"allowed by --runtime-policy {settings.runtime_policy}"
+        return Verdict.passed(PRE_RUNTIME_DEFAULT, f"{wiring.found}; the {described} is not NVIDIA's, {allowed}",
+                              source)
     fix = default_runtime_fix(config, node.container_runtime_version, probe.host_root)
     expected = "a default runtime whose binary is nvidia-container-runtime"
-    if settings.runtime_policy != "runtimeclass":
-        return Verdict.failed(PRE_RUNTIME_DEFAULT, found, source, expected, f"{fix}; {POLICY_HINT}")
-    route, problem = _runtime_class_route(config, runtime_classes)
-    if route is not None:
-        found = f"{route}; the {found} is not NVIDIA's, allowed by --runtime-policy runtimeclass"
-        return Verdict.passed(PRE_RUNTIME_DEFAULT, found, source)
-    return Verdict.failed(PRE_RUNTIME_DEFAULT, f"{found}, and {problem}", source,
+    if settings.runtime_policy == "default":
+        return Verdict.failed(PRE_RUNTIME_DEFAULT, described, source, expected, f"{fix}; {POLICY_HINT}")
+    if settings.runtime_policy == "auto":
+        expected += ", native CDI (the plugin's cdi-cri strategy with the runtime's CDI on)"
+    return Verdict.failed(PRE_RUNTIME_DEFAULT, f"{described}, and {problem}", source,
                           f"{expected}, or RuntimeClass nvidia with a handler that runs it",
                           f"{fix}; {RUNTIME_CLASS_HINT}")

@@ -6,7 +6,7 @@ shown as on the node (the probe's host root prefix removed), since that is where
 
 from __future__ import annotations
 
-from gpu_conformance.facts.node import RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.node import RuntimeConfig
 from gpu_conformance.facts.runtime_locations import (
     CONTAINERD_CONFIG,
     CRI_PLUGIN,
@@ -19,15 +19,10 @@ NVIDIA_RUNTIME = "nvidia-container-runtime"
 NVIDIA_BINARY = f"/usr/bin/{NVIDIA_RUNTIME}"
 BUILT_IN = "built-in default"
 CRIO_DROPIN = f"{CRIO_DROPIN_DIR}/99-nvidia.toml"
-POLICY_HINT = ("on GPU Operator or CDI clusters, where pods pick the NVIDIA runtime through RuntimeClass "
-               "nvidia, run the suite with --runtime-policy runtimeclass")
+POLICY_HINT = ("on GPU Operator or CDI clusters, where pods reach the NVIDIA runtime through CDI or a RuntimeClass, "
+               "run the suite with --runtime-policy auto (the default)")
 RUNTIME_CLASS_HINT = ("or select it per pod: a RuntimeClass nvidia (`handler: nvidia`) whose handler the "
                       f"node's runtime defines with {NVIDIA_RUNTIME} as its binary")
-
-
-def is_nvidia(entry: RuntimeEntry | None) -> bool:
-    """What makes a runtime NVIDIA's is its binary, whatever the runtime's name."""
-    return entry is not None and entry.binary is not None and entry.binary.endswith(NVIDIA_RUNTIME)
 
 
 def on_node(shown: str, host_root: str) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from gpu_conformance.facts.cluster import PluginFacts
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.runtime_config import read
@@ -13,7 +15,7 @@ from gpu_conformance.requirements.prerequisites import runtime_default
 from gpu_conformance.settings import Settings
 from gpu_conformance.verdict import Verdict
 
-from .builders import failed_outcome, gpu_node, outcome, probe
+from .builders import STATIC_DS, failed_outcome, gpu_node, outcome, plugin, probe
 
 V2 = 'plugins."io.containerd.grpc.v1.cri"'
 TUTORIAL_V2 = f"""\
@@ -71,10 +73,13 @@ version = 2
   SystemdCgroup = true
 """
 RUNTIME_CLASS = Settings(runtime_policy="runtimeclass")
+TUTORIAL_POLICY = Settings(runtime_policy="default")
+CDI_ON_V2 = NOT_DEFAULT_V2.replace(f"    [{V2}.containerd]\n", f"    enable_cdi = true\n    [{V2}.containerd]\n", 1)
 
 
 def _verdict(tmp_path: Path, files: dict[str, str], runtime: str = "containerd://1.7.2",
-             classes: dict[str, str] | None = None, settings: Settings | None = None) -> Verdict:
+             classes: dict[str, str] | None = None, settings: Settings | None = None,
+             found_plugin: PluginFacts | FactsUnavailable | None = None) -> Verdict:
     """Write the files into a host root, read them as the probe does, judge the node."""
     for path, text in files.items():
         target = tmp_path / path.lstrip("/")
@@ -84,7 +89,7 @@ def _verdict(tmp_path: Path, files: dict[str, str], runtime: str = "containerd:/
     config = read(HostRoot(tmp_path), kind, runtime.partition("://")[2])
     node_probe = probe(host_root=str(tmp_path), runtime=config)
     node = gpu_node(runtime=runtime)
-    return runtime_default(outcome(node_probe), node, classes or {}, settings or Settings())
+    return runtime_default(outcome(node_probe), node, classes or {}, settings or TUTORIAL_POLICY, found_plugin)
 
 
 def test_tutorial_containerd_passes(tmp_path: Path) -> None:
@@ -105,7 +110,7 @@ def test_containerd_default_runc_fails_with_the_v2_table(tmp_path: Path) -> None
         f'/etc/containerd/config.toml set default_runtime_name = "nvidia" under [{V2}.containerd] and '
         f'BinaryName = "/usr/bin/nvidia-container-runtime" under [{V2}.containerd.runtimes.nvidia.options]')
     assert verdict.message.count("systemctl restart containerd") == 1
-    assert verdict.message.endswith("run the suite with --runtime-policy runtimeclass")
+    assert verdict.message.endswith("run the suite with --runtime-policy auto (the default)")
 
 
 def test_containerd_v1_built_in_default(tmp_path: Path) -> None:
@@ -179,7 +184,56 @@ def test_runtimeclass_policy(tmp_path: Path) -> None:
         'found RuntimeClass nvidia -> handler "nvidia" -> /usr/bin/nvidia-container-runtime; '
         'the default runtime "runc", built in')
     assert verdict.message.count("allowed by --runtime-policy runtimeclass") == 1
-    assert not _verdict(tmp_path, files, classes={"nvidia": "nvidia"}).ok  # the default policy is strict
+    assert not _verdict(tmp_path, files, classes={"nvidia": "nvidia"}).ok  # the tutorial's policy is strict
+    assert _verdict(tmp_path, files, classes={"nvidia": "nvidia"}, settings=Settings()).ok  # auto, the default
+
+
+def _plugin_with(strategy: tuple[str, ...] = (), runtime_class: str | None = None) -> PluginFacts:
+    return plugin(daemonsets=(replace(STATIC_DS, device_list_strategy=strategy, runtime_class=runtime_class),))
+
+
+def test_auto_accepts_native_cdi(tmp_path: Path) -> None:
+    operator = _plugin_with(("cdi-annotations", "cdi-cri"), "nvidia")
+    verdict = _verdict(tmp_path, {"/etc/containerd/config.toml": CDI_ON_V2}, settings=Settings(),
+                       found_plugin=operator)
+    assert verdict.ok
+    assert verdict.message.startswith(
+        "found the device plugin names CDI devices in the CRI request (DEVICE_LIST_STRATEGY cdi-annotations,cdi-cri) "
+        'and containerd has enable_cdi = true; the default runtime "runc", built in')
+    assert verdict.message.count("allowed by --runtime-policy auto") == 1
+
+
+def test_auto_cdi_needs_the_runtime_to_inject(tmp_path: Path) -> None:
+    """containerd 1.7 leaves CDI off unless enable_cdi is set; 2.x turns it on by default."""
+    operator = _plugin_with(("cdi-cri",))
+    off = _verdict(tmp_path / "a", {"/etc/containerd/config.toml": NOT_DEFAULT_V2}, settings=Settings(),
+                   found_plugin=operator)
+    assert not off.ok
+    assert ("but the node's containerd does not inject them (enable_cdi is off), and no RuntimeClass nvidia "
+            "exists") in off.message
+    assert "expected a default runtime whose binary is nvidia-container-runtime, native CDI" in off.message
+    on_by_default = _verdict(tmp_path / "b", {"/etc/containerd/config.toml": NOT_DEFAULT_V2},
+                             "containerd://2.0.5", settings=Settings(), found_plugin=operator)
+    assert on_by_default.ok and "containerd's CDI is on by default from 2.0" in on_by_default.message
+
+
+def test_auto_follows_the_plugins_runtime_class(tmp_path: Path) -> None:
+    legacy = _plugin_with(runtime_class="gpu")
+    verdict = _verdict(tmp_path, {"/etc/containerd/config.toml": NOT_DEFAULT_V2}, classes={"gpu": "nvidia"},
+                       settings=Settings(), found_plugin=legacy)
+    assert verdict.ok
+    assert verdict.message.startswith('found RuntimeClass gpu -> handler "nvidia" -> /usr/bin/nvidia-container-runtime')
+
+
+def test_auto_without_the_plugin_facts(tmp_path: Path) -> None:
+    """Whether CDI or a RuntimeClass serves GPU pods is the plugin's to say: unknown, unless nvidia is the default."""
+    unknown = FactsUnavailable("listing DaemonSets: 403 Forbidden")
+    assert _verdict(tmp_path / "a", {"/etc/containerd/config.toml": TUTORIAL_V2}, settings=Settings(),
+                    found_plugin=unknown).ok
+    with pytest.raises(FactsUnavailable, match=r'the default runtime "runc", .* is not NVIDIA\'s, and how the '
+                                               r"device plugin hands out GPUs is unknown: listing DaemonSets"):
+        _verdict(tmp_path / "b", {"/etc/containerd/config.toml": NOT_DEFAULT_V2}, settings=Settings(),
+                 found_plugin=unknown)
 
 
 @pytest.mark.parametrize(("classes", "problem"), [
