@@ -19,6 +19,7 @@ pytest_plugins = [
     "fixtures.session",
     "fixtures.cluster",
     "fixtures.nodes",
+    "fixtures.runtime_wiring",
     "fixtures.workload",
     "fixtures.exporters",
     "fixtures.prometheus",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from kubernetes.client.exceptions import ApiException
@@ -23,7 +24,6 @@ from ..settings import Settings
 from . import logs
 from .api_trouble import ApiUnavailable
 from .client import Connection
-from .cluster import runtime_classes
 from .errors import api_message, denial, evidence_unavailable, one_line
 from .follow_pods import follow_pods_and_logs
 from .logs import NO_LOG
@@ -43,6 +43,7 @@ from .run import NODE_ANNOTATION, RunContext
 
 # A node's vectoradd outcome, or why none could be had (the API's trouble): the per-node fixture raises the latter.
 NodeWorkload = WorkloadOutcome | FactsUnavailable
+RuntimeClasses = Mapping[str, str | None]  # node -> the runtimeClassName of its GPU pods (None: none)
 COMPONENT = "vectoradd"
 CONTAINER = "vectoradd"
 UNSCHEDULABLE_GRACE_SECONDS = 10.0  # a node whose GPUs are still registering may take a moment to fit
@@ -123,13 +124,6 @@ def busy_nodes(conn: Connection, settings: Settings, nodes: list[GpuNode]) -> di
     return busy
 
 
-def _runtime_class(conn: Connection, settings: Settings) -> str | None:
-    """RuntimeClass nvidia under --runtime-policy runtimeclass when the cluster has one (GPU Operator)."""
-    if settings.runtime_policy != "runtimeclass":
-        return None
-    return "nvidia" if "nvidia" in runtime_classes(conn) else None
-
-
 def _finished(pod: Any) -> bool:
     state = container_state(pod, CONTAINER)
     return phase(pod) in ("Succeeded", "Failed") or state.waiting_reason in (
@@ -191,10 +185,10 @@ def _events(conn: Connection, namespace: str) -> dict[str, tuple[str, ...]]:
 
 
 def _create_all(
-    conn: Connection, settings: Settings, nodes: list[GpuNode], run: RunContext, runtime_class: str | None
+    conn: Connection, settings: Settings, nodes: list[GpuNode], run: RunContext, runtime_classes: RuntimeClasses
 ) -> dict[str, NodeWorkload]:
     def create(node: GpuNode) -> NodeWorkload | None:
-        body = vectoradd_job(settings, node, run, runtime_class)
+        body = vectoradd_job(settings, node, run, runtime_classes.get(node.name))
         job = f"Job {settings.namespace}/{body['metadata']['name']}"
         try:
             create_retrying(lambda: conn.batch.create_namespaced_job(settings.namespace, body),
@@ -219,10 +213,13 @@ def run_vectoradd(
     settings: Settings,
     nodes: list[GpuNode],
     run: RunContext,
+    runtime_classes: RuntimeClasses | None = None,
     *,
     unschedulable_grace: float = UNSCHEDULABLE_GRACE_SECONDS,
 ) -> dict[str, NodeWorkload]:
     """Run vectoradd on every node at once; each node's WorkloadOutcome with the evidence, or why there is none.
+
+    ``runtime_classes``: node -> the runtimeClassName its GPU pods need (fixtures/runtime_wiring.py).
 
     API trouble that touches every node (the namespace, the busy-GPU list, the watch) raises ApiUnavailable.
     """
@@ -230,10 +227,9 @@ def run_vectoradd(
         return {}
     ensure_namespace(conn, settings.namespace, run)
     outcomes: dict[str, NodeWorkload] = dict(busy_nodes(conn, settings, nodes))
-    runtime_class = _runtime_class(conn, settings)
     to_run = [n for n in nodes if n.name not in outcomes]
     deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
-    outcomes.update(_create_all(conn, settings, to_run, run, runtime_class))
+    outcomes.update(_create_all(conn, settings, to_run, run, runtime_classes or {}))
     followed = [n.name for n in to_run if n.name not in outcomes]
     watched, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(COMPONENT), followed,
                                                  deadline, _finished, CONTAINER, stuck_grace=unschedulable_grace,
