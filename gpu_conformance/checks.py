@@ -103,6 +103,19 @@ PRE_RUNTIME_DEFAULT = Check(
     tutorial=_PREREQUISITES,
     depends_on=("NODE-READY", "PRE-TOOLKIT"),
 )
+CDI_SPEC = Check(
+    "CDI-SPEC", "prerequisites", "CDI spec lists the node's GPUs",
+    "where the device plugin hands GPUs out as CDI devices (DEVICE_LIST_STRATEGY cdi-annotations or cdi-cri, the "
+    "GPU Operator's default from v25.10), a CDI spec of kind nvidia.com/gpu in /etc/cdi or /var/run/cdi defines "
+    "each GPU NVML sees, by the name the plugin asks for (its UUID, or its index under DEVICE_ID_STRATEGY index), "
+    "and no GPU the node does not have",
+    "regenerate the spec on the node: `nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`; under the GPU "
+    "Operator its toolkit pod writes /var/run/cdi at start: restart it (`kubectl -n gpu-operator delete pod -l "
+    "app=nvidia-container-toolkit-daemonset --field-selector spec.nodeName=NODE`); a spec goes stale when GPUs "
+    "are replaced or MIG is reconfigured",
+    tutorial=_PREREQUISITES,
+    depends_on=("PRE-DRIVER", "PLUGIN-DEPLOYED"),
+)
 PLUGIN_DEPLOYED = Check(
     "PLUGIN-DEPLOYED", "device-plugin", "NVIDIA device plugin DaemonSet deployed",
     "a DaemonSet runs the NVIDIA device plugin on the cluster's GPU nodes",
@@ -264,7 +277,7 @@ RULES_METRICS_EXIST = Check(
     depends_on=("RULES-VALID", "MON-EXPORTER-UP"),
 )
 CHECKS: tuple[Check, ...] = (
-    NODE_READY, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT,
+    NODE_READY, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT, CDI_SPEC,
     PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
     CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
