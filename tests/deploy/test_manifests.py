@@ -166,7 +166,7 @@ def test_the_profile_and_its_commented_examples_are_valid(objects: dict[str, Man
     settings = resolve({}, {}, _profile_file(objects, tmp_path))
     assert settings.sources["pod-timeout"].startswith("profile") and not settings.notices
     examples = resolve({}, {}, _profile_file(objects, tmp_path, uncomment=True))
-    assert examples.runtime_policy == "runtimeclass" and examples.probe_image != settings.probe_image
+    assert examples.runtime_policy == "default" and examples.probe_image != settings.probe_image
 
 
 def test_pod_security_allows_privileged_pods_in_the_suites_namespace_only(objects: dict[str, Manifest]) -> None:
