@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import gate, probe, report, run
+from .commands import gate, probe, report, run, sees
 from .errors import UsageError
 
 
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gpu-conformance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     probe.register(commands)
+    sees.register(commands)
     report.register(commands)
     run.register(commands)
     gate.register(commands)
