@@ -41,6 +41,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     GPU_CONFORMANCE_ALLURE=/opt/allure/node_modules/.bin/allure \
     GPU_CONFORMANCE_RESULTS_DIR=/reports
 
+# What every CUDA image sets (NVIDIA's cuda base images do), so that this image is "a CUDA image" to the
+# NVIDIA container runtime: where the node accepts NVIDIA_VISIBLE_DEVICES from unprivileged containers (the
+# toolkit's default) a pod of it gets every GPU without asking for one. SEC-NO-REQUEST-NO-GPU runs this image
+# without a GPU request to find exactly that leak. Every other pod of the project (probe pods, the CronJob's
+# runner) opts out with NVIDIA_VISIBLE_DEVICES=void: no GPU injected, no hook run against a broken driver.
+ENV NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+
 # Non-root; the probe pods ask for root themselves (runAsUser: 0), as they read root-only host files.
 USER 65532:65532
 ENTRYPOINT ["gpu-conformance"]

@@ -24,6 +24,21 @@ def gpu_limits(node: GpuNode, count: int = 1) -> dict[str, str]:
     return {gpu_resource_for(node): str(count)}
 
 
+VISIBLE_DEVICES = "NVIDIA_VISIBLE_DEVICES"
+
+
+def visible_devices_env(value: str) -> list[dict[str, str]]:
+    """``env`` setting NVIDIA_VISIBLE_DEVICES, which the pod spec's own env sets over the image's."""
+    return [{"name": VISIBLE_DEVICES, "value": value}]
+
+
+def no_gpu_env() -> list[dict[str, str]]:
+    """``env`` for the suite's pods that need no GPU: the project's image says NVIDIA_VISIBLE_DEVICES=all, as every
+    CUDA image does; ``void`` makes the NVIDIA runtime treat the container as runc would (no GPU injected, and no
+    hook to fail on a broken driver), however the node is wired."""
+    return visible_devices_env("void")
+
+
 def gpu_tolerations(extra: tuple[str, ...] = ()) -> list[dict[str, str]]:
     """The tutorial's toleration for GPU taints, plus the user's ``--tolerate-taint`` taints.
 

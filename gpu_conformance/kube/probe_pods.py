@@ -18,6 +18,7 @@ from gpu_conformance.facts.cluster import ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.node import NodeProbe
 
+from ..gpu_request import no_gpu_env
 from ..node.probe import probe
 from ..settings import Settings
 from . import logs
@@ -68,6 +69,7 @@ def probe_pod(settings: Settings, node: GpuNode, run: RunContext) -> dict[str, A
                     "name": CONTAINER,
                     "image": settings.probe_image,
                     "command": command,
+                    "env": no_gpu_env(),  # privileged: the image's NVIDIA_VISIBLE_DEVICES=all would inject every GPU
                     # root, whatever the image's USER: some host files it reads are root's alone
                     # (containerd's config.toml with registry credentials, k3s's agent directory)
                     "securityContext": {"privileged": True, "runAsUser": 0, "runAsNonRoot": False},

@@ -124,3 +124,10 @@ def test_the_environment_names_what_the_image_holds(name: str, expected: str | N
         assert f"ARG ALLURE_VERSION={ALLURE_VERSION}" in (ROOT / "Dockerfile").read_text()
     else:
         assert env[name] == expected
+
+
+def test_the_image_is_a_cuda_image_to_the_nvidia_runtime() -> None:
+    """As every CUDA image, it asks for all GPUs through its environment: SEC-NO-REQUEST-NO-GPU runs it without
+    a GPU request to see whether the node hands them out anyway (docs: the Dockerfile's comment)."""
+    env = dict(re.findall(r"(\w+)=(\S+)", " ".join(args_of("ENV"))))
+    assert (env["NVIDIA_VISIBLE_DEVICES"], env["NVIDIA_DRIVER_CAPABILITIES"]) == ("all", "compute,utility")

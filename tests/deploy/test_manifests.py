@@ -138,7 +138,7 @@ def test_the_run_is_gpu_conformance_run_with_its_results_on_the_volume(objects: 
 
 def test_the_run_knows_its_namespace_and_may_push_metrics(objects: dict[str, Manifest]) -> None:
     (container,) = _job_spec(objects)["template"]["spec"]["containers"]
-    env = {e["name"]: e["valueFrom"] for e in container["env"]}
+    env = {e["name"]: e.get("valueFrom") for e in container["env"]}
     assert env[BY_NAME["suite-namespace"].env] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
     pushgateway = env[BY_NAME["pushgateway"].env]["configMapKeyRef"]
     assert pushgateway == {"name": objects["ConfigMap"]["metadata"]["name"], "key": "pushgateway", "optional": True}
@@ -154,6 +154,16 @@ def test_the_run_is_unprivileged(objects: dict[str, Manifest]) -> None:
                                             "capabilities": {"drop": ["ALL"]}}
     assert set(container["resources"]["requests"]) == {"cpu", "memory"}
     assert "memory" in container["resources"]["limits"]
+
+
+def test_the_runner_opts_out_of_the_images_gpus(objects: dict[str, Manifest]) -> None:
+    """The image says NVIDIA_VISIBLE_DEVICES=all, as CUDA images do (the SEC checks run it to find that leak): the
+    runner asks for no GPU and says void, so no node hands it one, however the node is wired."""
+    for pod in (_job_spec(objects)["template"]["spec"], manual_job()["spec"]["template"]["spec"]):
+        for container in pod["containers"]:
+            env = {e["name"]: e.get("value") for e in container["env"]}
+            assert env["NVIDIA_VISIBLE_DEVICES"] == "void", container["name"]
+            assert not any("nvidia.com" in r for r in container["resources"].get("limits", {}))
 
 
 def test_the_manual_job_is_the_cronjobs_job(objects: dict[str, Manifest]) -> None:

@@ -75,6 +75,7 @@ def test_probe_pod_spec_as_the_cluster_stored_it(start_cluster: StartCluster, co
         "k8s-node05",
     ]
     assert container["image"] == settings.probe_image and container["securityContext"]["privileged"] is True
+    assert container["env"] == [{"name": "NVIDIA_VISIBLE_DEVICES", "value": "void"}]  # no GPU for a privileged pod
     assert container["volumeMounts"][0] == {"name": "host", "mountPath": "/host", "readOnly": True}
     assert spec["volumes"][0]["hostPath"]["path"] == "/"
     namespace = json.loads(kubectl(cluster, "get", "namespace", "gpu-conformance", "-o", "json").stdout)
