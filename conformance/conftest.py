@@ -8,6 +8,7 @@ never load it.
 pytest_plugins = [
     "conformance.plugin.options",
     "conformance.plugin.markers",
+    "conformance.plugin.levels",
     "conformance.plugin.bindings",
     "conformance.plugin.session",
     "conformance.plugin.stray_errors",

@@ -35,8 +35,8 @@ def _add(group: pytest.OptionGroup, flag: str, option: Option, dest: str, help: 
         group.addoption(flag, action="store_true", default=None, dest=dest, help=help)
     elif option.kind == "list":
         group.addoption(flag, action="append", default=None, dest=dest, help=help)
-    else:
-        group.addoption(flag, default=None, dest=dest, help=help, choices=option.choices or None)
+    else:  # choices are checked with the other values (settings.py): one line, whatever the source
+        group.addoption(flag, default=None, dest=dest, help=help)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
