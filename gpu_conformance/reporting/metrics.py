@@ -3,7 +3,11 @@
 The exposition is rendered through a private CollectorRegistry (never the process-wide one, which would mix
 in this process' own metrics), so names, HELP, TYPE and escaping are prometheus_client's. Every series
 carries ``cluster``; the Pushgateway's grouping key repeats it (pushgateway.py). Skipped checks have no
-per-check series: a check the run did not judge is neither a pass nor a failure.
+per-check series: a check the run did not judge is neither a pass nor a failure. Every per-check series carries
+the check's ``level`` too; the families' names, types and HELP texts stay as they were, so a Pushgateway that
+holds another cluster's group pushed by an earlier version (without ``level``) takes the push: it refuses a
+metric whose type differs from another group's and logs a HELP text that differs, while series with and
+without ``level`` sit side by side.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ def worst_per_check(results: Iterable[Result]) -> list[Result]:
 def render(results: Iterable[Result], run: RunFacts) -> str:
     """The Prometheus text exposition (format 0.0.4) of one run."""
     registry = CollectorRegistry(auto_describe=False)
-    per_check = ("cluster", "check", "node")
+    per_check = ("cluster", "check", "node", "level")
 
     def gauge(name: str, help_text: str, labels: tuple[str, ...] = ("cluster",)) -> Gauge:
         return Gauge(name, help_text, labels, registry=registry)
@@ -91,7 +95,7 @@ def render(results: Iterable[Result], run: RunFacts) -> str:
     for result in kept:
         if result.outcome not in JUDGED:
             continue
-        labels = (run.cluster, result.check, result.node)
+        labels = (run.cluster, result.check, result.node, result.level)
         success.labels(*labels).set(1 if result.outcome == "passed" else 0)
         duration.labels(*labels).set(result.duration_s)
         for outcome in JUDGED:

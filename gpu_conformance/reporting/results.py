@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ..checks import CHECKS
+from ..checks import CHECKS, Level
 
 Outcome = Literal["passed", "failed", "broken", "skipped"]
 CLUSTER = "cluster"  # the "node" of checks about the whole cluster
@@ -14,6 +14,7 @@ NOT_PASSING: tuple[Outcome, ...] = ("failed", "broken")
 _SYMBOL = {"passed": "ok", "failed": "FAIL", "broken": "ERR", "skipped": "skip"}
 _COUNTED: tuple[Outcome, ...] = ("passed", "failed", "broken", "skipped")
 _TITLE_WIDTH = 48
+_LEVEL = "level"  # the column's heading
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,11 @@ class Result:
     message: str
     duration_s: float
     caused_by: tuple[str, ...] = ()  # failing checks this failure follows from (root_causes.py); () for a root cause
+    level: Level = "tutorial"  # the check's level (checks.py); every check was the tutorial's before levels existed
 
 
 def checks_table(results: Iterable[Result], titles: Mapping[str, str], named: int = 3) -> str:
-    """One row per check: id, title (the run's thresholds in it), how many nodes passed, failed, could not be
+    """One row per check: id, title (the run's thresholds in it), level, how many nodes passed, failed, could not be
     inspected or were skipped, and the first ``named`` nodes that did not pass. Checks with a root cause come
     first, then those failing only as consequences, then the rest, each in the catalogue's order; readable at
     3 nodes and at 3000 (the full matrix is in summary.json)."""
@@ -45,13 +47,15 @@ def checks_table(results: Iterable[Result], titles: Mapping[str, str], named: in
     checks = sorted(by_check, key=rank)
     id_width = max(len(c) for c in checks)
     title_width = min(max(len(titles.get(c, "")) for c in checks), _TITLE_WIDTH)
+    level_width = max(len(_LEVEL), *(len(by_check[c][0].level) for c in checks))
     counts = " ".join(f"{_SYMBOL[o]:>5}" for o in _COUNTED)
-    lines = [f"{'check':<{id_width}}  {'':<{title_width}}  {counts}  not passing"]
+    lines = [f"{'check':<{id_width}}  {'':<{title_width}}  {_LEVEL:<{level_width}}  {counts}  not passing"]
     for check in checks:
         row = by_check[check]
         numbers = " ".join(f"{sum(1 for r in row if r.outcome == o):>5}" for o in _COUNTED)
         title = _cut(titles.get(check, ""), title_width)
-        lines.append(f"{check:<{id_width}}  {title:<{title_width}}  {numbers}  {_not_passing(row, named)}".rstrip())
+        lines.append(f"{check:<{id_width}}  {title:<{title_width}}  {row[0].level:<{level_width}}  {numbers}  "
+                     f"{_not_passing(row, named)}".rstrip())
     return "\n".join(lines)
 
 

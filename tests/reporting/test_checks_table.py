@@ -29,7 +29,7 @@ def test_three_nodes_root_cause_first_with_its_consequences_marked() -> None:
     lines = checks_table(run(["gpu-1", "gpu-2", "gpu-3"], {"PRE-RUNTIME-DEFAULT": {"gpu-2"},
                                                           "PLUGIN-POD-READY": {"gpu-2"},
                                                           "WORKLOAD-VECTORADD": {"gpu-2"}}), TITLES).splitlines()
-    assert lines[0].split() == ["check", "ok", "FAIL", "ERR", "skip", "not", "passing"]
+    assert lines[0].split() == ["check", "level", "ok", "FAIL", "ERR", "skip", "not", "passing"]
     assert lines[1].startswith("PRE-RUNTIME-DEFAULT") and lines[1].endswith("gpu-2 (root cause)")
     assert lines[1].split()[-7:-3] == ["2", "1", "0", "0"]
     assert lines[2].startswith("PLUGIN-POD-READY") and lines[2].endswith("gpu-2 (consequence of PRE-RUNTIME-DEFAULT)")
