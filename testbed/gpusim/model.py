@@ -21,6 +21,9 @@ PluginHealth = Literal["auto", "ready", "crashloop", "no_devices"]
 ExporterKind = Literal["nvidia_gpu_exporter", "dcgm-exporter", "none"]
 ExporterHealth = Literal["healthy", "down", "hanging", "nvidia_smi_failing", "malformed", "wrong_gpu_count"]
 MigStrategy = Literal["single", "mixed"]
+ToolkitMode = Literal["auto", "legacy", "cdi"]
+DeviceListStrategy = Literal["envvar", "volume-mounts", "cdi-annotations", "cdi-cri"]
+CdiSpecState = Literal["current", "missing", "stale", "missing-gpu"]
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
 
@@ -76,6 +79,10 @@ class Toolkit:
     # With version None and nvidia_docker2 set: the 2018 nvidia-docker 2.0 stack, whose runtime and
     # hook came in their own packages, before nvidia-container-toolkit existed.
     prefix: str = "/usr/bin"  # where the binaries live; the GPU Operator installs to /usr/local/nvidia/toolkit
+    # /etc/nvidia-container-runtime/config.toml (toolkit defaults: true, false, "auto").
+    accept_envvar_unprivileged: bool = True  # accept-nvidia-visible-devices-envvar-when-unprivileged
+    accept_volume_mounts: bool = False  # accept-nvidia-visible-devices-as-volume-mounts
+    mode: ToolkitMode = "auto"  # nvidia-container-runtime.mode of the plain ``nvidia`` runtime
 
     @property
     def installed(self) -> bool:
@@ -101,6 +108,16 @@ class RuntimeSetup:
 
 
 @dataclass(frozen=True)
+class CdiSetup:
+    """The NVIDIA CDI spec on the host (``kind: nvidia.com/gpu``), as ``nvidia-ctk cdi generate`` or the GPU
+    Operator writes it, and how it has drifted from the host: ``missing`` (never generated, or deleted),
+    ``stale`` (generated before the GPUs were replaced: other UUIDs), ``missing-gpu`` (the last GPU absent)."""
+
+    path: str = "/etc/cdi/nvidia.yaml"
+    state: CdiSpecState = "current"
+
+
+@dataclass(frozen=True)
 class HostState:
     """A GPU node's host: driver, toolkit, runtime configuration, plus verbatim extra files."""
 
@@ -111,6 +128,7 @@ class HostState:
     runtime: RuntimeSetup = field(default_factory=lambda: RuntimeSetup(kind="containerd"))
     # Extra or overriding files, path (absolute, as on the host) -> content. Rendered last.
     files: tuple[tuple[str, str], ...] = ()
+    cdi: CdiSetup | None = None  # no NVIDIA CDI spec unless declared
 
 
 @dataclass(frozen=True)
@@ -200,6 +218,11 @@ class DevicePluginSetup:
     fail_on_init_error: bool = True  # false: "No devices found. Waiting indefinitely." and Ready
     gfd: bool = False  # GPU Feature Discovery deployed beside the plugin (Helm chart, GPU Operator)
     mig_strategy: MigStrategy = "single"
+    # DEVICE_LIST_STRATEGY: how Allocate hands devices to the runtime (several at once, as the GPU Operator's
+    # "cdi-annotations,cdi-cri").
+    device_list_strategy: tuple[DeviceListStrategy, ...] = ("envvar",)
+    # The plugin pods' runtimeClassName (the GPU Operator sets "nvidia"; None: the node's default runtime).
+    runtime_class_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,19 @@ def _plugin_container(
     }
     if command:
         container["command"] = command
+    env = []
     if not scenario.device_plugin.fail_on_init_error:
-        container["env"] = [{"name": "FAIL_ON_INIT_ERROR", "value": "false"}]
+        env.append({"name": "FAIL_ON_INIT_ERROR", "value": "false"})
+    strategy = scenario.device_plugin.device_list_strategy
+    if strategy != ("envvar",):  # the plugin's default; the manifests and the chart leave it unset then
+        env.append({"name": "DEVICE_LIST_STRATEGY", "value": ",".join(strategy)})
+    if env:
+        container["env"] = env
+    if "volume-mounts" in strategy:
+        # The Helm chart's securityContext helper: SYS_ADMIN when the strategy includes volume-mounts, since the
+        # toolkit then takes the plugin for privileged and hands it every GPU by its NVIDIA_VISIBLE_DEVICES=all
+        # even where unprivileged containers' env var is refused (accept-...-envvar-when-unprivileged=false).
+        container["securityContext"] = {"capabilities": {"add": ["SYS_ADMIN"]}}
     return container
 
 
@@ -67,7 +78,21 @@ def _required(*terms: tuple[str, str, list[str]]) -> dict[str, Any]:
 
 
 def plugin_objects(scenario: Scenario) -> list[tuple[Any, Obj]]:
-    """The device plugin install the scenario's DevicePluginSetup describes."""
+    """The device plugin install the scenario's DevicePluginSetup describes, its pods with the RuntimeClass
+    the setup names."""
+    objects = _plugin_objects(scenario)
+    name = scenario.device_plugin.runtime_class_name
+    for kind, obj in objects:
+        if kind == DAEMONSET:
+            template = obj["spec"]["template"]["spec"]
+            if template.get("runtimeClassName") != name:
+                template.pop("runtimeClassName", None)
+                if name is not None:
+                    template["runtimeClassName"] = name
+    return objects
+
+
+def _plugin_objects(scenario: Scenario) -> list[tuple[Any, Obj]]:
     setup = scenario.device_plugin
     image = f"nvcr.io/nvidia/k8s-device-plugin:{setup.version}"
     if setup.style == "static":
@@ -165,6 +190,13 @@ def _helm(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
 
 
 def _gfd_container(name: str, image: str, scenario: Scenario) -> dict[str, Any]:
+    container = _gfd_base(name, image, scenario)
+    if "volume-mounts" in scenario.device_plugin.device_list_strategy:  # the chart's helper, as for the plugin
+        container["securityContext"] = {"capabilities": {"add": ["SYS_ADMIN"]}}
+    return container
+
+
+def _gfd_base(name: str, image: str, scenario: Scenario) -> dict[str, Any]:
     return {
         "name": name,
         "image": image,
@@ -179,6 +211,21 @@ def _gfd_container(name: str, image: str, scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def _operator_plugin_container(scenario: Scenario, image: str) -> dict[str, Any]:
+    """The operator's plugin container (assets/state-device-plugin: privileged); with CDI strategies the env
+    controllers/object_controls.go transformDevicePluginCtrForCDI sets."""
+    container = _plugin_container("nvidia-device-plugin", image, scenario, ["nvidia-device-plugin"])
+    container["securityContext"] = {"privileged": True}
+    strategy = scenario.device_plugin.device_list_strategy
+    if any(s.startswith("cdi-") for s in strategy):
+        env = [e for e in container.get("env") or [] if e["name"] != "DEVICE_LIST_STRATEGY"]
+        container["env"] = [*env, {"name": "CDI_ENABLED", "value": "true"},
+                            {"name": "DEVICE_LIST_STRATEGY", "value": ",".join(strategy)},
+                            {"name": "CDI_ANNOTATION_PREFIX", "value": "cdi.k8s.io/"},
+                            {"name": "NVIDIA_CDI_HOOK_PATH", "value": "/usr/local/nvidia/toolkit/nvidia-cdi-hook"}]
+    return container
+
+
 def _operator(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
     namespace = "gpu-operator"
     objects: list[tuple[Any, Obj]] = []
@@ -186,12 +233,12 @@ def _operator(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
         (
             "nvidia-device-plugin-daemonset",
             "device-plugin",
-            _plugin_container("nvidia-device-plugin", image, scenario, ["nvidia-device-plugin"]),
+            _operator_plugin_container(scenario, image),
         ),
         (
             "gpu-feature-discovery",
             "gpu-feature-discovery",
-            _gfd_container("gpu-feature-discovery", image, scenario),
+            {**_gfd_container("gpu-feature-discovery", image, scenario), "securityContext": {"privileged": True}},
         ),
     ):
         spec: dict[str, Any] = {

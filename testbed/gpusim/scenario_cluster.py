@@ -9,6 +9,7 @@ from typing import cast
 from gpusim.model import (
     ApiFaults,
     ClusterVersion,
+    DeviceListStrategy,
     DevicePluginSetup,
     MigStrategy,
     NodeSpec,
@@ -22,7 +23,9 @@ from gpusim.scenario_yaml import ScenarioError, Value
 
 KUBERNETES_FIELDS = ("version", "nodeMonitorGracePeriodSeconds")
 VERSION_FIELDS = ("major", "minor", "gitVersion", "platform")
-PLUGIN_FIELDS = ("style", "version", "failOnInitError", "gfd", "migStrategy")
+PLUGIN_FIELDS = ("style", "version", "failOnInitError", "gfd", "migStrategy", "deviceListStrategy",
+                 "runtimeClassName")
+DEVICE_LIST_STRATEGIES = ("envvar", "volume-mounts", "cdi-annotations", "cdi-cri")
 PLUGIN_STYLES = ("static", "helm", "gpu-operator", "gke", "none")
 MIG_STRATEGIES = ("single", "mixed")
 RUNTIME_CLASS_FIELDS = ("name", "handler")
@@ -107,15 +110,34 @@ def device_plugin(value: Value | None) -> DevicePluginSetup:
         return DevicePluginSetup()
     fields = value.mapping(PLUGIN_FIELDS)
     default = DevicePluginSetup()
+    style = cast(PluginStyle, fields.choice("style", PLUGIN_STYLES, default.style))
     return DevicePluginSetup(
-        style=cast(PluginStyle, fields.choice("style", PLUGIN_STYLES, default.style)),
+        style=style,
+        runtime_class_name=fields.read(  # the GPU Operator gives its operands RuntimeClass nvidia
+            "runtimeClassName", lambda v: None if v.is_null else v.matching(_DNS_LABEL, "a RuntimeClass name"),
+            "nvidia" if style == "gpu-operator" else None),
         version=fields.read(
             "version", lambda v: v.matching(_PLUGIN_VERSION, 'a version like "v0.14.3"'), default.version
         ),
         fail_on_init_error=fields.read("failOnInitError", Value.boolean, default.fail_on_init_error),
         gfd=fields.read("gfd", Value.boolean, default.gfd),
         mig_strategy=cast(MigStrategy, fields.choice("migStrategy", MIG_STRATEGIES, default.mig_strategy)),
+        device_list_strategy=fields.read("deviceListStrategy", _device_list_strategy,
+                                         default.device_list_strategy),
     )
+
+
+def _device_list_strategy(value: Value) -> tuple[DeviceListStrategy, ...]:
+    """``envvar``, ``volume-mounts``, ``cdi-annotations``, ``cdi-cri``, or a comma list of them (the plugin's
+    DEVICE_LIST_STRATEGY, e.g. the GPU Operator's ``cdi-annotations,cdi-cri``)."""
+    words = [w.strip() for w in value.nonempty("a device list strategy").split(",")]
+    for word in words:
+        if word not in DEVICE_LIST_STRATEGIES:
+            raise value.error(f'unknown device list strategy "{word}"; expected a comma list of '
+                              f"{', '.join(DEVICE_LIST_STRATEGIES)}")
+    if len(set(words)) != len(words):
+        raise value.error("a device list strategy is listed twice")
+    return tuple(cast(DeviceListStrategy, w) for w in words)
 
 
 def runtime_classes(value: Value | None) -> tuple[RuntimeClassSpec, ...]:

@@ -7,17 +7,25 @@ from typing import cast
 
 from gpusim.cuda import version_tuple
 from gpusim.model import (
+    CdiSetup,
+    CdiSpecState,
     HostState,
     KernelModule,
     RuntimeKind,
     RuntimeLayout,
     RuntimeSetup,
     Toolkit,
+    ToolkitMode,
 )
 from gpusim.scenario_yaml import Fields, Value
 
-HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files")
-TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2", "prefix")
+HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files", "cdi")
+TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2", "prefix", "acceptEnvvarWhenUnprivileged",
+                  "acceptVolumeMounts", "mode")
+CDI_FIELDS = ("path", "state")
+CDI_STATES = ("current", "missing", "stale", "missing-gpu")
+CDI_SPEC_DIRS = ("/etc/cdi", "/var/run/cdi")  # the toolkit's and containerd's default spec-dirs
+TOOLKIT_MODES = ("auto", "legacy", "cdi")
 RUNTIME_FIELDS = ("layout", "configVersion", "defaultRuntime", "handlers", "nvidiaBinary", "enableCdi")
 KERNEL_MODULES = ("proprietary", "open")
 LAYOUTS = ("standard", "dropin", "k3s", "rke2")
@@ -59,6 +67,7 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
         default_runtime(runtime_kind, runtime_version),
     )
     files: tuple[tuple[str, str], ...] = fields.read("files", _files, ())
+    cdi = fields.read("cdi", _cdi, None)
     return HostState(
         driver_version=driver,
         kernel_module=module,
@@ -66,7 +75,22 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
         toolkit=toolkit,
         runtime=runtime,
         files=files,
+        cdi=cdi,
     )
+
+
+def _cdi(value: Value) -> CdiSetup | None:
+    """``cdi: {path: /var/run/cdi/nvidia.yaml, state: stale}``; null: no spec declared."""
+    if value.is_null:
+        return None
+    fields = value.mapping(CDI_FIELDS)
+    path = fields.read("path", _absolute_path, CdiSetup().path)
+    if not any(path.startswith(folder + "/") for folder in CDI_SPEC_DIRS) or not path.endswith(
+            (".yaml", ".json")):
+        raise fields.require("path").error(
+            f"a CDI spec is read from {' or '.join(CDI_SPEC_DIRS)} as *.yaml or *.json; got {path}")
+    state = cast(CdiSpecState, fields.choice("state", CDI_STATES, "current"))
+    return CdiSetup(path=path, state=state)
 
 
 def _driver(value: Value) -> str | None:
@@ -99,7 +123,12 @@ def _toolkit(value: Value) -> Toolkit:
         )
     docker2 = fields.read("nvidiaDocker2", _optional_version, None)
     prefix = fields.read("prefix", _absolute_path, "/usr/bin")
-    return Toolkit(version=toolkit.version, binaries=toolkit.binaries, nvidia_docker2=docker2, prefix=prefix)
+    return Toolkit(
+        version=toolkit.version, binaries=toolkit.binaries, nvidia_docker2=docker2, prefix=prefix,
+        accept_envvar_unprivileged=fields.read("acceptEnvvarWhenUnprivileged", Value.boolean, True),
+        accept_volume_mounts=fields.read("acceptVolumeMounts", Value.boolean, False),
+        mode=cast(ToolkitMode, fields.choice("mode", TOOLKIT_MODES, "auto")),
+    )
 
 
 def _nvidia_docker2_only(fields: Fields) -> Toolkit:
@@ -111,7 +140,7 @@ def _nvidia_docker2_only(fields: Fields) -> Toolkit:
             f"nvidia-docker2 {version} without nvidia-container-toolkit: only 2.0.x and 2.1.x came without it "
             "(2.2.0 and later depend on it; give toolkit.version too)"
         )
-    for key in ("binaries", "prefix"):
+    for key in ("binaries", "prefix", "acceptEnvvarWhenUnprivileged", "acceptVolumeMounts", "mode"):
         if key in fields:
             raise fields.require(key).error(f"{key} describes nvidia-container-toolkit, which is not installed here")
     return Toolkit(version=None, binaries=(), nvidia_docker2=version)

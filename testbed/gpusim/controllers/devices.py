@@ -57,19 +57,24 @@ class DeviceManager:
 
         self._ctx.store.update(NODE, "", node, apply)
 
-    def allocate(self, node: str, pod: Obj) -> tuple[Gpu, ...]:
+    def allocate(self, node: str, pod: Obj, container: str | None = None) -> tuple[Gpu, ...]:
         """Pick free devices for a pod's nvidia.com/gpu (or MIG, or shared) requests, as Allocate() would;
-        the GPUs behind them."""
+        the GPUs behind them: ``container``'s share (its own request, in the order of the pod's containers; an
+        init container's from the first), or the whole pod's."""
         spec = self._ctx.scenario.node(node)
         replicas = spec.sharing.replicas if spec.sharing is not None else 1
         uid = pod["metadata"]["uid"]
-        wanted = sum(_gpu_request(c) for c in pod["spec"].get("containers") or [])
+        containers = pod["spec"].get("containers") or []
+        wanted = sum(_gpu_request(c) for c in containers)
         if wanted and uid not in self._allocated.get(node, {}):
             taken = {s for slots in self._allocated.get(node, {}).values() for s in slots}
             healthy = [g.index for g in spec.gpus if g.index not in spec.unhealthy_gpus]
             free = [i * replicas + r for r in range(replicas) for i in healthy if i * replicas + r not in taken]
             self._allocated.setdefault(node, {})[uid] = tuple(free[:wanted])
-        chosen = {slot // replicas for slot in self._allocated.get(node, {}).get(uid, ())}
+        slots = self._allocated.get(node, {}).get(uid, ())
+        if container is not None:
+            slots = _share(pod, container, slots)
+        chosen = {slot // replicas for slot in slots}
         return tuple(g for g in spec.gpus if g.index in chosen)
 
     def release(self, node: str, pod_uid: str) -> None:
@@ -93,3 +98,15 @@ def _gpu_request(container: dict[str, Any]) -> int:
     resources = container.get("resources") or {}
     merged = {**(resources.get("requests") or {}), **(resources.get("limits") or {})}
     return sum(int(str(v)) for k, v in merged.items() if k.startswith("nvidia.com/") and str(v).isdigit())
+
+
+def _share(pod: Obj, name: str, slots: tuple[int, ...]) -> tuple[int, ...]:
+    """The slots of the pod's allocation that go to container ``name``."""
+    offset = 0
+    for c in pod["spec"].get("containers") or []:
+        count = _gpu_request(c)
+        if c.get("name") == name:
+            return slots[offset:offset + count]
+        offset += count
+    init = next((c for c in pod["spec"].get("initContainers") or [] if c.get("name") == name), None)
+    return slots[:_gpu_request(init)] if init is not None else ()

@@ -9,18 +9,21 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import secrets
 import signal
 from collections.abc import Callable
 from typing import Any
 
-from ..images import ContainerContext, Process, Script, VolumeSetupError, behaviour
+from ..images import ContainerContext, Process, Script, VolumeSetupError, behaviour, image_env
+from ..images.allocation import allocate
+from ..images.injection import ContainerRequest, StartFailure, inject
 from ..resources import POD
 from ..store import Obj, now_rfc3339
 from .base import Context
 from .containers import ContainerRun, PodRun, kill_container, start_process
 from .devices import DeviceManager
 from .persistentvolumes import claim_directory
-from .pod_volumes import ConfigMaps, PodVolumes
+from .pod_volumes import ConfigMaps, PodVolumes, pod_directory
 from .pulls import (
     FAILED_PULL_SECONDS,
     PULL_SECONDS,
@@ -36,6 +39,7 @@ BACKOFF_START = 10.0
 BACKOFF_MAX = 300.0
 IMAGE_PULL_BACKOFF_DELAY = 1.0  # the next sync after ErrImagePull, which reports ImagePullBackOff
 MOUNT_RETRY_SECONDS = 2.0  # the next try to set up a volume that failed (FailedMount)
+CREATE_RETRY_SECONDS = 10.0  # the next sync after CreateContainerError
 
 
 class Runtime:
@@ -131,11 +135,46 @@ class Runtime:
                 handler = rc.handler
         claims = {name: path for name in claim_names(obj["spec"])
                   if (path := claim_directory(ctx, pod.namespace, name)) is not None}
+        allocated = self._devices.allocate(pod.node, obj, c.name)
+        response = allocate(allocated, ctx.scenario.device_plugin.device_list_strategy, f"{pod.uid}/{c.name}")
+        own_env = image_env(str(c.spec.get("image", "")))
+        # The kubelet lists the plugin's variables first, the pod spec's after them: the later value wins.
+        env = {**own_env, **response.envs, **_literal_env(c.spec)}
+        security = c.spec.get("securityContext") or {}
+        privileged = bool(security.get("privileged"))
+        added = [str(cap).upper().removeprefix("CAP_") for cap in (security.get("capabilities") or {}).get("add") or []]
+        request = ContainerRequest(handler=handler, env=env, annotations=response.annotations,
+                                   device_mounts=response.device_mounts, cdi_devices=response.cdi_devices,
+                                   privileged=privileged, sys_admin=privileged or "SYS_ADMIN" in added)
+        pod_dir = pod_directory(ctx, pod.uid)
         return ContainerContext(pod=obj, container=c.spec, node=node, host_roots=ctx.host_roots,
-                                runtime=handler, scenario=ctx.scenario,
-                                allocated=self._devices.allocate(pod.node, obj), claim_dirs=claims,
+                                runtime=handler, scenario=ctx.scenario, allocated=allocated, claim_dirs=claims,
                                 volume_dirs=PodVolumes(ctx, obj), config_maps=ConfigMaps(ctx, pod.namespace),
-                                service_env=ctx.api.service_env())
+                                service_env=ctx.api.service_env(), image_env=own_env, allocation=response,
+                                injection=inject(node, request),
+                                container_dir=None if pod_dir is None else pod_dir / "containers" / c.name)
+
+    def _start_failed(self, pod: PodRun, c: ContainerRun, failure: StartFailure) -> None:
+        """The runtime refused the container: CreateContainerError (tried again at the next sync) or, once
+        created, RunContainerError (it ends as StartError, exit code 128, and restarts as its policy says)."""
+        if failure.reason == "CreateContainerError":
+            message = (f'failed to generate container "{secrets.token_hex(32)}" spec: failed to apply OCI '
+                       f"options: {failure.message}")
+            self._event(pod, c, "Warning", "Failed", f"Error: {message}")
+            c.state = {"waiting": {"reason": failure.reason, "message": message}}
+            self._sync(pod)
+            self._later(c, CREATE_RETRY_SECONDS, lambda: self._create(pod, c))
+            return
+        c.image_id = image_id(str(c.spec.get("image", "")))
+        c.new_container_id()
+        created = "Created container: " if self._minor(pod) >= 32 else "Created container "
+        self._event(pod, c, "Normal", "Created", created + c.name)
+        self._event(pod, c, "Warning", "Failed", f"Error: {failure.message}")
+        c.state = {"terminated": {"exitCode": 128, "reason": "StartError", "message": failure.message,
+                                  "startedAt": "1970-01-01T00:00:00Z", "finishedAt": now_rfc3339(),
+                                  "containerID": c.container_id}}
+        c.ready = False
+        self._exited(pod, c, 128)
 
     def _create(self, pod: PodRun, c: ContainerRun) -> None:
         obj = self._pod(pod)
@@ -143,7 +182,11 @@ class Runtime:
             return
         image = str(c.spec.get("image", ""))
         try:
-            outcome = behaviour(image)(self._context(pod, obj, c))
+            context = self._context(pod, obj, c)
+            if context.injection.failure is not None:
+                self._start_failed(pod, c, context.injection.failure)
+                return
+            outcome = behaviour(image)(context)
         except VolumeSetupError as err:  # the container stays ContainerCreating until the volume can be set up
             self._ctx.recorder.event(obj, "Warning", "FailedMount", str(err), "kubelet", host=pod.node)
             self._later(c, MOUNT_RETRY_SECONDS, lambda: self._create(pod, c))
@@ -274,3 +317,8 @@ class Runtime:
         self._sync(pod)
         c.run_id += 1
         self._later(c, delay, again)
+
+
+def _literal_env(container: dict[str, Any]) -> dict[str, str]:
+    """The container's ``env`` entries with a literal value (valueFrom ones name no NVIDIA device list)."""
+    return {str(item["name"]): str(item["value"]) for item in container.get("env") or [] if "value" in item}

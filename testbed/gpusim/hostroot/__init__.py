@@ -2,7 +2,8 @@
 
 ``render_host_root(node, root)`` writes ``root/etc/...``, ``root/proc/...``, ``root/usr/bin/...``:
 driver files, toolkit binaries (sh scripts printing real version texts), nvidia-smi, the package
-database, the container runtime's configuration and /etc/os-release; HostState.files last, verbatim.
+database, the container runtime's configuration, the toolkit's config.toml, the NVIDIA CDI spec and
+/etc/os-release; HostState.files last, verbatim.
 Nodes without NVIDIA hardware get only their operating-system files.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gpusim.cdi_spec import render_spec, spec_path
 from gpusim.hostroot.driver import render_driver
 from gpusim.hostroot.files import HostFiles
 from gpusim.hostroot.nvidia_docker2 import legacy_dpkg_status, render_nvidia_docker2
@@ -18,8 +20,10 @@ from gpusim.hostroot.packages import dpkg_status
 from gpusim.hostroot.runtime import render_runtime
 from gpusim.hostroot.system import os_release, render_system
 from gpusim.hostroot.toolkit import render_toolkit
+from gpusim.hostroot.toolkit_config import render_toolkit_config
 from gpusim.model import NodeSpec
 from gpusim.nvml import install_nvml
+from gpusim.nvml.install import library_dir
 
 __all__ = ["render_host_root"]
 
@@ -41,5 +45,9 @@ def render_host_root(node: NodeSpec, root: Path) -> None:
     if status is not None and os_release(node.os_image).uses_dpkg:
         files.write("/var/lib/dpkg/status", status)
     render_runtime(files, host.runtime)
+    render_toolkit_config(files, node)
+    path, spec = spec_path(node), render_spec(node, library_dir(node), f"{host.toolkit.prefix}/nvidia-cdi-hook")
+    if path is not None and spec is not None:
+        files.write(path, spec)
     for path, content in host.files:
         files.write(path, content)

@@ -12,7 +12,7 @@ from .registered import register_image
 _FAMILIES = (cuda_sample, device_plugin, registered)
 
 __all__ = ["Behaviour", "ContainerContext", "Outcome", "Process", "Script", "VolumeSetupError", "behaviour",
-           "register_image"]
+           "image_env", "register_image"]
 
 
 def behaviour(image: str) -> Behaviour:
@@ -21,3 +21,11 @@ def behaviour(image: str) -> Behaviour:
             run: Behaviour = family.run
             return run
     return generic.run
+
+
+def image_env(image: str) -> dict[str, str]:
+    """The image's own ENV (``docker inspect``'s Config.Env), beneath anything the pod spec sets."""
+    for family in _FAMILIES:
+        if family.matches(image):
+            return dict(family.image_env(image))
+    return {}

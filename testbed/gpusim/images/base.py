@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Gpu, NodeSpec, Scenario
+from .allocation import AllocateResponse
+from .injection import Injection
 
 Obj = dict[str, Any]
-INJECTING_HANDLERS = ("nvidia", "nvidia-cdi", "nvidia-legacy")
 
 
 class VolumeSetupError(Exception):
@@ -35,6 +36,10 @@ class ContainerContext:
     volume_dirs: Mapping[str, Path] = field(default_factory=dict)
     config_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # the pod's namespace's, by name
     service_env: Mapping[str, str] = field(default_factory=dict)  # KUBERNETES_SERVICE_HOST and the rest
+    image_env: Mapping[str, str] = field(default_factory=dict)  # the image's own ENV (a CUDA image's NVIDIA_*)
+    allocation: AllocateResponse = field(default_factory=AllocateResponse)  # the device plugin's Allocate answer
+    injection: Injection = field(default_factory=Injection)  # what the runtime injected (images/injection.py)
+    container_dir: Path | None = None  # this container's own directory on this machine (its /dev, its libraries)
 
     @property
     def host_root(self) -> Path | None:
@@ -42,24 +47,13 @@ class ContainerContext:
 
     @property
     def driver_injected(self) -> bool:
-        """Does the runtime put the host's driver libraries into the container?"""
-        node = self.node
-        if node is None or node.host is None or node.host.driver_version is None:
-            return False
-        return self.runtime in INJECTING_HANDLERS and node.host.toolkit.installed
+        """Did the runtime put the host's driver libraries (NVML) into the container?"""
+        return self.injection.driver
 
     @property
     def visible_gpus(self) -> tuple[Gpu, ...]:
-        """GPUs the container sees: its allocation, or all (NVIDIA_VISIBLE_DEVICES=all) without one."""
-        if not self.driver_injected or self.node is None:
-            return ()
-        requested = any(k.startswith("nvidia.com/") for k in _resource_names(self.container))
-        return self.allocated if requested else self.node.gpus
-
-
-def _resource_names(container: dict[str, Any]) -> set[str]:
-    resources = container.get("resources") or {}
-    return set(resources.get("limits") or {}) | set(resources.get("requests") or {})
+        """GPUs the container sees through NVML: what the runtime injected (images/injection.py)."""
+        return self.injection.gpus if self.injection.driver else ()
 
 
 @dataclass(frozen=True)

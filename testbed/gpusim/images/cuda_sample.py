@@ -21,6 +21,11 @@ def matches(image: str) -> bool:
     return image.startswith("nvcr.io/nvidia/k8s/cuda-sample:vectoradd")
 
 
+def image_env(image: str) -> dict[str, str]:
+    """As every CUDA base image (nvidia/cuda Dockerfiles): all GPUs unless told otherwise."""
+    return {"NVIDIA_VISIBLE_DEVICES": "all", "NVIDIA_DRIVER_CAPABILITIES": "compute,utility"}
+
+
 def _failure(code: str) -> Script:
     return Script(steps=((0.3, f"Failed to allocate device vector A (error code {code})!\n"),), exit_code=1)
 

@@ -27,6 +27,14 @@ def matches(image: str) -> bool:
     return any(name in image for name in names)
 
 
+def image_env(image: str) -> dict[str, str]:
+    """NVIDIA's plugin and GFD images (deployments/container/Dockerfile); GKE's image sets none."""
+    if "nvidia-gpu-device-plugin" in image:
+        return {}
+    return {"NVIDIA_DISABLE_REQUIRE": "true", "NVIDIA_VISIBLE_DEVICES": "all",
+            "NVIDIA_DRIVER_CAPABILITIES": "compute,utility"}
+
+
 def _is_gfd(ctx: ContainerContext) -> bool:
     words = [*command_line(ctx.container), str(ctx.container.get("image", ""))]
     return any("gpu-feature-discovery" in w for w in words)
@@ -39,6 +47,10 @@ def _is_gke(ctx: ContainerContext) -> bool:
 def plugin_state(ctx: ContainerContext) -> PluginState:
     node, setup = ctx.node, ctx.scenario.device_plugin
     declared = node.device_plugin if node is not None else "auto"
+    if declared == "auto" and _is_gke(ctx):  # it reads the driver GKE installs on the host, through hostPath
+        host = node.host if node is not None else None
+        found = host is not None and host.driver_version is not None and bool(node and node.gpus)
+        return "ready" if found else ("crashloop" if setup.fail_on_init_error else "no_devices")
     if declared == "auto":
         if ctx.driver_injected and ctx.visible_gpus:
             return "ready"

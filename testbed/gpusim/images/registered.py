@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..defaults import SERVICE_ACCOUNT_MOUNT
+from . import container_view
 from .base import ContainerContext, Outcome, Process, Script
 
 _IN_CLUSTER_SHIM = Path(__file__).resolve().parent / "in_cluster"
@@ -44,19 +45,34 @@ class RegisteredImage:
     name: str  # matched anywhere in the image's repository, e.g. "gpu-conformance"
     command: str  # the image's entrypoint, e.g. "gpu-conformance"
     argv: tuple[str, ...]  # what runs here instead, e.g. (sys.executable, "-m", "a_package")
+    env: dict[str, str] = field(default_factory=dict)  # the image's own ENV, e.g. NVIDIA_VISIBLE_DEVICES=all
 
 
-def register_image(name: str, command: str, argv: Sequence[str]) -> None:
+def register_image(name: str, command: str, argv: Sequence[str], env: Mapping[str, str] | None = None) -> None:
     """Run containers of image NAME whose command is COMMAND as ``argv`` here, in this process and the
-    simulated clusters its children start."""
-    images = [i for i in registered() if (i.name, i.command) != (name, command)]
-    images.append(RegisteredImage(name, command, tuple(argv)))
-    os.environ[IMAGES_ENV] = json.dumps([[i.name, i.command, list(i.argv)] for i in images])
+    simulated clusters its children start. ``env`` is the image's own ENV (its Dockerfile's): the runtime reads
+    it (NVIDIA_VISIBLE_DEVICES) and the process gets it beneath the pod spec's variables. Registering an image
+    name again without ``env`` keeps the env registered for it."""
+    known = registered()
+    if env is None:
+        env = next((i.env for i in known if i.name == name and i.env), {})
+    images = [i for i in known if (i.name, i.command) != (name, command)]
+    images.append(RegisteredImage(name, command, tuple(argv), dict(env)))
+    for i in images:  # one image, one ENV, whichever command runs in it
+        if i.name == name:
+            i.env.clear()
+            i.env.update(env)
+    os.environ[IMAGES_ENV] = json.dumps([[i.name, i.command, list(i.argv), i.env] for i in images])
 
 
 def registered() -> list[RegisteredImage]:
-    return [RegisteredImage(name, command, tuple(argv))
-            for name, command, argv in json.loads(os.environ.get(IMAGES_ENV) or "[]")]
+    return [RegisteredImage(entry[0], entry[1], tuple(entry[2]), dict(entry[3]) if len(entry) > 3 else {})
+            for entry in json.loads(os.environ.get(IMAGES_ENV) or "[]")]
+
+
+def image_env(image: str) -> dict[str, str]:
+    images = _images_for(image)
+    return dict(images[0].env) if images else {}
 
 
 def _images_for(image: str) -> list[RegisteredImage]:
@@ -114,7 +130,10 @@ def _value_from(ctx: ContainerContext, source: dict[str, Any]) -> str | None:
 
 
 def _env(ctx: ContainerContext, mounts: list[tuple[str, Path]]) -> dict[str, str]:
+    """The container's environment: the image's ENV, the device plugin's, the pod spec's, the injection's."""
     env = {k: v for k, v in os.environ.items() if k in _PASSED_ON}
+    env.update(ctx.image_env)
+    env.update(ctx.allocation.envs)
     paths = [os.environ.get("PYTHONPATH", "")]
     account = dict(mounts).get(SERVICE_ACCOUNT_MOUNT)
     if account is not None:
@@ -129,6 +148,7 @@ def _env(ctx: ContainerContext, mounts: list[tuple[str, Path]]) -> dict[str, str
             env[item["name"]] = rewrite(str(item["value"]), mounts)
         elif (value := _value_from(ctx, item.get("valueFrom") or {})) is not None:
             env[item["name"]] = value
+    env.update(ctx.injection.env)
     return env
 
 
@@ -141,6 +161,16 @@ def run(ctx: ContainerContext) -> Outcome:
     if found is None:
         message = (f'exec: "{command[0]}": executable file not found in $PATH: unknown\n')
         return Script(steps=((0.0, message),), exit_code=128)
+    libraries: Path | None = None
+    directory = ctx.container_dir
+    if directory is not None:
+        dev, libraries = container_view.prepare(directory, ctx.node, ctx.injection)
+        if not any(path == container_view.DEV for path, _ in mounts):
+            mounts = sorted([*mounts, (container_view.DEV, dev)], key=lambda m: len(m[0]), reverse=True)
     argv = [*found.argv, *(rewrite(a, mounts) for a in [*command[1:], *args])]
-    return Process(argv=tuple(argv), env=_env(ctx, mounts),
-                   mounts=tuple((str(target), mount_path) for mount_path, target in mounts))
+    env = _env(ctx, mounts)
+    shown = [(str(target), mount_path) for mount_path, target in mounts]
+    if libraries is not None and directory is not None:  # the loader's path, as ldcache is in a real container
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (str(libraries), env.get("LD_LIBRARY_PATH")) if p)
+        shown.insert(0, (str(libraries), "/" + str(libraries.relative_to(directory / "root"))))
+    return Process(argv=tuple(argv), env=env, mounts=tuple(shown))

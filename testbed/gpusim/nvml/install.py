@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 from gpusim.cuda import driver_cuda_version
 from gpusim.hostroot.files import HostFiles
 from gpusim.hostroot.system import os_release
-from gpusim.model import NodeSpec
+from gpusim.model import Gpu, NodeSpec
 from gpusim.nvml.build import SONAME, build_library
 
 DATA_FILE = "/run/nvidia-sim/nvml.conf"
@@ -27,15 +28,33 @@ def library_dir(node: NodeSpec) -> str:
     return "/usr/lib64"
 
 
-def nvml_data(node: NodeSpec) -> str | None:
-    """The data file's text from the node's truth; None when no driver is loaded."""
+def nvml_data(node: NodeSpec, gpus: tuple[Gpu, ...] | None = None) -> str | None:
+    """The data file's text from the node's truth; None when no driver is loaded.
+
+    ``gpus``: only these (what a container sees), numbered from 0 in their order as NVML numbers the devices
+    of a container; all of the node's by default."""
     host = node.host
     if host is None or host.driver_version is None:
         return None
     cuda = host.cuda_driver_version or driver_cuda_version(host.driver_version)
     lines = [f"driver_version={host.driver_version}", f"cuda_driver_version={cuda}"]
-    lines += [f"gpu={gpu.index}|{gpu.uuid}|{gpu.memory_mib * MIB}|{gpu.name}" for gpu in node.gpus]
+    listed = node.gpus if gpus is None else gpus
+    lines += [f"gpu={index}|{gpu.uuid}|{gpu.memory_mib * MIB}|{gpu.name}" for index, gpu in enumerate(listed)]
     return "\n".join(lines) + "\n"
+
+
+def place_library(target: Path) -> bool:
+    """A hard link to the cached build at ``target`` (a copy across filesystems); False without a build."""
+    library = build_library()
+    if library is None:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(library, target)
+    except OSError:
+        shutil.copyfile(library, target)
+    return True
 
 
 def install_nvml(files: HostFiles, node: NodeSpec) -> None:
