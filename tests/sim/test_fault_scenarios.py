@@ -363,6 +363,72 @@ def gpus_busy(api: Api) -> None:
     assert "1 Insufficient nvidia.com/gpu" in pod.status.conditions[0].message
 
 
+def cuda_pod_without_request(api: Api, node: str) -> client.V1Pod:
+    """A CUDA image's pod (NVIDIA_VISIBLE_DEVICES=all in its image) that asks for no GPU, once it has ended."""
+    pod = client.V1Pod(metadata=client.V1ObjectMeta(generate_name="no-request-"), spec=client.V1PodSpec(
+        restart_policy="Never", node_selector={"kubernetes.io/hostname": node},
+        containers=[client.V1Container(name="cuda", image="nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda12.5.0")]))
+    name = api.core.create_namespaced_pod("default", pod).metadata.name
+
+    def ended() -> client.V1Pod | None:
+        current = api.core.read_namespaced_pod(name, "default")
+        return current if current.status.phase in ("Succeeded", "Failed") else None
+
+    result = eventually(ended, timeout=30, what=f"a pod without a GPU request on {node} ending")
+    assert isinstance(result, client.V1Pod)
+    return result
+
+
+def half_hardened(api: Api) -> None:
+    """Volume mounts accepted, the env var still accepted from unprivileged containers: a CUDA pod that asks for
+    no GPU computes on one."""
+    config_toml = host_file(api.cluster, HEALTHY, "/etc/nvidia-container-runtime/config.toml").read_text()
+    assert "accept-nvidia-visible-devices-as-volume-mounts = true" in config_toml.splitlines()
+    assert "#accept-nvidia-visible-devices-envvar-when-unprivileged = true" in config_toml.splitlines()
+    pod = cuda_pod_without_request(api, HEALTHY)
+    assert pod.status.phase == "Succeeded" and "Test PASSED" in api.log(pod)
+
+
+def cdi_spec_missing(api: Api) -> None:
+    """No /var/run/cdi/nvidia.yaml: the operator's plugin (mode cdi, nvidia.com/gpu=all) cannot start there."""
+    assert not host_file(api.cluster, BROKEN, "/var/run/cdi/nvidia.yaml").exists()
+    assert host_file(api.cluster, HEALTHY, "/var/run/cdi/nvidia.yaml").is_file()
+
+    def start_error() -> client.V1ContainerStateTerminated | None:
+        pods = api.core.list_namespaced_pod("gpu-operator", label_selector="app=nvidia-device-plugin-daemonset",
+                                            field_selector=f"spec.nodeName={BROKEN}").items
+        status = (pods[0].status.container_statuses or [None])[0] if pods else None
+        terminated = status and (status.state.terminated or status.last_state.terminated)
+        return terminated or None
+
+    terminated = eventually(start_error, what="the plugin's failed start")
+    assert isinstance(terminated, client.V1ContainerStateTerminated)
+    assert (terminated.exit_code, terminated.reason) == (128, "StartError")
+    assert "unresolvable CDI devices nvidia.com/gpu=all" in terminated.message
+    assert api.allocatable_gpus(BROKEN) is None and api.allocatable_gpus(HEALTHY) == "2"
+
+
+def cdi_spec_stale(api: Api) -> None:
+    """The spec names the old GPU's UUID: a GPU pod there is not created (CreateContainerError)."""
+    spec = host_file(api.cluster, BROKEN, "/var/run/cdi/nvidia.yaml").read_text()
+    real = api.cluster.scenario.node(BROKEN).gpus[0].uuid
+    assert real not in spec and "name: all" in spec
+    pod = client.V1Pod(metadata=client.V1ObjectMeta(generate_name="gpu-pod-"), spec=client.V1PodSpec(
+        restart_policy="Never", node_selector={"kubernetes.io/hostname": BROKEN},
+        containers=[client.V1Container(name="cuda", image=VECTORADD,
+                                       resources=client.V1ResourceRequirements(limits={"nvidia.com/gpu": "1"}))]))
+    name = api.core.create_namespaced_pod("default", pod).metadata.name
+
+    def create_error() -> client.V1ContainerStateWaiting | None:
+        statuses = api.core.read_namespaced_pod(name, "default").status.container_statuses or []
+        waiting = statuses[0].state.waiting if statuses else None
+        return waiting if waiting is not None and waiting.reason == "CreateContainerError" else None
+
+    waiting = eventually(create_error, what="CreateContainerError")
+    assert isinstance(waiting, client.V1ContainerStateWaiting)
+    assert f"CDI device injection failed: unresolvable CDI devices nvidia.com/gpu={real}" in waiting.message
+
+
 FAULTS: dict[str, Callable[[Api], None]] = {
     "driver-missing": driver_missing,
     "driver-too-old": driver_too_old,
@@ -391,10 +457,13 @@ FAULTS: dict[str, Callable[[Api], None]] = {
     "exporter-html": exporter_html,
     "gpus-busy": gpus_busy,
     "plugin-not-selected": plugin_not_selected,
+    "half-hardened": half_hardened,
+    "cdi-spec-missing": cdi_spec_missing,
+    "cdi-spec-stale": cdi_spec_stale,
 }
 HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
                     "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
-                    "nvidia-docker2-only"}
+                    "nvidia-docker2-only", "hardened", "runtimeclass-legacy"}
 
 
 def test_every_bundled_scenario_is_either_healthy_or_has_a_fault_test() -> None:

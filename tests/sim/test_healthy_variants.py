@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 VARIANTS = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
             "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
-            "nvidia-docker2-only"]
+            "nvidia-docker2-only", "hardened", "runtimeclass-legacy"]
 VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda12.5.0"
 
 
