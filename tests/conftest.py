@@ -8,7 +8,8 @@ fails saying which marker it lacks.
 
 The test bed runs the project's image for real only because it is registered here: containers of
 ``ghcr.io/gpu-conformance/gpu-conformance`` whose command is ``gpu-conformance`` run this checkout's CLI, and
-``python`` (the image's interpreter) this interpreter.
+``python`` (the image's interpreter) this interpreter. The image's ENV is its Dockerfile's final stage's NVIDIA_*
+variables (NVIDIA_VISIBLE_DEVICES=all, as every CUDA image sets), which the simulated runtime reads as a real one.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from typing import Any
 import pytest
 from gpusim.cluster import SimCluster
 from gpusim.images import register_image
+from gpusim.images.dockerfile import final_stage_env
 
 pytest_plugins = ["gpusim.testing"]
 
-register_image("gpu-conformance", "gpu-conformance", [sys.executable, "-m", "gpu_conformance"])
-register_image("gpu-conformance", "python", [sys.executable])
+DOCKERFILE = Path(__file__).parents[1] / "Dockerfile"
+IMAGE_ENV = {k: v for k, v in final_stage_env(DOCKERFILE).items() if k.startswith("NVIDIA_")}
+register_image("gpu-conformance", "gpu-conformance", [sys.executable, "-m", "gpu_conformance"], env=IMAGE_ENV)
+register_image("gpu-conformance", "python", [sys.executable], env=IMAGE_ENV)
 
 _NOT_IN_UNIT_TESTS = "a unit test {what}: mark its module end-to-end (pytestmark = pytest.mark.e2e)"
 TESTS = Path(__file__).parent

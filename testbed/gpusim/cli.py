@@ -5,7 +5,8 @@
 
 ``run`` exports KUBECONFIG for COMMAND and replaces ``{kubeconfig}`` in its arguments with the path;
 its exit status is COMMAND's. ``--image NAME=COMMAND`` (both) makes containers of image NAME run
-COMMAND from this machine's PATH (images/registered.py).
+COMMAND from this machine's PATH (images/registered.py); ``--image-env NAME:KEY=VALUE`` gives that image an
+ENV of its Dockerfile's (NVIDIA_VISIBLE_DEVICES=all, as every CUDA image has).
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--list-scenarios", action="store_true", help="print the bundled scenario names")
     serve.set_defaults(run=_serve)
     run = commands.add_parser("run", help="start a simulated cluster, run a command against it, stop it",
-                              usage="gpusim run [--scenario NAME|FILE] [--image NAME=COMMAND] -- COMMAND ARGS...",
+                              usage="gpusim run [--scenario NAME|FILE] [--image NAME=COMMAND] "
+                                    "[--image-env NAME:KEY=VALUE] -- COMMAND ARGS...",
                               description="Start a simulated cluster on a free port, run COMMAND with KUBECONFIG "
                                           "set ({kubeconfig} in ARGS becomes its path), stop the cluster. "
                                           "Exit status: COMMAND's.")
@@ -70,6 +72,9 @@ def _cluster_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image", action="append", default=[], metavar="NAME=COMMAND",
                         help="containers of an image whose reference contains NAME and whose command is "
                              "COMMAND's name run COMMAND (a Python program on PATH) here; repeatable")
+    parser.add_argument("--image-env", action="append", default=[], metavar="NAME:KEY=VALUE",
+                        help="an ENV of the --image NAME's own (its Dockerfile's), which the simulated runtime "
+                             "reads as a real one does (NVIDIA_VISIBLE_DEVICES); repeatable")
 
 
 def _scenario(args: argparse.Namespace) -> Scenario:
@@ -80,12 +85,22 @@ def _scenario(args: argparse.Namespace) -> Scenario:
         raise UsageError(f"--host {args.host} is not an IP address") from exc
     if not 0 <= args.address_block <= 255:
         raise UsageError(f"--address-block {args.address_block} is not in 0..255")
+    envs: dict[str, dict[str, str]] = {}
+    for item in args.image_env:
+        name, _, assignment = item.partition(":")
+        key, equals, value = assignment.partition("=")
+        if not name or not key or not equals:
+            raise UsageError(f"--image-env {item}: expected NAME:KEY=VALUE")
+        envs.setdefault(name, {})[key] = value
     for image in args.image:
         name, _, command = image.partition("=")
         program = shutil.which(command) if name and command else None
         if program is None:
             raise UsageError(f"--image {image}: expected NAME=COMMAND with COMMAND on PATH")
-        register_image(name, os.path.basename(command), [program])
+        register_image(name, os.path.basename(command), [program], env=envs.get(name))
+    orphans = sorted(set(envs) - {image.partition("=")[0] for image in args.image})
+    if orphans:
+        raise UsageError(f"--image-env {orphans[0]}:...: no --image {orphans[0]}=COMMAND to give it to")
     try:
         return load(args.scenario)
     except ScenarioError as exc:
