@@ -18,11 +18,11 @@ from typing import Any
 from ..errors import UsageError
 from ..kube.admission import Hold, admit, read_hold, validated_label
 from ..kube.client import connect
-from ..reporting.summary import read_summary
 from ..scratch import remove_stale, scratch_dir
 from ..settings import resolve
 from ..stop_signals import Stopped, StopSignals, stop_signals
 from ..suite import USAGE_ERROR, results_options, run_pytest
+from .gate_verdict import GateVerdict, gate_verdict
 
 EXIT_ADMITTED, EXIT_NOT_ADMITTED = 0, 1
 
@@ -69,21 +69,24 @@ def _gate(args: argparse.Namespace, label: tuple[str, str], signals: StopSignals
         reports = Path(args.report_dir) if args.report_dir else scratch / "results"
         returncode = _run_suite(args, hold, reports, signals)
         signals.check()  # the suite was interrupted by our signal: it cleaned up, there is no verdict
-        failures = _failures(reports / "summary.json", args.node, returncode)
-        if failures:
-            print(f"gate: {args.node} NOT admitted, nothing changed: {len(failures)} check(s) did not pass:")
-            for line in failures:
+        verdict = gate_verdict(reports / "summary.json", args.node, returncode)
+        _print_reported(args.node, verdict)
+        if verdict.blocking:
+            print(f"gate: {args.node} NOT admitted, nothing changed: {len(verdict.blocking)} check(s) did not pass:")
+            for line in verdict.blocking:
                 print(f"  {line}")
             return EXIT_NOT_ADMITTED
         changes = ", ".join(hold.changes(label))
+        passed = f"passed every {'/'.join(verdict.admission_levels)} check" if verdict.reported else \
+            "passed every check"
         if args.dry_run:
-            print(f"gate: {args.node} passed every check; --dry-run: would {changes}")
+            print(f"gate: {args.node} {passed}; --dry-run: would {changes}")
             return EXIT_ADMITTED
         current = read_hold(connection, args.node, args.admission_taint)
         signals.settle()
         signals.check()  # the last moment a signal stops the gate: from here the patch is on its way
         admit(connection, current, label)
-        print(f"gate: {args.node} passed every check and is admitted: {changes}", flush=True)
+        print(f"gate: {args.node} {passed} and is admitted: {changes}", flush=True)
         if signals.received is not None:
             print(f"gate: {signals.received.name} came while the admitting patch was on its way; it was applied")
             return 128 + signals.received
@@ -107,25 +110,10 @@ def _run_suite(args: argparse.Namespace, hold: Hold, reports: Path, signals: Sto
     return done.code
 
 
-def _failures(path: Path, node: str, returncode: int) -> list[str]:
-    """Why the node may not be admitted: each failed or uninspectable check, or why there is no verdict."""
-    if not path.exists():
-        return [f"the suite gave no results (exit status {returncode}): see its output above"]
-    try:
-        summary = read_summary(path)
-    except UsageError as err:
-        return [f"the suite's results cannot be read: {err}"]
-    if summary.run.interrupted:
-        return [f"the run was interrupted (exit status {returncode}): its partial results are no verdict"]
-    results = summary.results
-    not_passing = [r for r in results if r.outcome in ("failed", "broken")]
-    roots = [r for r in not_passing if not r.caused_by]  # what to fix first, then what follows from it
-    failing = [f"{r.check} on {r.node}: {r.outcome}: {r.message.splitlines()[0] if r.message else ''}"
-               for r in roots]
-    failing += [f"{r.check} on {r.node}: {r.outcome} as a consequence of {', '.join(r.caused_by)}"
-                for r in not_passing if r.caused_by]
-    if not any(r.node == node and r.outcome == "passed" for r in results):
-        failing.append(f"no check passed on {node} itself (was it found as a GPU node?)")
-    if returncode != 0 and not failing:
-        failing.append(f"the suite exited with status {returncode}: see its output above")
-    return failing
+def _print_reported(node: str, verdict: GateVerdict) -> None:
+    """Failures of levels outside admission-levels: said, never blocking."""
+    if verdict.reported:
+        print(f"gate: {node}: {len(verdict.reported)} check(s) did not pass at levels that do not block admission "
+              f"(admission-levels: {', '.join(verdict.admission_levels)}):")
+        for line in verdict.reported:
+            print(f"  {line}")

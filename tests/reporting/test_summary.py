@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gpu_conformance.commands.gate import _failures
+from gpu_conformance.commands.gate_verdict import gate_verdict
 from gpu_conformance.errors import UsageError
 from gpu_conformance.facts.cluster_identity import ClusterIdentity
 from gpu_conformance.reporting.results import Result
@@ -19,6 +19,11 @@ RESULTS = (Result("PRE-DRIVER", "gpu-1", "passed", "found 535.104.05 at NVML", 0
            Result("WORKLOAD-VECTORADD", "gpu-1", "failed", "[WORKLOAD-VECTORADD] found ...\nsecond line", 3.25),
            Result("PLUGIN-DEPLOYED", "cluster", "broken", "could not inspect: 403", 0.0),
            Result("MON-PROM-TARGETS", "gpu-1", "skipped", "no --prometheus-config given", 0.0))
+
+
+def _failures(path: Path, node: str, returncode: int) -> list[str]:
+    """What keeps the gate from admitting ``node``."""
+    return list(gate_verdict(path, node, returncode).blocking)
 
 
 def written(tmp_path: Path, results: tuple[Result, ...] = RESULTS) -> Path:
