@@ -4,6 +4,7 @@ like the others: one line naming the option and where it came from."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from gpu_conformance.settings import resolve
 
 # The suite's markers are registered by its plugin, which the project's own tests do not load.
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")
+README = Path(__file__).resolve().parents[2] / "README.md"
 HARDENING = {"SEC-NO-REQUEST-NO-GPU", "SEC-ENV-NO-GPU", "SEC-CONTAINER-ISOLATION", "SEC-POD-ISOLATION"}
 
 
@@ -52,6 +54,12 @@ def test_every_entry_has_a_level_and_a_new_one_must_choose() -> None:
 def test_the_tutorials_chain_is_tutorial_and_the_isolation_checks_hardening() -> None:
     assert by_id("CDI-SPEC").level == "tutorial" and by_id("PRE-RUNTIME-DEFAULT").level == "tutorial"
     assert {check.id for check in CHECKS if check.level == "hardening"} == HARDENING
+
+
+def test_the_readme_lists_the_hardening_checks() -> None:
+    listed = re.search(r"Hardening checks: ([^;]+);", " ".join(README.read_text().split()))
+    assert listed is not None, "README: the line 'Hardening checks: ID, ...;' is missing"
+    assert set(listed.group(1).split(", ")) == {check.id for check in CHECKS if check.level == "hardening"}
 
 
 def test_items_carry_their_checks_level(items: list[Item]) -> None:
