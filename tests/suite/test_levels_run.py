@@ -1,0 +1,106 @@
+"""The suite on a simulated cluster shows each check's level everywhere it reports (terminal table, summary.json,
+JUnit, Allure, metrics), and ``--level`` deselects the checks of the other levels: reported as deselected,
+never skipped."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from gpusim.cluster import SimCluster
+from gpusim.scenario import load
+from gpusim.testing import TEST_ADDRESS_BLOCK
+from prometheus_client.parser import text_string_to_metric_families
+
+from conformance.plugin.levels import JUNIT_PROPERTY
+from gpu_conformance.reporting.summary import read_summary
+from tests.suite.suite_runner import ROOT
+
+pytestmark = pytest.mark.e2e
+
+# Tutorial checks only: the cluster-wide and read-only ones of these modules (no probe pod, no vectoradd Job).
+MODULES = ("conformance/test_prerequisites.py", "conformance/test_device_plugin.py", "conformance/test_capacity.py")
+
+
+@dataclass(frozen=True)
+class Run:
+    done: subprocess.CompletedProcess[str]
+    folder: Path
+
+
+def _suite(kubeconfig: Path, folder: Path, *args: str) -> Run:
+    folder.mkdir()
+    command = [sys.executable, "-m", "pytest", *MODULES, "--kubeconfig", str(kubeconfig), "-p", "no:cacheprovider",
+               "-p", "no:randomly", "-m", "not workload", "--summary-dir", str(folder),
+               f"--junitxml={folder / 'junit.xml'}", "--alluredir", str(folder / "allure-results"),
+               "--metrics-file", str(folder / "gpu-conformance.prom"), *args]
+    return Run(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False), folder)
+
+
+@pytest.fixture(scope="module")
+def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The seed cluster, for the module."""
+    path = tmp_path_factory.mktemp("seed") / "kubeconfig"
+    cluster = SimCluster(load("seed"), path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
+    try:
+        yield path
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def tutorial(kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return _suite(kubeconfig, tmp_path_factory.mktemp("levels") / "tutorial", "--level", "tutorial")
+
+
+def test_the_run_passes_and_its_table_has_the_level_column(tutorial: Run) -> None:
+    assert tutorial.done.returncode == 0, tutorial.done.stdout[-3000:] + tutorial.done.stderr
+    lines = tutorial.done.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("check ") and "not passing" in line)
+    column = lines[header].index("level")
+    rows = [line for line in lines[header + 1:] if line[:1].isupper() and "-" in line.split()[0]]
+    assert rows and {row[column:].split()[0] for row in rows} == {"tutorial"}
+
+
+def test_summary_json_has_each_results_level(tutorial: Run) -> None:
+    summary = read_summary(tutorial.folder / "summary.json")
+    assert summary.run.level == "tutorial"
+    assert summary.results and {r.level for r in summary.results} == {"tutorial"}
+    body = json.loads((tutorial.folder / "summary.json").read_text())
+    assert all(r["level"] == "tutorial" for r in body["results"])
+
+
+def test_every_junit_testcase_has_its_level(tutorial: Run) -> None:
+    cases = list(ET.parse(tutorial.folder / "junit.xml").getroot().iter("testcase"))
+    assert cases
+    for case in cases:
+        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+        assert properties.get(JUNIT_PROPERTY) == "tutorial", case.get("name")
+
+
+def test_every_allure_result_has_the_level_label_and_says_it(tutorial: Run) -> None:
+    results = [json.loads(p.read_text()) for p in (tutorial.folder / "allure-results").glob("*-result.json")]
+    assert results
+    for result in results:
+        labels = {label["name"]: label["value"] for label in result["labels"]}
+        assert labels.get("level") == "tutorial", result["name"]
+        assert "Level: tutorial (a link of the tutorial's chain)" in result["description"]
+
+
+def test_the_metrics_carry_the_level(tutorial: Run) -> None:
+    text = (tutorial.folder / "gpu-conformance.prom").read_text()
+    levels = {sample.labels.get("level") for family in text_string_to_metric_families(text)
+              for sample in family.samples if sample.name == "gpu_conformance_check_success"}
+    assert levels == {"tutorial"}
+
+
+def test_another_level_deselects_them_and_skips_none(kubeconfig: Path, tmp_path: Path) -> None:
+    done = _suite(kubeconfig, tmp_path / "hardening", "--level", "hardening", "--co", "-q").done
+    assert done.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, done.stdout + done.stderr
+    assert " deselected" in done.stdout and "skipped" not in done.stdout
