@@ -26,6 +26,8 @@ HEALTHY = {
     "mps",
     "time-slicing-renamed",
     "nvidia-docker2-only",
+    "hardened",
+    "runtimeclass-legacy",
 }
 FAULTS = {
     "driver-too-old",
@@ -55,6 +57,9 @@ FAULTS = {
     "exporter-html",
     "gpus-busy",
     "plugin-not-selected",
+    "half-hardened",
+    "cdi-spec-missing",
+    "cdi-spec-stale",
 }
 
 TWO_NODES = """\
@@ -115,7 +120,8 @@ def _differences(name: str) -> dict[str, object]:
 # Faults against another base, or that take two knobs to express one thing (the version of every
 # kubelet; the plugin's failOnInitError and the node where it finds no device) are checked by hand.
 SINGLE_CHANGE = FAULTS - {"docker-runtime-not-default", "kubernetes-too-old", "plugin-no-devices",
-                          "node-not-ready-later", "gpu-node-unlabelled", "plugin-not-selected"}
+                          "node-not-ready-later", "gpu-node-unlabelled", "plugin-not-selected", "half-hardened",
+                          "cdi-spec-missing", "cdi-spec-stale"}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_CHANGE))
@@ -128,6 +134,14 @@ def test_plugin_not_selected_is_one_label_on_the_operator_cluster() -> None:
     changed = [m for n, m in zip(operator.nodes, fault.nodes, strict=True) if n != m]
     assert [(m.name, dict(m.labels)) for m in changed] == [
         ("k8s-node06", {"gpu-node": "true", "nvidia.com/gpu.deploy.device-plugin": "false"})]
+    assert fault.device_plugin == operator.device_plugin
+
+
+@pytest.mark.parametrize(("name", "state"), [("cdi-spec-missing", "missing"), ("cdi-spec-stale", "stale")])
+def test_cdi_spec_faults_are_one_node_of_the_operator_cluster(name: str, state: str) -> None:
+    operator, fault = load("gpu-operator"), load(name)
+    changed = [m for n, m in zip(operator.nodes, fault.nodes, strict=True) if n != m]
+    assert [(m.name, m.host.cdi.state) for m in changed if m.host and m.host.cdi] == [("k8s-node06", state)]
     assert fault.device_plugin == operator.device_plugin
 
 
