@@ -12,6 +12,8 @@ MARKERS = {
     "node_local": "needs facts from the node itself: a probe pod per GPU node (also marked workload), or --local-probe",
     "workload": "creates pods in the cluster (probe pods, vectoradd Jobs); -m 'not workload' is read-only",
     "monitoring": "reads the GPU exporters (and Prometheus) over HTTP; creates nothing",
+    "security": "secure accelerator access: unprivileged pods per GPU node show what they see of the GPUs (also "
+                "marked workload)",
 }
 
 

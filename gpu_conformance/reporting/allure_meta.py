@@ -23,6 +23,7 @@ EPICS: dict[Area, str] = {  # the tutorial's steps, numbered so the report lists
     "device-plugin": "2 NVIDIA device plugin",
     "capacity": "3 GPU capacity",
     "workload": "4 CUDA vectoradd pod",
+    "isolation": "4b Secure accelerator access (beyond the tutorial)",
     "monitoring": "5 Monitoring: exporters and Prometheus",
     "alert-rules": "6 Alert rules",
 }

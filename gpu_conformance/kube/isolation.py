@@ -1,0 +1,299 @@
+"""Secure accelerator access: unprivileged pods on every GPU node at once print what they see (``sees``).
+
+Per node, up to three pods of the project's image, each container running ``gpu-conformance sees --dev /dev``:
+
+- ``sec-nogpu``: no GPU requested; container ``image-env`` has NVIDIA_VISIBLE_DEVICES=all only from the image (as
+  every CUDA image), ``pod-env`` sets it in the pod spec. They print and exit.
+- ``sec-holder``: container ``holder`` requests 1 GPU, ``bystander`` none, with NVIDIA_VISIBLE_DEVICES="" (as a
+  non-CUDA image: container isolation, not the env leak above).
+- ``sec-other``: a second holder of 1 GPU, on nodes with 2 or more allocatable GPUs, so that two pods hold one
+  each at the same time.
+
+Holders run ``sees --hold``: they keep their GPU until the suite has read both pods' output, then it deletes them.
+They hold for the pod timeout plus a margin, so the first still holds when the watch gives up on the second.
+
+Free GPUs: pytest runs one fixture at a time, so these pods never run beside this run's vectoradd Jobs (that
+gathering has ended, or not begun); GPUs held by anything else now (other workloads, a vectoradd pod past its
+deadline) are counted first, and a holder that cannot have a free GPU is not created: its checks could not
+inspect, naming who holds them. A holder left Pending by the scheduler past a grace is the same, in the
+scheduler's words. Everything carries the run's labels and goes with the run's cleanup too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
+
+from gpu_conformance.facts.container_view import ContainerView
+from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.isolation import Look, NodeIsolation
+from gpu_conformance.facts.unavailable import FactsUnavailable
+
+from ..gpu_request import gpu_limits, gpu_tolerations, visible_devices_env
+from ..settings import Settings
+from . import logs
+from .client import Connection
+from .errors import api_message, denial, one_line
+from .follow_pods import follow_pods
+from .gpu_usage import GpuUsage, gpu_usage
+from .namespace import ensure_namespace
+from .node_readiness import not_ready_nodes
+from .pod_state import container_state, full_name
+from .pod_trouble import stopped, trouble
+from .retry import budget_of, create_retrying
+from .run import NODE_ANNOTATION, RunContext
+from .workload import UNSCHEDULABLE_GRACE_SECONDS, RuntimeClasses
+
+NodeLooks = NodeIsolation | FactsUnavailable
+NOGPU, HOLDER, OTHER = "sec-nogpu", "sec-holder", "sec-other"  # the pods' components (and name prefixes)
+IMAGE_ENV, POD_ENV, HOLDS, BYSTANDER = "image-env", "pod-env", "holder", "bystander"
+CONTAINERS = {NOGPU: (IMAGE_ENV, POD_ENV), HOLDER: (HOLDS, BYSTANDER), OTHER: (HOLDS,)}
+ASKED = {
+    IMAGE_ENV: "no GPU requested, NVIDIA_VISIBLE_DEVICES=all only from the image",
+    POD_ENV: "no GPU requested, env NVIDIA_VISIBLE_DEVICES=all in the pod spec",
+    HOLDS: "1 GPU requested",
+    BYSTANDER: 'no GPU requested, env NVIDIA_VISIBLE_DEVICES="" beside a container holding 1 GPU',
+}
+RUN_AS = 65532  # the image's user (Dockerfile USER)
+HOLD_MARGIN_SECONDS = 30.0
+WATCH_MARGIN_SECONDS = 10.0
+DEADLINE_MARGIN_SECONDS = 30
+LOG_POLL_SECONDS = 0.5
+LOG_LINES = 20
+IMAGE_OPTION = "--probe-image"  # the project's image runs `sees` as it runs the probe
+
+
+def runtime_class_for(runtime_classes: RuntimeClasses, node: GpuNode) -> str | None:
+    """The RuntimeClass of the node's GPU pods, as the vectoradd Job gets it: the one place this module asks."""
+    return runtime_classes.get(node.name)
+
+
+def _container(settings: Settings, node: GpuNode, name: str, hold: float | None) -> dict[str, Any]:
+    command = ["gpu-conformance", "sees", "--dev", "/dev"]
+    if hold is not None:
+        command += ["--hold", f"{hold:g}"]
+    limits = {"memory": "256Mi", **(gpu_limits(node) if name == HOLDS else {})}
+    body: dict[str, Any] = {
+        "name": name,
+        "image": settings.probe_image,
+        "command": command,
+        "securityContext": {"privileged": False, "allowPrivilegeEscalation": False,
+                            "capabilities": {"drop": ["ALL"]}},
+        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": limits},
+    }
+    env = {POD_ENV: visible_devices_env("all"), BYSTANDER: visible_devices_env("")}.get(name)
+    if env is not None:
+        body["env"] = env
+    return body
+
+
+def isolation_pod(settings: Settings, node: GpuNode, run: RunContext, component: str,
+                  runtime_class: str | None) -> dict[str, Any]:
+    """One of the node's isolation pods: unprivileged, no hostPath, pinned by hostname so the scheduler decides."""
+    hold = None if component == NOGPU else settings.timeout + HOLD_MARGIN_SECONDS
+    spec: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "activeDeadlineSeconds": int(settings.timeout + HOLD_MARGIN_SECONDS) + DEADLINE_MARGIN_SECONDS,
+        "nodeSelector": {"kubernetes.io/hostname": node.labels.get("kubernetes.io/hostname", node.name)},
+        "tolerations": gpu_tolerations(settings.tolerate),
+        "automountServiceAccountToken": False,
+        "enableServiceLinks": False,
+        "terminationGracePeriodSeconds": 5,
+        "securityContext": {"runAsNonRoot": True, "runAsUser": RUN_AS, "runAsGroup": RUN_AS,
+                            "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [_container(settings, node, name, hold) for name in CONTAINERS[component]],
+    }
+    if runtime_class:
+        spec["runtimeClassName"] = runtime_class
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": run.object_name(component, node.name),
+            "namespace": settings.namespace,
+            "labels": run.component_labels(component),
+            "annotations": {NODE_ANNOTATION: node.name},
+        },
+        "spec": spec,
+    }
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One pod to make on one node, or why it is not made (then its containers' looks carry that reason)."""
+
+    component: str
+    node: GpuNode
+    skipped: str | None = None
+
+
+def _plan(nodes: list[GpuNode], usage: Mapping[str, GpuUsage]) -> list[_Planned]:
+    planned = []
+    for node in nodes:
+        use = usage[node.name]
+        planned.append(_Planned(NOGPU, node))
+        held = f"held by other pods: {use.held_by()}" if use.holders else "none is free"
+        planned.append(_Planned(HOLDER, node, None if use.free >= 1 else
+                                f"no free {use.resource} on node {node.name} ({use.allocatable} allocatable, {held})"))
+        if use.allocatable >= 2:
+            planned.append(_Planned(OTHER, node, None if use.free >= 2 else
+                                    f"only {use.free} of {use.allocatable} {use.resource} of node {node.name} free "
+                                    f"({held}): two pods cannot hold one each now"))
+    return planned
+
+
+def _create(conn: Connection, settings: Settings, run: RunContext, runtime_classes: RuntimeClasses,
+            planned: _Planned) -> str | None:
+    """Create the pod; None, or why it could not be created (a permission denial raises: no node could have it)."""
+    body = isolation_pod(settings, planned.node, run, planned.component,
+                         runtime_class_for(runtime_classes, planned.node))
+    pod = f"pod {settings.namespace}/{body['metadata']['name']}"
+    try:
+        create_retrying(lambda: conn.core.create_namespaced_pod(settings.namespace, body),
+                        f"POST /api/v1/namespaces/{settings.namespace}/pods", budget_of(conn.api_client))
+    except ApiException as err:
+        if denial(err) is not None:
+            raise
+        why = "forbidden (admission or PodSecurity)" if err.status == 403 else "refused"
+        return f"creating {pod} was {why}: {api_message(err)}"
+    except (HTTPError, OSError) as err:
+        return f"creating {pod} failed: {one_line(str(err), 200)}"
+    return None
+
+
+def _ran(pod: Any, container: str) -> bool:
+    state = container_state(pod, container)
+    return state.ready or state.exit_code is not None
+
+
+def parse_view(log: str) -> ContainerView:
+    """``sees`` prints one JSON line; anything else in the log before it is skipped (ValueError if none)."""
+    line = next((line for line in log.splitlines() if line.startswith("{")), None)
+    if line is None:
+        raise ValueError("it printed no JSON object" if log.strip() else "it printed nothing")
+    return ContainerView.from_json(line)
+
+
+def _read(conn: Connection, settings: Settings, pod: Any, container: str, deadline: float,
+          holding: bool) -> tuple[ContainerView | None, str | None, str]:
+    """(view, None, log) or (None, why not, log). A holder still running may not have printed yet: read again."""
+    if not _ran(pod, container):
+        return None, trouble(pod, container, "", IMAGE_OPTION, settings.timeout), ""
+    while True:
+        read = logs.read_container_log(conn.core, settings.namespace, pod.metadata.name, container)
+        tail = "\n".join(read.text.splitlines()[-LOG_LINES:])
+        if read.unreadable is not None:
+            problem = f"pod {full_name(pod)} container {container} ran, but its output could not be read: " \
+                      f"{read.unreadable}"
+        else:
+            try:
+                return parse_view(read.text), None, tail
+            except ValueError as exc:
+                problem = f"the output of pod {full_name(pod)} container {container} is unreadable: " \
+                          f"{one_line(str(exc), 200)}"
+        exit_code = container_state(pod, container).exit_code
+        if exit_code not in (None, 0):
+            return None, trouble(pod, container, read.text, IMAGE_OPTION, settings.timeout), tail
+        if not holding or time.monotonic() >= deadline:
+            return None, problem, tail
+        time.sleep(LOG_POLL_SECONDS)
+
+
+def _done(component: str) -> Callable[[Any], bool]:
+    """When a pod has given what it will: every container ended or cannot start; a holder's once running."""
+    def done(pod: Any) -> bool:
+        return all(stopped(pod, c) or container_state(pod, c).exit_code is not None
+                   or (component != NOGPU and _ran(pod, c)) for c in CONTAINERS[component])
+    return done
+
+
+Key = tuple[str, str, str]  # (node, component, container)
+
+
+def _follow(conn: Connection, settings: Settings, run: RunContext, component: str, nodes: list[str],
+            deadline: float, grace: float) -> dict[Key, tuple[ContainerView | None, str | None, str]]:
+    """Follow one kind of pod on ``nodes`` with one watch, then read every container's output concurrently."""
+    watched = follow_pods(conn.core, settings.namespace, run.selector(component), nodes, deadline, _done(component),
+                          lambda node, pod: None, stuck_grace=grace, not_ready=not_ready_nodes(conn))
+    found: dict[Key, tuple[ContainerView | None, str | None, str]] = {}
+    reads: list[tuple[str, str, Any]] = []
+    for node in nodes:
+        pod = watched.last.get(node)
+        for container in CONTAINERS[component]:
+            if node in watched.not_ready:
+                found[node, component, container] = None, f"{watched.not_ready[node]}: the pod could not run there", ""
+            elif pod is None:
+                found[node, component, container] = None, trouble(None, container, "", IMAGE_OPTION,
+                                                                  settings.timeout), ""
+            else:
+                reads.append((node, container, pod))
+    results = logs.map_bounded(lambda r: _read(conn, settings, r[2], r[1], deadline, component != NOGPU), reads)
+    for (node, container, _), result in zip(reads, results, strict=True):
+        found[node, component, container] = result
+    return found
+
+
+def _release_holders(conn: Connection, settings: Settings, run: RunContext) -> None:
+    """Delete the holders now that they are read (SIGTERM ends ``sees --hold`` at once): their GPUs go back. A
+    failure here is left to the run's cleanup, which deletes everything of the run."""
+    for component in (HOLDER, OTHER):
+        with contextlib.suppress(ApiException, HTTPError, OSError):
+            conn.core.delete_collection_namespaced_pod(settings.namespace, label_selector=run.selector(component))
+
+
+def gather_isolation(
+    conn: Connection,
+    settings: Settings,
+    nodes: list[GpuNode],
+    run: RunContext,
+    runtime_classes: RuntimeClasses | None = None,
+    *,
+    unschedulable_grace: float = UNSCHEDULABLE_GRACE_SECONDS,
+) -> dict[str, NodeLooks]:
+    """Every node's isolation pods at once; each node's looks, each with its view or why there is none.
+
+    ``runtime_classes``: node -> the runtimeClassName its GPU pods need (fixtures/runtime_wiring.py); every
+    isolation pod gets it, GPU or not, as a workload pod on that node would.
+    """
+    if not nodes:
+        return {}
+    ensure_namespace(conn, settings.namespace, run)
+    planned = _plan(nodes, gpu_usage(conn, nodes))
+    deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
+    to_make = [p for p in planned if p.skipped is None]
+    created = logs.map_bounded(lambda p: _create(conn, settings, run, runtime_classes or {}, p), to_make)
+    failed = {(p.node.name, p.component): why for p, why in zip(to_make, created, strict=True) if why is not None}
+    found: dict[Key, tuple[ContainerView | None, str | None, str]] = {}
+    def follow(component: str) -> dict[Key, tuple[ContainerView | None, str | None, str]]:
+        followed = [p.node.name for p in to_make if p.component == component and (p.node.name, component) not in failed]
+        return _follow(conn, settings, run, component, followed, deadline, unschedulable_grace) if followed else {}
+
+    try:  # one watch per kind of pod, side by side: a slow kind never eats another's time
+        for followed in logs.map_bounded(follow, (NOGPU, HOLDER, OTHER)):
+            found.update(followed)
+    finally:
+        if not settings.keep_resources:
+            _release_holders(conn, settings, run)
+    for p in planned:
+        why = p.skipped or failed.get((p.node.name, p.component))
+        if why is not None:
+            found.update({(p.node.name, p.component, c): (None, why, "") for c in CONTAINERS[p.component]})
+    return {node.name: _node_isolation(settings, run, node, found) for node in nodes}
+
+
+def _node_isolation(settings: Settings, run: RunContext, node: GpuNode,
+                    found: Mapping[Key, tuple[ContainerView | None, str | None, str]]) -> NodeIsolation:
+    def look(component: str, container: str) -> Look:
+        view, problem, log = found[node.name, component, container]
+        pod = f"{settings.namespace}/{run.object_name(component, node.name)}"
+        return Look(f"pod {pod} container {container} on node {node.name}", ASKED[container], view, problem, log)
+
+    other = look(OTHER, HOLDS) if (node.name, OTHER, HOLDS) in found else None
+    return NodeIsolation(node.name, look(NOGPU, IMAGE_ENV), look(NOGPU, POD_ENV), look(HOLDER, HOLDS),
+                         look(HOLDER, BYSTANDER), other)

@@ -1,0 +1,121 @@
+"""The isolation pods against simulated clusters: what each container saw, the pods' specs, holders released."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from gpusim.cluster import SimCluster
+from gpusim.scenario import loads
+from gpusim.testing import StartCluster, eventually, kubectl
+
+from gpu_conformance.facts.isolation import Look, NodeIsolation
+from gpu_conformance.kube.cluster import gpu_nodes
+from gpu_conformance.kube.isolation import gather_isolation
+from gpu_conformance.kube.run import RunContext
+
+from .conftest import Connect
+
+pytestmark = pytest.mark.e2e
+
+NODES = ("k8s-node05", "k8s-node06")
+
+
+def _looks(facts: NodeIsolation) -> list[Look]:
+    return [facts.image_env, facts.pod_env, facts.holder, facts.bystander,
+            *([facts.other_holder] if facts.other_holder else [])]
+
+
+def _pod(cluster: SimCluster, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(kubectl(cluster, "get", "pod", "-n", "gpu-conformance", name, "-o",
+                                               "json").stdout)
+    return found
+
+
+def test_seed_every_container_prints_what_it_sees(start_cluster: StartCluster, connect_to: Connect) -> None:
+    cluster = start_cluster("seed")
+    conn, settings = connect_to(cluster, keep_resources=True)
+    run = RunContext()
+    found = gather_isolation(conn, settings, gpu_nodes(conn, settings), run)
+    assert sorted(found) == list(NODES)
+    for name in NODES:
+        facts = found[name]
+        assert isinstance(facts, NodeIsolation)
+        assert (facts.other_holder is not None) == (name == "k8s-node05")  # 2 GPUs there, 1 on k8s-node06
+        for look in _looks(facts):
+            assert look.view is not None, look.problem
+            assert look.container.startswith("pod gpu-conformance/sec-")
+            assert look.container.endswith(f" on node {name}")
+        assert facts.pod_env.view is not None and facts.pod_env.view.visible_devices == "all"
+        assert facts.bystander.view is not None and facts.bystander.view.visible_devices == ""
+    pod = _pod(cluster, f"sec-holder-k8s-node05-{run.run_id}")
+    spec = pod["spec"]
+    assert pod["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "gpu-conformance",
+                                         "gpu-conformance/run-id": run.run_id,
+                                         "app.kubernetes.io/component": "sec-holder"}
+    assert spec["nodeSelector"] == {"kubernetes.io/hostname": "k8s-node05"}  # the scheduler places it
+    assert spec["securityContext"] == {"runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532,
+                                       "seccompProfile": {"type": "RuntimeDefault"}}
+    assert "volumes" not in spec or not any("hostPath" in v for v in spec["volumes"])
+    holder, bystander = spec["containers"]
+    assert holder["command"] == ["gpu-conformance", "sees", "--dev", "/dev", "--hold", "60"]
+    assert holder["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    assert "nvidia.com/gpu" not in bystander["resources"]["limits"]
+    assert bystander["env"] == [{"name": "NVIDIA_VISIBLE_DEVICES", "value": ""}] or \
+        bystander["env"] == [{"name": "NVIDIA_VISIBLE_DEVICES"}]
+    for container in spec["containers"]:
+        assert container["securityContext"] == {"privileged": False, "allowPrivilegeEscalation": False,
+                                                "capabilities": {"drop": ["ALL"]}}
+    nogpu = _pod(cluster, f"sec-nogpu-k8s-node05-{run.run_id}")["spec"]["containers"]
+    assert [c.get("env") for c in nogpu] == [None, [{"name": "NVIDIA_VISIBLE_DEVICES", "value": "all"}]]
+    assert all("nvidia.com/gpu" not in c["resources"]["limits"] for c in nogpu)
+
+
+def test_holders_are_deleted_once_read(start_cluster: StartCluster, connect_to: Connect) -> None:
+    cluster = start_cluster("seed")
+    conn, settings = connect_to(cluster)
+    run = RunContext()
+    found = gather_isolation(conn, settings, gpu_nodes(conn, settings), run)
+    node05 = found["k8s-node05"]
+    assert isinstance(node05, NodeIsolation) and node05.other_holder and node05.other_holder.view
+
+    def holders_gone() -> bool:
+        left = kubectl(cluster, "get", "pods", "-n", "gpu-conformance", "-l",
+                       "app.kubernetes.io/component in (sec-holder,sec-other)", "-o", "name").stdout
+        return not left.strip()
+
+    eventually(holders_gone, what="the holder pods deleted")
+
+
+def test_busy_gpus_are_not_waited_for(start_cluster: StartCluster, connect_to: Connect) -> None:
+    cluster = start_cluster("seed")
+    hog = {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "training", "namespace": "default"},
+        "spec": {"nodeSelector": {"kubernetes.io/hostname": "k8s-node05"},
+                 "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
+                 "containers": [{"name": "train", "image": "registry.k8s.io/pause:3.9",
+                                 "resources": {"limits": {"nvidia.com/gpu": "1"}}}]},
+    }
+    kubectl(cluster, "apply", "-f", "-", stdin=json.dumps(hog))
+    eventually(lambda: kubectl(cluster, "get", "pod", "training", "-o", "jsonpath={.status.phase}").stdout
+               == "Running", what="the GPU-holding pod running")
+    conn, settings = connect_to(cluster)
+    found = gather_isolation(conn, settings, gpu_nodes(conn, settings), RunContext())
+    busy = found["k8s-node05"]
+    assert isinstance(busy, NodeIsolation) and busy.holder.view is not None and busy.other_holder is not None
+    assert busy.other_holder.view is None
+    assert busy.other_holder.problem == ("only 1 of 2 nvidia.com/gpu of node k8s-node05 free (held by other pods: "
+                                         "default/training): two pods cannot hold one each now")
+
+
+def test_an_unpullable_image_is_could_not_inspect(start_cluster: StartCluster, connect_to: Connect) -> None:
+    scenario = loads("name: no-image\nbase: seed\nunreachableImages: ['ghcr.io/gpu-conformance/*']\n", "x.yaml")
+    conn, settings = connect_to(start_cluster(scenario))
+    found = gather_isolation(conn, settings, gpu_nodes(conn, settings), RunContext())
+    for facts in found.values():
+        assert isinstance(facts, NodeIsolation)
+        for look in _looks(facts):
+            assert look.view is None and look.problem is not None
+            assert f'image "{settings.probe_image}" could not be pulled (' in look.problem
+            assert look.problem.endswith("mirror it and pass --probe-image")
