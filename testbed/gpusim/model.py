@@ -104,7 +104,7 @@ class RuntimeSetup:
     default_runtime: str = "nvidia"  # the default low-level runtime's name ("runc" when not set up)
     handlers: tuple[str, ...] = ("nvidia",)  # runtime handlers defined besides runc
     nvidia_binary: str = "/usr/bin/nvidia-container-runtime"
-    enable_cdi: bool = False
+    enable_cdi: bool | None = None  # the CRI plugin's enable_cdi; None: not in the file, the runtime's default
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,7 @@ def _runtime(value: Value, kind: RuntimeKind, runtime_version: str) -> RuntimeSe
             f"defined: {', '.join((*BUILTIN_RUNTIMES, *handlers))}"
         )
     binary = fields.read("nvidiaBinary", _absolute_path, RuntimeSetup(kind=kind).nvidia_binary)
-    cdi = fields.read("enableCdi", Value.boolean, False)
+    cdi: bool | None = fields.read("enableCdi", Value.boolean, None)
     return RuntimeSetup(
         kind=kind,
         layout=layout,

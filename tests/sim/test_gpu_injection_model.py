@@ -232,3 +232,16 @@ def test_final_stage_env_of_a_dockerfile(tmp_path: Path) -> None:
     assert final_stage_env(dockerfile) == {"NVIDIA_VISIBLE_DEVICES": "all",
                                            "NVIDIA_DRIVER_CAPABILITIES": "compute,utility",
                                            "LEGACY": "form with spaces"}
+
+
+def test_containerd_2_injects_cdi_by_default_1_7_only_when_enabled() -> None:
+    from gpusim.images.injection import cdi_enabled
+    assert NODE.host is not None and NODE.host.runtime.enable_cdi is None
+    assert not cdi_enabled(NODE)  # containerd 1.6
+    assert cdi_enabled(load("containerd-v3-dropin").node("k8s-node05"))  # containerd 2.0, no enable_cdi key
+    assert cdi_enabled(load("crio").node("k8s-node05"))
+    assert cdi_enabled(OPERATOR)  # containerd 1.7 with enable_cdi = true
+    two = replace(NODE, container_runtime_version="containerd://2.1.0")
+    response = allocate((GPU0,), ("cdi-cri",), "p/c")
+    failure = inject(two, request("runc", cdi_devices=response.cdi_devices)).failure  # seed has no CDI spec
+    assert failure is not None and "unresolvable CDI devices" in failure.message

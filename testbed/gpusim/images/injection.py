@@ -142,7 +142,8 @@ def inject(node: NodeSpec | None, request: ContainerRequest) -> Injection:
     result = _Result(node)
     env = dict(request.env)
     runtime = host.runtime
-    native = _unique([*request.cdi_devices, *_annotation_devices(request.annotations)]) if runtime.enable_cdi else []
+    asked = [*request.cdi_devices, *_annotation_devices(request.annotations)]
+    native = _unique(asked) if cdi_enabled(node) else []
     if native:
         missing = result.add_cdi(native, spec)
         if missing:
@@ -155,6 +156,20 @@ def inject(node: NodeSpec | None, request: ContainerRequest) -> Injection:
         if failure is not None:
             return Injection(failure=failure)
     return result.injection(request.privileged)
+
+
+def cdi_enabled(node: NodeSpec) -> bool:
+    """Does the node's container runtime inject CDI devices itself? containerd: ``enable_cdi`` (default off in
+    1.x, on from 2.0); CRI-O: always (since 1.23); Docker (not a CRI runtime here): only with ``features.cdi``."""
+    assert node.host is not None
+    runtime = node.host.runtime
+    if runtime.enable_cdi is not None:
+        return runtime.enable_cdi
+    kind, _, version = node.container_runtime_version.partition("://")
+    if runtime.kind == "cri-o":
+        return True
+    major = version.split(".", 1)[0]
+    return runtime.kind == "containerd" and kind == "containerd" and major.isdigit() and int(major) >= 2
 
 
 def _mode(request: ContainerRequest, env: Mapping[str, str], node: NodeSpec) -> str:
