@@ -73,7 +73,7 @@ def _setting(container: Any, env_name: str, flag: str) -> str | None:
     return None
 
 
-def _daemonset_facts(daemonset: Any) -> PluginDaemonSet:
+def plugin_daemonset_facts(daemonset: Any) -> PluginDaemonSet:
     status = daemonset.status
     containers = daemonset.spec.template.spec.containers
     plugin = _plugin_container(containers)
@@ -198,7 +198,7 @@ def discover_plugin(conn: Connection, settings: Settings, checked_nodes: Iterabl
     return PluginFacts(
         install=", ".join(i.name for i in installs),
         selector=" or ".join(i.selector for i in installs),
-        daemonsets=tuple(_daemonset_facts(d) for d in sorted(daemonsets, key=_key)),
+        daemonsets=tuple(plugin_daemonset_facts(d) for d in sorted(daemonsets, key=_key)),
         pods=tuple(pod_facts),
         source=SOURCE,
     )

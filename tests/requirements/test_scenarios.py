@@ -14,13 +14,16 @@ from pathlib import Path
 import pytest
 from gpusim.bootstrap import bootstrap
 from gpusim.hostroot import render_host_root
-from gpusim.resources import NODE, RUNTIMECLASS
+from gpusim.resources import DAEMONSET, NODE, RUNTIMECLASS
+from kubernetes.client import ApiClient
 from gpusim.scenario import load
 from gpusim.store import Store
 
-from gpu_conformance.facts.cluster import ApiVersion, ProbeOutcome
+from gpu_conformance.facts.cluster import ApiVersion, PluginFacts, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode, find_gpu_nodes
 from gpu_conformance.facts.node import NodeProbe
+from gpu_conformance.kube.plugin import is_plugin_daemonset, plugin_daemonset_facts
+from gpu_conformance.requirements.cdi_spec import cdi_spec_lists_gpus
 from gpu_conformance.requirements.prerequisites import (
     driver_at_least,
     kubelet_at_least,
@@ -54,8 +57,11 @@ FAILURES: dict[str, dict[tuple[str, str], str]] = {
                             'found default runtime "runc" -> no binary set: runc (set in '},
     "docker-runtime-not-default": {("k8s-node06", "PRE-RUNTIME-DEFAULT"):
                                    'in /etc/docker/daemon.json set "default-runtime": "nvidia"'},
-    "gpu-operator": {(node, "PRE-RUNTIME-DEFAULT"): "--runtime-policy runtimeclass"
-                     for node in ("k8s-node05", "k8s-node06")},
+    "gpu-operator": {},  # CDI wiring: --runtime-policy auto (the default) accepts it
+    "runtimeclass-legacy": {},  # the plugin's RuntimeClass nvidia runs nvidia-container-runtime
+    "hardened": {},
+    "cdi-spec-missing": {("k8s-node06", "CDI-SPEC"): "found no CDI spec of kind nvidia.com/gpu at "},
+    "cdi-spec-stale": {("k8s-node06", "CDI-SPEC"): "not on this node (a stale spec)"},
     "kubernetes-too-old": {("cluster", "PRE-K8S-VERSION"): "found v1.9.11 (major 1, minor 9) at ",
                            **{(node, "PRE-KUBELET-VERSION"): "found v1.9.11 at "
                               for node in ("k8s-node05", "k8s-node06")}},
@@ -70,6 +76,15 @@ def _probe(root: Path, node: str, runtime: str) -> NodeProbe:
     return NodeProbe.from_json(done.stdout)
 
 
+def _plugin(store: Store) -> PluginFacts:
+    """The plugin's DaemonSets as the gatherer reads them (its pods do not run here: no kubelet)."""
+    client = ApiClient()
+    daemonsets = [client._ApiClient__deserialize({**d, "status": None}, "V1DaemonSet")  # type: ignore[attr-defined]
+                  for d in store.list(DAEMONSET)[0]]  # no controller ran: no status
+    found = tuple(plugin_daemonset_facts(d) for d in daemonsets if is_plugin_daemonset(d))
+    return PluginFacts("bootstrap", "", found, (), "the scenario's DaemonSets")
+
+
 class Cluster:
     """One scenario as the suite would see it: /version, GPU nodes, RuntimeClasses and node probes."""
 
@@ -82,6 +97,7 @@ class Cluster:
                                   scenario.version.git_version, "GET https://127.0.0.1:6443/version")
         self.nodes = find_gpu_nodes(store.list(NODE)[0], lambda n: n["metadata"]["name"] in with_gpus)
         self.runtime_classes = {rc["metadata"]["name"]: rc["handler"] for rc in store.list(RUNTIMECLASS)[0]}
+        self.plugin = _plugin(store)
         for node in scenario.nodes:
             if node.name in with_gpus:
                 render_host_root(node, root / node.name)
@@ -108,7 +124,8 @@ NODE_CHECKS: dict[str, NodeCheck] = {
     "PRE-KUBELET-VERSION": lambda c, n, s: kubelet_at_least(n, s),
     "PRE-DRIVER": lambda c, n, s: driver_at_least(c.probes[n.name], n, s),
     "PRE-TOOLKIT": lambda c, n, s: toolkit_at_least(c.probes[n.name], s),
-    "PRE-RUNTIME-DEFAULT": lambda c, n, s: runtime_default(c.probes[n.name], n, c.runtime_classes, s),
+    "PRE-RUNTIME-DEFAULT": lambda c, n, s: runtime_default(c.probes[n.name], n, c.runtime_classes, s, c.plugin),
+    "CDI-SPEC": lambda c, n, s: cdi_spec_lists_gpus(c.probes[n.name], c.plugin),
     "WORKLOAD-DRIVER-FITS-IMAGE": lambda c, n, s: driver_fits_image(c.probes[n.name], n, s),
 }
 
@@ -128,17 +145,27 @@ def test_scenario_verdicts(clusters: dict[str, Cluster], scenario: str) -> None:
     for key, phrase in expected.items():
         assert phrase in failed[key], failed[key]
     skipped = {key for key, v in verdicts.items() if v.skip}
-    assert skipped <= {(n, "WORKLOAD-DRIVER-FITS-IMAGE") for n in ("k8s-node06",)}, skipped
+    cdi_skipped = {key for key in skipped if key[1] == "CDI-SPEC"}
+    assert skipped - cdi_skipped <= {("k8s-node06", "WORKLOAD-DRIVER-FITS-IMAGE")}, skipped
+    cdi = "cdi" in ",".join(cluster.plugin.device_list_strategy)
+    assert cdi_skipped == (set() if cdi else {(n.name, "CDI-SPEC") for n in cluster.nodes}), \
+        "CDI-SPEC is judged exactly where the plugin uses CDI"
 
 
-def test_gpu_operator_passes_under_the_runtimeclass_policy(clusters: dict[str, Cluster]) -> None:
+def test_gpu_operator_wiring_under_each_policy(clusters: dict[str, Cluster]) -> None:
+    """GPU Operator v25.10: CDI under auto, RuntimeClass nvidia under runtimeclass, a failure under default."""
     cluster = clusters["gpu-operator"]
     for node in cluster.nodes:
         probe = cluster.probes[node.name]
-        strict = runtime_default(probe, node, cluster.runtime_classes, Settings())
-        assert not strict.ok and strict.message.endswith("run the suite with --runtime-policy runtimeclass")
+        auto = runtime_default(probe, node, cluster.runtime_classes, Settings(), cluster.plugin)
+        assert auto.ok and auto.message.startswith(
+            "found the device plugin names CDI devices in the CRI request (DEVICE_LIST_STRATEGY "
+            "cdi-annotations,cdi-cri) and containerd has enable_cdi = true; "), auto.message
+        tutorial = runtime_default(probe, node, cluster.runtime_classes, Settings(runtime_policy="default"),
+                                   cluster.plugin)
+        assert not tutorial.ok and tutorial.message.endswith("run the suite with --runtime-policy auto (the default)")
         policy = Settings(runtime_policy="runtimeclass")
-        verdict = runtime_default(probe, node, cluster.runtime_classes, policy)
+        verdict = runtime_default(probe, node, cluster.runtime_classes, policy, cluster.plugin)
         assert verdict.ok, verdict.message
         assert verdict.message.startswith('found RuntimeClass nvidia -> handler "nvidia" -> '
                                           "/usr/local/nvidia/toolkit/nvidia-container-runtime; ")
