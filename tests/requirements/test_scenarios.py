@@ -15,9 +15,9 @@ import pytest
 from gpusim.bootstrap import bootstrap
 from gpusim.hostroot import render_host_root
 from gpusim.resources import DAEMONSET, NODE, RUNTIMECLASS
-from kubernetes.client import ApiClient
 from gpusim.scenario import load
 from gpusim.store import Store
+from kubernetes.client import ApiClient
 
 from gpu_conformance.facts.cluster import ApiVersion, PluginFacts, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode, find_gpu_nodes
