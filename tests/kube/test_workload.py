@@ -129,19 +129,17 @@ def test_node_whose_gpus_are_all_taken_is_busy_and_gets_no_job(
     assert jobs == [f"job.batch/vectoradd-k8s-node06-{run.run_id}"]
 
 
-def test_runtime_class_under_the_runtimeclass_policy(
+def test_each_node_gets_the_runtime_class_its_wiring_needs(
     start_cluster: StartCluster, connect_to: Connect
 ) -> None:
-    cluster = start_cluster(
-        "gpu-operator"
-    )  # nvidia is not the default runtime: pods need RuntimeClass nvidia
+    cluster = start_cluster("runtimeclass-legacy")  # nvidia is not the default runtime: pods need RuntimeClass nvidia
     conn, settings = connect_to(cluster)
-    default = run_vectoradd(conn, settings, gpu_nodes(conn, settings), RunContext())
+    nodes = gpu_nodes(conn, settings)
+    default = run_vectoradd(conn, settings, nodes, RunContext())
     assert {o.result for o in default.values()} == {"cuda_error"}
-    conn, settings = connect_to(cluster, runtime_policy="runtimeclass")
     run = RunContext()
-    with_class = run_vectoradd(conn, settings, gpu_nodes(conn, settings), run)
-    assert {o.result for o in with_class.values()} == {"passed"}
+    with_class = run_vectoradd(conn, settings, nodes, run, {"k8s-node05": "nvidia", "k8s-node06": None})
+    assert {n: o.result for n, o in with_class.items()} == {"k8s-node05": "passed", "k8s-node06": "cuda_error"}
     job = json.loads(
         kubectl(
             cluster, "get", "job", "-n", "gpu-conformance", f"vectoradd-k8s-node05-{run.run_id}", "-o", "json"
