@@ -1,9 +1,10 @@
 """The suite on a simulated cluster shows each check's level everywhere it reports (terminal table, summary.json,
 JUnit, Allure, metrics), and ``--level`` deselects the checks of the other levels: reported as deselected,
-never skipped."""
+never skipped; the whole suite's items split into the two levels as the catalogue says."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -18,11 +19,14 @@ from gpusim.scenario import load
 from gpusim.testing import TEST_ADDRESS_BLOCK
 from prometheus_client.parser import text_string_to_metric_families
 
+from conformance.binding import MARKER
 from conformance.plugin.levels import JUNIT_PROPERTY
 from gpu_conformance.reporting.summary import read_summary
 from tests.suite.suite_runner import ROOT
 
-pytestmark = pytest.mark.e2e
+# The suite's markers are registered by its plugin, which the project's own tests do not load (_level_of imports
+# the conformance modules).
+pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")]
 
 # Tutorial checks only: the cluster-wide and read-only ones of these modules (no probe pod, no vectoradd Job).
 MODULES = ("conformance/test_prerequisites.py", "conformance/test_device_plugin.py", "conformance/test_capacity.py")
@@ -104,3 +108,31 @@ def test_another_level_deselects_them_and_skips_none(kubeconfig: Path, tmp_path:
     done = _suite(kubeconfig, tmp_path / "hardening", "--level", "hardening", "--co", "-q").done
     assert done.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, done.stdout + done.stderr
     assert " deselected" in done.stdout and "skipped" not in done.stdout
+
+
+def _collected(kubeconfig: Path, *args: str) -> tuple[set[str], str]:
+    """The whole suite's test ids after collection (and deselection), and pytest's output."""
+    command = [sys.executable, "-m", "pytest", "conformance", "--kubeconfig", str(kubeconfig), "-p", "no:cacheprovider",
+               "--co", "-q", *args]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {line for line in done.stdout.splitlines() if "::" in line}, done.stdout
+
+
+def _level_of(test_id: str) -> str:
+    """The level of the catalogue entry the test function binds with @verifies."""
+    module, _, function = test_id.partition("[")[0].partition("::")
+    test = getattr(importlib.import_module(module.removesuffix(".py").replace("/", ".")), function)
+    (mark,) = [m for m in getattr(test, "pytestmark", ()) if m.name == MARKER]
+    level: str = mark.kwargs["entry"].level
+    return level
+
+
+def test_the_whole_suite_splits_into_its_levels(kubeconfig: Path) -> None:
+    every, _ = _collected(kubeconfig)
+    tutorial, said = _collected(kubeconfig, "--level", "tutorial")
+    hardening, _ = _collected(kubeconfig, "--level", "hardening")
+    assert tutorial | hardening == every and not tutorial & hardening
+    assert {_level_of(test) for test in tutorial} == {"tutorial"}
+    assert hardening and {_level_of(test) for test in hardening} == {"hardening"}
+    assert f"({len(hardening)} deselected)" in said
