@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ from gpusim.scenario import loads
 from gpusim.testing import StartCluster, eventually, kubectl
 
 from gpu_conformance.facts.isolation import Look, NodeIsolation
+from gpu_conformance.kube import isolation
 from gpu_conformance.kube.cluster import gpu_nodes
+from gpu_conformance.kube.gpu_usage import GpuUsage
 from gpu_conformance.kube.isolation import gather_isolation
 from gpu_conformance.kube.run import RunContext
 
@@ -119,3 +122,30 @@ def test_an_unpullable_image_is_could_not_inspect(start_cluster: StartCluster, c
             assert look.view is None and look.problem is not None
             assert f'image "{settings.probe_image}" could not be pulled (' in look.problem
             assert look.problem.endswith("mirror it and pass --probe-image")
+
+
+def test_gpus_others_hold_from_the_start_are_named(start_cluster: StartCluster, connect_to: Connect) -> None:
+    conn, settings = connect_to(start_cluster("gpus-busy"))
+    found = gather_isolation(conn, settings, gpu_nodes(conn, settings), RunContext())
+    busy = found["k8s-node06"]
+    assert isinstance(busy, NodeIsolation) and busy.image_env.view is not None
+    for look in (busy.holder, busy.bystander):
+        assert look.view is None and look.problem is not None
+        assert look.problem.startswith("no free nvidia.com/gpu on node k8s-node06 (1 allocatable, held by other pods: ")
+
+
+def test_a_holder_pending_past_the_grace_says_the_schedulers_words(
+        start_cluster: StartCluster, connect_to: Connect, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GPUs taken between the count and the scheduling (here: a count that missed them): not waited out."""
+    cluster = start_cluster("gpus-busy")
+    conn, settings = connect_to(cluster)
+    nodes = [n for n in gpu_nodes(conn, settings) if n.name == "k8s-node06"]
+    monkeypatch.setattr(isolation, "gpu_usage", lambda conn, nodes: {n.name: GpuUsage("nvidia.com/gpu", 1)
+                                                                     for n in nodes})
+    started = time.monotonic()
+    found = isolation.gather_isolation(conn, settings, nodes, RunContext(), unschedulable_grace=2)
+    assert time.monotonic() - started < settings.timeout
+    facts = found["k8s-node06"]
+    assert isinstance(facts, NodeIsolation) and facts.image_env.view is not None
+    assert facts.holder.problem is not None and " unschedulable: 0/3 nodes are available: " in facts.holder.problem
+    assert "Insufficient nvidia.com/gpu" in facts.holder.problem
