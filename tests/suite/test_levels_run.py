@@ -1,6 +1,6 @@
 """The suite on a simulated cluster shows each check's level everywhere it reports (terminal table, summary.json,
-JUnit, Allure, metrics), and ``--level`` deselects the checks of the other levels: reported as deselected,
-never skipped; the whole suite's items split into the two levels as the catalogue says."""
+JUnit, Allure and its HTML report, metrics), and ``--level`` deselects the checks of the other levels: reported
+as deselected, never skipped; the whole suite's items split into the two levels as the catalogue says."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ import pytest
 from gpusim.cluster import SimCluster
 from gpusim.scenario import load
 from gpusim.testing import TEST_ADDRESS_BLOCK
+from playwright.sync_api import expect
 from prometheus_client.parser import text_string_to_metric_families
 
 from conformance.binding import MARKER
 from conformance.plugin.levels import JUNIT_PROPERTY
 from gpu_conformance.reporting.summary import read_summary
+from tests.reporting.test_report_browser import render, report_page
 from tests.suite.suite_runner import ROOT
 
 # The suite's markers are registered by its plugin, which the project's own tests do not load (_level_of imports
@@ -136,3 +138,15 @@ def test_the_whole_suite_splits_into_its_levels(kubeconfig: Path) -> None:
     assert {_level_of(test) for test in tutorial} == {"tutorial"}
     assert hardening and {_level_of(test) for test in hardening} == {"hardening"}
     assert f"({len(hardening)} deselected)" in said
+
+
+def test_the_html_report_shows_the_level(tutorial: Run) -> None:
+    """The check's result in `gpu-conformance report`'s HTML, opened in Chromium: its labels show the level."""
+    with report_page(render(tutorial.folder)) as page:
+        page.get_by_test_id("tree-section-title").filter(has_text="Prerequisites").click()
+        page.get_by_test_id("tree-section-title").filter(has_text="PRE-K8S-VERSION").click()
+        page.get_by_test_id("tree-leaf").first.click()
+        expect(page.get_by_test_id("test-result-info-title")).to_contain_text("PRE-K8S-VERSION")
+        level = page.get_by_test_id("metadata-item").filter(
+            has=page.get_by_test_id("metadata-item-key").get_by_text("level", exact=True))
+        expect(level.get_by_test_id("metadata-item-value")).to_have_text("tutorial")
