@@ -17,6 +17,7 @@ from gpu_conformance.facts.cluster import ApiVersion, PluginFacts, ProbeOutcome,
 from gpu_conformance.facts.exporters import ExporterFacts
 from gpu_conformance.facts.fire_range import FireRange
 from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.isolation import NodeIsolation
 from gpu_conformance.facts.prometheus import LivePrometheus, ScrapeConfig
 from gpu_conformance.facts.promtool import PromtoolRun
 
@@ -99,6 +100,20 @@ def _(fact: WorkloadOutcome, node: str | None) -> Evidence:
     if fact.events:
         attachments.append(Attachment("vectoradd pod events", "\n".join(fact.events)))
     return Evidence(f"vectoradd Job pod {fact.pod or '(none created)'} on {fact.node}", tuple(attachments))
+
+
+@evidence.register
+def _(fact: NodeIsolation, node: str | None) -> Evidence:
+    looks = (fact.image_env, fact.pod_env, fact.holder, fact.bystander, fact.other_holder)
+    attachments = []
+    for look in (look for look in looks if look is not None):
+        if look.view is not None:  # its log is this JSON line
+            attachments.append(Attachment(look.source, look.view.to_json(), JSON))
+        else:
+            log = f"\n\nlog:\n{look.log}" if look.log else ""
+            attachments.append(Attachment(look.source, f"could not inspect: {look.problem}{log}"))
+    return Evidence(f"isolation pods on {fact.node}: what each container saw (gpu-conformance sees)",
+                    tuple(attachments))
 
 
 @evidence.register

@@ -7,35 +7,12 @@ from dataclasses import replace
 import pytest
 
 from gpu_conformance.checks import ISOLATION_FIX
-from gpu_conformance.facts.container_view import ContainerView, SeenGpu
-from gpu_conformance.facts.isolation import Look, NodeIsolation
+from gpu_conformance.facts.container_view import ContainerView
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.requirements.isolation import container_isolation, env_no_gpu, no_request_no_gpu, pod_isolation
 
-from .builders import NODE, RTX_4090, gpu_node
-
-GPU0, GPU1 = (SeenGpu(0, g.uuid, g.name) for g in RTX_4090)
-NOT_FOUND = "NVML Shared Library Not Found"
-NOTHING = ContainerView("/dev", (), (), NOT_FOUND, "all")
-EVERY_GPU = ContainerView("/dev", ("/dev/nvidia0", "/dev/nvidia1"), (GPU0, replace(GPU1, index=1)), None, "all")
-POD = f"pod gpu-conformance/sec-nogpu-{NODE}-abc123"
-
-
-def _holding(gpu: SeenGpu, minor: int) -> ContainerView:
-    return ContainerView("/dev", (f"/dev/nvidia{minor}",), (replace(gpu, index=0),), None, gpu.uuid)
-
-
-def _look(view: ContainerView | None, container: str = "image-env", problem: str | None = None) -> Look:
-    return Look(f"{POD} container {container} on node {NODE}", "no GPU requested", view, problem)
-
-
-def facts(image_env: ContainerView | None = NOTHING, pod_env: ContainerView | None = NOTHING,
-          holder: ContainerView | None = None, bystander: ContainerView | None = None,
-          other: ContainerView | None = None, with_other: bool = True) -> NodeIsolation:
-    bystander = bystander or replace(NOTHING, visible_devices="")
-    return NodeIsolation(
-        NODE, _look(image_env), _look(pod_env, "pod-env"), _look(holder or _holding(GPU0, 0), "holder"),
-        _look(bystander, "bystander"), _look(other or _holding(GPU1, 1), "holder") if with_other else None)
+from .builders import NODE, gpu_node
+from .isolation_builders import EVERY_GPU, GPU0, GPU1, NOT_FOUND, NOTHING, POD, facts, holding, look
 
 
 def test_a_pod_without_a_request_that_sees_nothing_passes() -> None:
@@ -70,7 +47,7 @@ def test_the_pod_spec_env_is_judged_apart_from_the_image_env() -> None:
 
 
 def test_a_container_that_could_not_run_is_could_not_inspect() -> None:
-    broken = replace(facts(), image_env=_look(None, problem='image "x" could not be pulled (ErrImagePull): denied'))
+    broken = replace(facts(), image_env=look(None, problem='image "x" could not be pulled (ErrImagePull): denied'))
     with pytest.raises(FactsUnavailable, match=r'^\[SEC-NO-REQUEST-NO-GPU\] could not inspect pod .* container '
                                                r'image-env on node k8s-node05 \(no GPU requested\): image "x" could'):
         no_request_no_gpu(broken)
@@ -83,7 +60,7 @@ def test_container_isolation_passes_when_only_the_holder_sees_its_gpu() -> None:
 
 
 def test_a_bystander_that_sees_the_pods_gpu_fails() -> None:
-    verdict = container_isolation(facts(bystander=replace(_holding(GPU0, 0), visible_devices="")))
+    verdict = container_isolation(facts(bystander=replace(holding(GPU0, 0), visible_devices="")))
     assert not verdict.ok
     assert verdict.message.startswith(f'[SEC-CONTAINER-ISOLATION] found /dev/nvidia0; 1 GPU in NVML ({GPU0.uuid}); '
                                       f'NVIDIA_VISIBLE_DEVICES "" (its pod\'s holder: /dev/nvidia0')
@@ -113,7 +90,7 @@ def test_two_pods_with_different_gpus_pass() -> None:
 
 
 def test_two_pods_with_the_same_gpu_fail_with_the_isolation_fix() -> None:
-    verdict = pod_isolation(facts(other=_holding(GPU0, 0)), gpu_node())
+    verdict = pod_isolation(facts(other=holding(GPU0, 0)), gpu_node())
     assert not verdict.ok
     assert verdict.message.startswith(f"[SEC-POD-ISOLATION] found both pods hold {GPU0.uuid}: /dev/nvidia0; ")
     assert "expected different GPUs in two pods holding 1 GPU each at the same time" in verdict.message
@@ -126,7 +103,7 @@ def test_two_pods_with_the_same_gpu_fail_with_the_isolation_fix() -> None:
 ])
 def test_with_gpu_sharing_the_failure_names_sharing_as_the_cause(labels: dict[str, str]) -> None:
     node = gpu_node(gpus=8, labels=labels)
-    verdict = pod_isolation(facts(other=_holding(GPU0, 0)), node)
+    verdict = pod_isolation(facts(other=holding(GPU0, 0)), node)
     assert not verdict.ok and f"fix: GPU sharing is on on node {NODE} (nvidia.com/gpu.sharing-strategy=" in \
         verdict.message
     assert "and is the cause" in verdict.message
@@ -139,7 +116,8 @@ def test_a_node_with_one_gpu_is_skipped_saying_why() -> None:
 
 
 def test_a_second_holder_that_could_not_run_is_could_not_inspect() -> None:
-    pending = replace(facts(), other_holder=_look(None, "holder", "unschedulable after 10s: 0/3 nodes are available: "
+    pending = replace(facts(), other_holder=look(None, "holder", "unschedulable after 10s: 0/3 nodes are available: "
                                                                   "1 Insufficient nvidia.com/gpu."))
     with pytest.raises(FactsUnavailable, match=r"\[SEC-POD-ISOLATION\] could not inspect .*Insufficient nvidia"):
         pod_isolation(pending, gpu_node())
+
