@@ -150,3 +150,11 @@ def test_the_html_report_shows_the_level(tutorial: Run) -> None:
         level = page.get_by_test_id("metadata-item").filter(
             has=page.get_by_test_id("metadata-item-key").get_by_text("level", exact=True))
         expect(level.get_by_test_id("metadata-item-value")).to_have_text("tutorial")
+
+
+def test_a_bad_level_on_the_command_line_is_one_line_and_status_4() -> None:
+    command = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", "--level", "tutorials"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stderr.strip()) == (
+        pytest.ExitCode.USAGE_ERROR, "ERROR: command line: level: expected 'tutorial' or 'hardening' or 'all', "
+                                     "got 'tutorials'")
