@@ -43,8 +43,8 @@ def test_admission_levels_choose_what_blocks(start_cluster: StartCluster, tmp_pa
 
     bad = _gate(cluster.kubeconfig, _profile(tmp_path, "[tutorial, harden]"))
     assert bad.returncode == 2, bad.stdout + bad.stderr
-    assert bad.stderr.strip() == (f"gpu-conformance gate: the suite did not start: profile {tmp_path}/gate-profile.yaml: "
-                                  "admission-levels: expected 'tutorial' or 'hardening', got 'harden'")
+    assert bad.stderr.strip() == (f"gpu-conformance gate: the suite did not start: profile {tmp_path}/gate-profile"
+                                  ".yaml: admission-levels: expected 'tutorial' or 'hardening', got 'harden'")
 
     admitted = _gate(cluster.kubeconfig, _profile(tmp_path, "[hardening]"), "--level", "tutorial")
     assert admitted.returncode == 0, admitted.stdout + admitted.stderr
