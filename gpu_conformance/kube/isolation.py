@@ -47,7 +47,8 @@ from .node_readiness import not_ready_nodes
 from .pod_state import container_state, full_name
 from .pod_trouble import stopped, trouble
 from .retry import budget_of, create_retrying
-from .run import NODE_ANNOTATION, RunContext
+from .run import COMPONENT, NODE_ANNOTATION, RunContext
+from .watch import follow
 from .workload import UNSCHEDULABLE_GRACE_SECONDS, RuntimeClasses
 
 NodeLooks = NodeIsolation | FactsUnavailable
@@ -65,6 +66,8 @@ HOLD_MARGIN_SECONDS = 30.0
 WATCH_MARGIN_SECONDS = 10.0
 DEADLINE_MARGIN_SECONDS = 30
 LOG_POLL_SECONDS = 0.5
+TERMINATION_GRACE_SECONDS = 5  # ``sees --hold`` ends at once on SIGTERM
+RELEASE_MARGIN_SECONDS = 10.0
 LOG_LINES = 20
 IMAGE_OPTION = "--probe-image"  # the project's image runs `sees` as it runs the probe
 
@@ -104,7 +107,7 @@ def isolation_pod(settings: Settings, node: GpuNode, run: RunContext, component:
         "tolerations": gpu_tolerations(settings.tolerate),
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
-        "terminationGracePeriodSeconds": 5,
+        "terminationGracePeriodSeconds": TERMINATION_GRACE_SECONDS,
         "securityContext": {"runAsNonRoot": True, "runAsUser": RUN_AS, "runAsGroup": RUN_AS,
                             "seccompProfile": {"type": "RuntimeDefault"}},
         "containers": [_container(settings, node, name, hold) for name in CONTAINERS[component]],
@@ -240,11 +243,27 @@ def _follow(conn: Connection, settings: Settings, run: RunContext, component: st
 
 
 def _release_holders(conn: Connection, settings: Settings, run: RunContext) -> None:
-    """Delete the holders now that they are read (SIGTERM ends ``sees --hold`` at once): their GPUs go back. A
-    failure here is left to the run's cleanup, which deletes everything of the run."""
-    for component in (HOLDER, OTHER):
-        with contextlib.suppress(ApiException, HTTPError, OSError):
+    """Delete the holders now that they are read (SIGTERM ends ``sees --hold`` at once), and wait until they are
+    gone: a terminating pod still holds its GPU, and the vectoradd Jobs after us count it as busy. A failure here
+    is left to the run's cleanup, which deletes everything of the run."""
+    with contextlib.suppress(ApiException, HTTPError, OSError):
+        for component in (HOLDER, OTHER):
             conn.core.delete_collection_namespaced_pod(settings.namespace, label_selector=run.selector(component))
+        deadline = time.monotonic() + TERMINATION_GRACE_SECONDS + RELEASE_MARGIN_SECONDS
+        holding = {pod.metadata.name for pod in conn.core.list_namespaced_pod(
+            settings.namespace, label_selector=run.selector()).items if _holds(pod)}
+        if not holding:
+            return
+        for kind, pod in follow(conn.core.list_namespaced_pod, deadline, namespace=settings.namespace,
+                                label_selector=run.selector()):
+            if _holds(pod) and kind == "DELETED":
+                holding.discard(pod.metadata.name)
+            if not holding:
+                return
+
+
+def _holds(pod: Any) -> bool:
+    return (pod.metadata.labels or {}).get(COMPONENT) in (HOLDER, OTHER)
 
 
 def gather_isolation(
