@@ -170,7 +170,7 @@ def test_a_pod_uses_its_own_service_account_token_and_rbac_applies_to_it(start_c
 
 def test_a_manual_run_passes_as_the_service_account_and_keeps_its_results_on_the_volume(
         start_cluster: StartCluster, tmp_path: Path) -> None:
-    cluster = start_cluster("seed")
+    cluster = start_cluster("hardened")  # seed leaks GPUs to pods without a request: its SEC checks fail
     deploy(cluster, tmp_path, allure=Path(install(cache_dir())))  # installed on first use, as the command would
     start_manual_run(cluster, "manual-1")
     outcome = finished(cluster, "manual-1", timeout=180)
