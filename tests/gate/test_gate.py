@@ -44,7 +44,7 @@ def _node(cluster: SimCluster, name: str = "k8s-node06") -> dict[str, object]:
 
 
 def test_a_passing_cordoned_node_is_uncordoned_and_labelled(start_cluster: StartCluster, tmp_path: Path) -> None:
-    cluster = start_cluster(load(str(_held_back(tmp_path, "seed", {"unschedulable": True}))))
+    cluster = start_cluster(load(str(_held_back(tmp_path, "hardened", {"unschedulable": True}))))  # seed fails SEC-*
     done = _gate(cluster, "k8s-node06")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"k8s-node06 passed every check and is admitted: uncordon, label gpu-conformance/validated={TODAY}" \
@@ -69,7 +69,7 @@ def test_a_failing_node_is_left_as_it_was(start_cluster: StartCluster, tmp_path:
 def test_an_admission_taint_the_device_plugin_does_not_tolerate(start_cluster: StartCluster, tmp_path: Path) -> None:
     """The suite's pods tolerate the taint, but the device plugin must too: until it does, the gate refuses."""
     taint = {"key": ADMISSION_TAINT, "value": "pending", "effect": "NoSchedule"}
-    cluster = start_cluster(load(str(_held_back(tmp_path, "seed", {"taints": [taint]}))))
+    cluster = start_cluster(load(str(_held_back(tmp_path, "hardened", {"taints": [taint]}))))
     refused = _gate(cluster, "k8s-node06", "--admission-taint", ADMISSION_TAINT)
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "PLUGIN-POD-READY on k8s-node06: failed" in refused.stdout
