@@ -9,7 +9,8 @@ Per node, up to three pods of the project's image, each container running ``gpu-
 - ``sec-other``: a second holder of 1 GPU, on nodes with 2 or more allocatable GPUs, so that two pods hold one
   each at the same time.
 
-Holders run ``sees --hold``: they keep their GPU until the suite has read both pods' output, then it deletes them.
+Holders run ``sees --hold``: they keep their GPU until the suite has read both pods' output, then it deletes them
+(even with --keep-resources: what they printed is in the report, and their GPUs are needed next).
 They hold for the pod timeout plus a margin, so the first still holds when the watch gives up on the second.
 
 Free GPUs: pytest runs one fixture at a time, so these pods never run beside this run's vectoradd Jobs (that
@@ -297,8 +298,7 @@ def gather_isolation(
         for followed in logs.map_bounded(follow, (NOGPU, HOLDER, OTHER)):
             found.update(followed)
     finally:
-        if not settings.keep_resources:
-            _release_holders(conn, settings, run)
+        _release_holders(conn, settings, run)  # even with --keep-resources: vectoradd needs their GPUs
     for p in planned:
         why = p.skipped or failed.get((p.node.name, p.component))
         if why is not None:

@@ -40,7 +40,8 @@ def test_seed_every_container_prints_what_it_sees(start_cluster: StartCluster, c
     cluster = start_cluster("seed")
     conn, settings = connect_to(cluster, keep_resources=True)
     run = RunContext()
-    found = gather_isolation(conn, settings, gpu_nodes(conn, settings), run)
+    nodes = gpu_nodes(conn, settings)
+    found = gather_isolation(conn, settings, nodes, run)
     assert sorted(found) == list(NODES)
     for name in NODES:
         facts = found[name]
@@ -52,12 +53,13 @@ def test_seed_every_container_prints_what_it_sees(start_cluster: StartCluster, c
             assert look.container.endswith(f" on node {name}")
         assert facts.pod_env.view is not None and facts.pod_env.view.visible_devices == "all"
         assert facts.bystander.view is not None and facts.bystander.view.visible_devices == ""
-    pod = _pod(cluster, f"sec-holder-k8s-node05-{run.run_id}")
+    pod = isolation.isolation_pod(settings, nodes[0], run, isolation.HOLDER, None)  # the holders are gone
     spec = pod["spec"]
     assert pod["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "gpu-conformance",
                                          "gpu-conformance/run-id": run.run_id,
                                          "app.kubernetes.io/component": "sec-holder"}
-    assert spec["nodeSelector"] == {"kubernetes.io/hostname": "k8s-node05"}  # the scheduler places it
+    assert spec["nodeSelector"] == {"kubernetes.io/hostname": "k8s-node05"} and "nodeName" not in spec
+    assert spec["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
     assert spec["securityContext"] == {"runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532,
                                        "seccompProfile": {"type": "RuntimeDefault"}}
     assert "volumes" not in spec or not any("hostPath" in v for v in spec["volumes"])
@@ -65,12 +67,13 @@ def test_seed_every_container_prints_what_it_sees(start_cluster: StartCluster, c
     assert holder["command"] == ["gpu-conformance", "sees", "--dev", "/dev", "--hold", "60"]
     assert holder["resources"]["limits"]["nvidia.com/gpu"] == "1"
     assert "nvidia.com/gpu" not in bystander["resources"]["limits"]
-    assert bystander["env"] == [{"name": "NVIDIA_VISIBLE_DEVICES", "value": ""}] or \
-        bystander["env"] == [{"name": "NVIDIA_VISIBLE_DEVICES"}]
+    assert bystander["env"] == [{"name": "NVIDIA_VISIBLE_DEVICES", "value": ""}]
     for container in spec["containers"]:
         assert container["securityContext"] == {"privileged": False, "allowPrivilegeEscalation": False,
                                                 "capabilities": {"drop": ["ALL"]}}
-    nogpu = _pod(cluster, f"sec-nogpu-k8s-node05-{run.run_id}")["spec"]["containers"]
+    stored = _pod(cluster, f"sec-nogpu-k8s-node05-{run.run_id}")["spec"]  # kept: --keep-resources
+    assert (stored["securityContext"], stored["nodeSelector"]) == (spec["securityContext"], spec["nodeSelector"])
+    nogpu = stored["containers"]
     assert [c.get("env") for c in nogpu] == [None, [{"name": "NVIDIA_VISIBLE_DEVICES", "value": "all"}]]
     assert all("nvidia.com/gpu" not in c["resources"]["limits"] for c in nogpu)
 
