@@ -36,96 +36,41 @@ from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.isolation import Look, NodeIsolation
 from gpu_conformance.facts.unavailable import FactsUnavailable
 
-from ..gpu_request import gpu_limits, gpu_tolerations, visible_devices_env
 from ..settings import Settings
 from . import logs
 from .client import Connection
 from .errors import api_message, denial, one_line
 from .follow_pods import follow_pods
 from .gpu_usage import GpuUsage, gpu_usage
+from .isolation_pods import (
+    ASKED,
+    BYSTANDER,
+    CONTAINERS,
+    HOLDER,
+    HOLDS,
+    IMAGE_ENV,
+    IMAGE_OPTION,
+    NOGPU,
+    OTHER,
+    POD_ENV,
+    TERMINATION_GRACE_SECONDS,
+    isolation_pod,
+    runtime_class_for,
+)
 from .namespace import ensure_namespace
 from .node_readiness import not_ready_nodes
 from .pod_state import container_state, full_name
 from .pod_trouble import stopped, trouble
 from .retry import budget_of, create_retrying
-from .run import COMPONENT, NODE_ANNOTATION, RunContext
+from .run import COMPONENT, RunContext
 from .watch import follow
 from .workload import UNSCHEDULABLE_GRACE_SECONDS, RuntimeClasses
 
 NodeLooks = NodeIsolation | FactsUnavailable
-NOGPU, HOLDER, OTHER = "sec-nogpu", "sec-holder", "sec-other"  # the pods' components (and name prefixes)
-IMAGE_ENV, POD_ENV, HOLDS, BYSTANDER = "image-env", "pod-env", "holder", "bystander"
-CONTAINERS = {NOGPU: (IMAGE_ENV, POD_ENV), HOLDER: (HOLDS, BYSTANDER), OTHER: (HOLDS,)}
-ASKED = {
-    IMAGE_ENV: "no GPU requested, NVIDIA_VISIBLE_DEVICES=all only from the image",
-    POD_ENV: "no GPU requested, env NVIDIA_VISIBLE_DEVICES=all in the pod spec",
-    HOLDS: "1 GPU requested",
-    BYSTANDER: 'no GPU requested, env NVIDIA_VISIBLE_DEVICES="" beside a container holding 1 GPU',
-}
-RUN_AS = 65532  # the image's user (Dockerfile USER)
-HOLD_MARGIN_SECONDS = 30.0
 WATCH_MARGIN_SECONDS = 10.0
-DEADLINE_MARGIN_SECONDS = 30
 LOG_POLL_SECONDS = 0.5
-TERMINATION_GRACE_SECONDS = 5  # ``sees --hold`` ends at once on SIGTERM
 RELEASE_MARGIN_SECONDS = 10.0
 LOG_LINES = 20
-IMAGE_OPTION = "--probe-image"  # the project's image runs `sees` as it runs the probe
-
-
-def runtime_class_for(runtime_classes: RuntimeClasses, node: GpuNode) -> str | None:
-    """The RuntimeClass of the node's GPU pods, as the vectoradd Job gets it: the one place this module asks."""
-    return runtime_classes.get(node.name)
-
-
-def _container(settings: Settings, node: GpuNode, name: str, hold: float | None) -> dict[str, Any]:
-    command = ["gpu-conformance", "sees", "--dev", "/dev"]
-    if hold is not None:
-        command += ["--hold", f"{hold:g}"]
-    limits = {"memory": "256Mi", **(gpu_limits(node) if name == HOLDS else {})}
-    body: dict[str, Any] = {
-        "name": name,
-        "image": settings.probe_image,
-        "command": command,
-        "securityContext": {"privileged": False, "allowPrivilegeEscalation": False,
-                            "capabilities": {"drop": ["ALL"]}},
-        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": limits},
-    }
-    env = {POD_ENV: visible_devices_env("all"), BYSTANDER: visible_devices_env("")}.get(name)
-    if env is not None:
-        body["env"] = env
-    return body
-
-
-def isolation_pod(settings: Settings, node: GpuNode, run: RunContext, component: str,
-                  runtime_class: str | None) -> dict[str, Any]:
-    """One of the node's isolation pods: unprivileged, no hostPath, pinned by hostname so the scheduler decides."""
-    hold = None if component == NOGPU else settings.timeout + HOLD_MARGIN_SECONDS
-    spec: dict[str, Any] = {
-        "restartPolicy": "Never",
-        "activeDeadlineSeconds": int(settings.timeout + HOLD_MARGIN_SECONDS) + DEADLINE_MARGIN_SECONDS,
-        "nodeSelector": {"kubernetes.io/hostname": node.labels.get("kubernetes.io/hostname", node.name)},
-        "tolerations": gpu_tolerations(settings.tolerate),
-        "automountServiceAccountToken": False,
-        "enableServiceLinks": False,
-        "terminationGracePeriodSeconds": TERMINATION_GRACE_SECONDS,
-        "securityContext": {"runAsNonRoot": True, "runAsUser": RUN_AS, "runAsGroup": RUN_AS,
-                            "seccompProfile": {"type": "RuntimeDefault"}},
-        "containers": [_container(settings, node, name, hold) for name in CONTAINERS[component]],
-    }
-    if runtime_class:
-        spec["runtimeClassName"] = runtime_class
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": run.object_name(component, node.name),
-            "namespace": settings.namespace,
-            "labels": run.component_labels(component),
-            "annotations": {NODE_ANNOTATION: node.name},
-        },
-        "spec": spec,
-    }
 
 
 @dataclass(frozen=True)
@@ -185,7 +130,7 @@ def parse_view(log: str) -> ContainerView:
 
 
 def _read(conn: Connection, settings: Settings, pod: Any, container: str, deadline: float,
-          holding: bool) -> tuple[ContainerView | None, str | None, str]:
+          holding: bool) -> Seen:
     """(view, None, log) or (None, why not, log). A holder still running may not have printed yet: read again."""
     if not _ran(pod, container):
         return None, trouble(pod, container, "", IMAGE_OPTION, settings.timeout), ""
@@ -218,14 +163,15 @@ def _done(component: str) -> Callable[[Any], bool]:
 
 
 Key = tuple[str, str, str]  # (node, component, container)
+Seen = tuple[ContainerView | None, str | None, str]  # (view, or why there is none; the log)
 
 
 def _follow(conn: Connection, settings: Settings, run: RunContext, component: str, nodes: list[str],
-            deadline: float, grace: float) -> dict[Key, tuple[ContainerView | None, str | None, str]]:
+            deadline: float, grace: float) -> dict[Key, Seen]:
     """Follow one kind of pod on ``nodes`` with one watch, then read every container's output concurrently."""
     watched = follow_pods(conn.core, settings.namespace, run.selector(component), nodes, deadline, _done(component),
                           lambda node, pod: None, stuck_grace=grace, not_ready=not_ready_nodes(conn))
-    found: dict[Key, tuple[ContainerView | None, str | None, str]] = {}
+    found: dict[Key, Seen] = {}
     reads: list[tuple[str, str, Any]] = []
     for node in nodes:
         pod = watched.last.get(node)
@@ -289,13 +235,14 @@ def gather_isolation(
     to_make = [p for p in planned if p.skipped is None]
     created = logs.map_bounded(lambda p: _create(conn, settings, run, runtime_classes or {}, p), to_make)
     failed = {(p.node.name, p.component): why for p, why in zip(to_make, created, strict=True) if why is not None}
-    found: dict[Key, tuple[ContainerView | None, str | None, str]] = {}
-    def follow(component: str) -> dict[Key, tuple[ContainerView | None, str | None, str]]:
+    found: dict[Key, Seen] = {}
+
+    def follow_kind(component: str) -> dict[Key, Seen]:
         followed = [p.node.name for p in to_make if p.component == component and (p.node.name, component) not in failed]
         return _follow(conn, settings, run, component, followed, deadline, unschedulable_grace) if followed else {}
 
     try:  # one watch per kind of pod, side by side: a slow kind never eats another's time
-        for followed in logs.map_bounded(follow, (NOGPU, HOLDER, OTHER)):
+        for followed in logs.map_bounded(follow_kind, (NOGPU, HOLDER, OTHER)):
             found.update(followed)
     finally:
         _release_holders(conn, settings, run)  # even with --keep-resources: vectoradd needs their GPUs
@@ -307,7 +254,7 @@ def gather_isolation(
 
 
 def _node_isolation(settings: Settings, run: RunContext, node: GpuNode,
-                    found: Mapping[Key, tuple[ContainerView | None, str | None, str]]) -> NodeIsolation:
+                    found: Mapping[Key, Seen]) -> NodeIsolation:
     def look(component: str, container: str) -> Look:
         view, problem, log = found[node.name, component, container]
         pod = f"{settings.namespace}/{run.object_name(component, node.name)}"
