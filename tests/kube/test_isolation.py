@@ -16,6 +16,7 @@ from gpu_conformance.kube import isolation
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.gpu_usage import GpuUsage
 from gpu_conformance.kube.isolation import gather_isolation
+from gpu_conformance.kube.isolation_pods import HOLDER, isolation_pod
 from gpu_conformance.kube.run import RunContext
 
 from .conftest import Connect
@@ -53,7 +54,7 @@ def test_seed_every_container_prints_what_it_sees(start_cluster: StartCluster, c
             assert look.container.endswith(f" on node {name}")
         assert facts.pod_env.view is not None and facts.pod_env.view.visible_devices == "all"
         assert facts.bystander.view is not None and facts.bystander.view.visible_devices == ""
-    pod = isolation.isolation_pod(settings, nodes[0], run, isolation.HOLDER, None)  # the holders are gone
+    pod = isolation_pod(settings, nodes[0], run, HOLDER, None)  # the holders are gone
     spec = pod["spec"]
     assert pod["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "gpu-conformance",
                                          "gpu-conformance/run-id": run.run_id,
