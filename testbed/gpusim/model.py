@@ -23,6 +23,7 @@ ExporterHealth = Literal["healthy", "down", "hanging", "nvidia_smi_failing", "ma
 MigStrategy = Literal["single", "mixed"]
 ToolkitMode = Literal["auto", "legacy", "cdi"]
 DeviceListStrategy = Literal["envvar", "volume-mounts", "cdi-annotations", "cdi-cri"]
+DeviceIdStrategy = Literal["uuid", "index"]
 CdiSpecState = Literal["current", "missing", "stale", "missing-gpu"]
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
@@ -83,6 +84,12 @@ class Toolkit:
     accept_envvar_unprivileged: bool = True  # accept-nvidia-visible-devices-envvar-when-unprivileged
     accept_volume_mounts: bool = False  # accept-nvidia-visible-devices-as-volume-mounts
     mode: ToolkitMode = "auto"  # nvidia-container-runtime.mode of the plain ``nvidia`` runtime
+    # nvidia-container-runtime.modes.cdi.default-kind: the kind an NVIDIA_VISIBLE_DEVICES entry becomes in cdi
+    # mode (the GPU Operator's toolkit sets management.nvidia.com/gpu).
+    cdi_default_kind: str = "nvidia.com/gpu"
+    # The toolkit container's CDI_ENABLED (nvidia-ctk-installer --cdi-enabled): at its start it writes the
+    # management spec /var/run/cdi/management.nvidia.com-gpu.yaml (kind management.nvidia.com/gpu, device all).
+    management_spec: bool = False
 
     @property
     def installed(self) -> bool:
@@ -118,6 +125,16 @@ class CdiSetup:
 
 
 @dataclass(frozen=True)
+class AfterPluginStart:
+    """What changed on the host after the device plugin had started (and was not restarted): it writes its CDI
+    spec only at start, and keeps advertising the GPUs it enumerated then. A restarted plugin sees the host as
+    it is now."""
+
+    removed_files: tuple[str, ...] = ()  # host paths deleted then (a cleanup of /var/run/cdi/*.json, say)
+    gpus_replaced: bool = False  # each GPU swapped for another board (other UUID, same slot and minor)
+
+
+@dataclass(frozen=True)
 class HostState:
     """A GPU node's host: driver, toolkit, runtime configuration, plus verbatim extra files."""
 
@@ -128,7 +145,8 @@ class HostState:
     runtime: RuntimeSetup = field(default_factory=lambda: RuntimeSetup(kind="containerd"))
     # Extra or overriding files, path (absolute, as on the host) -> content. Rendered last.
     files: tuple[tuple[str, str], ...] = ()
-    cdi: CdiSetup | None = None  # no NVIDIA CDI spec unless declared
+    cdi: CdiSetup | None = None  # no nvidia-ctk CDI spec unless declared
+    after_plugin_start: AfterPluginStart = field(default_factory=AfterPluginStart)
 
 
 @dataclass(frozen=True)
@@ -221,6 +239,8 @@ class DevicePluginSetup:
     # DEVICE_LIST_STRATEGY: how Allocate hands devices to the runtime (several at once, as the GPU Operator's
     # "cdi-annotations,cdi-cri").
     device_list_strategy: tuple[DeviceListStrategy, ...] = ("envvar",)
+    # DEVICE_ID_STRATEGY: how Allocate names devices (NVIDIA_VISIBLE_DEVICES, CDI names): by UUID or by index.
+    device_id_strategy: DeviceIdStrategy = "uuid"
     # The plugin pods' runtimeClassName (the GPU Operator sets "nvidia"; None: the node's default runtime).
     runtime_class_name: str | None = None
 

@@ -1,5 +1,10 @@
 """The device plugin as each install style deploys it: the DaemonSets (and their ServiceAccounts) a
-static manifest, the Helm chart (with GPU Feature Discovery beside it), the GPU Operator or GKE creates."""
+static manifest, the Helm chart (with GPU Feature Discovery beside it), the GPU Operator or GKE creates.
+
+The host's /var/run/cdi (volume ``cdi-root``, DirectoryOrCreate), where a CDI-mode plugin saves its spec, is
+mounted by the GPU Operator's plugin (assets/state-device-plugin/0500_daemonset.yaml) and the Helm chart's from
+v0.15.0 (deployments/helm/nvidia-device-plugin/templates/daemonset-device-plugin.yml), not by the static
+manifest (deployments/static/nvidia-device-plugin.yml)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 from . import defaults
 from .model import Scenario
+from .plugin_versions import HELM_CDI_ROOT_SINCE, plugin_release
 from .resources import DAEMONSET, SERVICEACCOUNT
 from .store import Obj
 
@@ -50,6 +56,8 @@ def _plugin_container(
     strategy = scenario.device_plugin.device_list_strategy
     if strategy != ("envvar",):  # the plugin's default; the manifests and the chart leave it unset then
         env.append({"name": "DEVICE_LIST_STRATEGY", "value": ",".join(strategy)})
+    if scenario.device_plugin.device_id_strategy != "uuid":
+        env.append({"name": "DEVICE_ID_STRATEGY", "value": scenario.device_plugin.device_id_strategy})
     if env:
         container["env"] = env
     if "volume-mounts" in strategy:
@@ -62,6 +70,12 @@ def _plugin_container(
 
 _GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 _SOCKET_VOLUME = {"name": "device-plugin", "hostPath": {"path": _SOCKETS, "type": ""}}
+_CDI_ROOT_VOLUME = {"name": "cdi-root", "hostPath": {"path": "/var/run/cdi", "type": "DirectoryOrCreate"}}
+_CDI_ROOT_MOUNT = {"name": "cdi-root", "mountPath": "/var/run/cdi"}
+
+
+def _with_cdi_root(container: dict[str, Any]) -> dict[str, Any]:
+    return {**container, "volumeMounts": [*container.get("volumeMounts", []), dict(_CDI_ROOT_MOUNT)]}
 
 
 def _required(*terms: tuple[str, str, list[str]]) -> dict[str, Any]:
@@ -153,12 +167,12 @@ def _helm(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
         ),
         "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}, _GPU_TOLERATION],
     }
+    container = _plugin_container("nvidia-device-plugin-ctr", image, scenario, ["nvidia-device-plugin"])
+    cdi_root = plugin_release(scenario.device_plugin.version) >= HELM_CDI_ROOT_SINCE
     plugin = {
         **common,
-        "containers": [
-            _plugin_container("nvidia-device-plugin-ctr", image, scenario, ["nvidia-device-plugin"])
-        ],
-        "volumes": [_SOCKET_VOLUME],
+        "containers": [_with_cdi_root(container) if cdi_root else container],
+        "volumes": [_SOCKET_VOLUME, *([_CDI_ROOT_VOLUME] if cdi_root else [])],
     }
     objects: list[tuple[Any, Obj]] = [
         (SERVICEACCOUNT, {"metadata": {"name": account, "namespace": namespace, "labels": labels}}),
@@ -247,13 +261,14 @@ def _operator(scenario: Scenario, image: str) -> list[tuple[Any, Obj]]:
             "serviceAccountName": app.replace("-daemonset", ""),
             "tolerations": [_GPU_TOLERATION],
             "nodeSelector": {f"nvidia.com/gpu.deploy.{deploy}": "true"},
-            "containers": [container],
+            "containers": [_with_cdi_root(container) if deploy == "device-plugin" else container],
             "volumes": [
                 _SOCKET_VOLUME,
                 {
                     "name": "output-dir",
                     "hostPath": {"path": "/etc/kubernetes/node-feature-discovery/features.d", "type": ""},
                 },
+                *([_CDI_ROOT_VOLUME] if deploy == "device-plugin" else []),
             ],
         }
         selector = {"app": app}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 TIME_SLICING_SINCE = (0, 12, 0)  # sharing.timeSlicing in the config file
 MPS_SINCE = (0, 15, 0)  # sharing.mps, and the nvidia.com/gpu.sharing-strategy and mps.capable labels
+HELM_CDI_ROOT_SINCE = (0, 15, 0)  # the chart mounts the host's /var/run/cdi (volume cdi-root)
 
 
 def plugin_release(version: str) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ from typing import cast
 from gpusim.model import (
     ApiFaults,
     ClusterVersion,
+    DeviceIdStrategy,
     DeviceListStrategy,
     DevicePluginSetup,
     MigStrategy,
@@ -24,7 +25,8 @@ from gpusim.scenario_yaml import ScenarioError, Value
 KUBERNETES_FIELDS = ("version", "nodeMonitorGracePeriodSeconds")
 VERSION_FIELDS = ("major", "minor", "gitVersion", "platform")
 PLUGIN_FIELDS = ("style", "version", "failOnInitError", "gfd", "migStrategy", "deviceListStrategy",
-                 "runtimeClassName")
+                 "runtimeClassName", "deviceIdStrategy")
+DEVICE_ID_STRATEGIES = ("uuid", "index")
 DEVICE_LIST_STRATEGIES = ("envvar", "volume-mounts", "cdi-annotations", "cdi-cri")
 PLUGIN_STYLES = ("static", "helm", "gpu-operator", "gke", "none")
 MIG_STRATEGIES = ("single", "mixed")
@@ -124,6 +126,7 @@ def device_plugin(value: Value | None) -> DevicePluginSetup:
         mig_strategy=cast(MigStrategy, fields.choice("migStrategy", MIG_STRATEGIES, default.mig_strategy)),
         device_list_strategy=fields.read("deviceListStrategy", _device_list_strategy,
                                          default.device_list_strategy),
+        device_id_strategy=cast(DeviceIdStrategy, fields.choice("deviceIdStrategy", DEVICE_ID_STRATEGIES, "uuid")),
     )
 
 

@@ -7,6 +7,7 @@ from typing import cast
 
 from gpusim.cuda import version_tuple
 from gpusim.model import (
+    AfterPluginStart,
     CdiSetup,
     CdiSpecState,
     HostState,
@@ -19,9 +20,12 @@ from gpusim.model import (
 )
 from gpusim.scenario_yaml import Fields, Value
 
-HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files", "cdi")
+HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files", "cdi",
+               "afterPluginStart")
 TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2", "prefix", "acceptEnvvarWhenUnprivileged",
-                  "acceptVolumeMounts", "mode")
+                  "acceptVolumeMounts", "mode", "cdiDefaultKind", "managementSpec")
+AFTER_PLUGIN_START_FIELDS = ("removeFiles", "gpusReplaced")
+_CDI_KIND = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?/[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?")
 CDI_FIELDS = ("path", "state")
 CDI_STATES = ("current", "missing", "stale", "missing-gpu")
 CDI_SPEC_DIRS = ("/etc/cdi", "/var/run/cdi")  # the toolkit's and containerd's default spec-dirs
@@ -68,6 +72,7 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
     )
     files: tuple[tuple[str, str], ...] = fields.read("files", _files, ())
     cdi = fields.read("cdi", _cdi, None)
+    after = fields.read("afterPluginStart", _after_plugin_start, AfterPluginStart())
     return HostState(
         driver_version=driver,
         kernel_module=module,
@@ -76,7 +81,23 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
         runtime=runtime,
         files=files,
         cdi=cdi,
+        after_plugin_start=after,
     )
+
+
+def _cdi_kind(value: Value) -> str:
+    return value.matching(_CDI_KIND, 'a CDI kind like "nvidia.com/gpu"')
+
+
+def _after_plugin_start(value: Value) -> AfterPluginStart:
+    """``afterPluginStart: {removeFiles: [/var/run/cdi/k8s.device-plugin.nvidia.com-gpu.json], gpusReplaced:
+    true}``: what changes once the node's first device plugin has started."""
+    if value.is_null:
+        return AfterPluginStart()
+    fields = value.mapping(AFTER_PLUGIN_START_FIELDS)
+    removed: tuple[str, ...] = fields.read("removeFiles", lambda v: v.strings(_absolute_path), ())
+    return AfterPluginStart(removed_files=tuple(removed),
+                            gpus_replaced=fields.read("gpusReplaced", Value.boolean, False))
 
 
 def _cdi(value: Value) -> CdiSetup | None:
@@ -128,6 +149,8 @@ def _toolkit(value: Value) -> Toolkit:
         accept_envvar_unprivileged=fields.read("acceptEnvvarWhenUnprivileged", Value.boolean, True),
         accept_volume_mounts=fields.read("acceptVolumeMounts", Value.boolean, False),
         mode=cast(ToolkitMode, fields.choice("mode", TOOLKIT_MODES, "auto")),
+        cdi_default_kind=fields.read("cdiDefaultKind", _cdi_kind, "nvidia.com/gpu"),
+        management_spec=fields.read("managementSpec", Value.boolean, False),
     )
 
 

@@ -6,6 +6,7 @@ node's host files, the way the conformance suite (or an engineer) would on a rea
 
 from __future__ import annotations
 
+import json
 import subprocess
 import tempfile
 import time
@@ -389,44 +390,66 @@ def half_hardened(api: Api) -> None:
     assert pod.status.phase == "Succeeded" and "Test PASSED" in api.log(pod)
 
 
-def cdi_spec_missing(api: Api) -> None:
-    """No /var/run/cdi/nvidia.yaml: the operator's plugin (mode cdi, nvidia.com/gpu=all) cannot start there."""
-    assert not host_file(api.cluster, BROKEN, "/var/run/cdi/nvidia.yaml").exists()
-    assert host_file(api.cluster, HEALTHY, "/var/run/cdi/nvidia.yaml").is_file()
-
-    def start_error() -> client.V1ContainerStateTerminated | None:
-        pods = api.core.list_namespaced_pod("gpu-operator", label_selector="app=nvidia-device-plugin-daemonset",
-                                            field_selector=f"spec.nodeName={BROKEN}").items
-        status = (pods[0].status.container_statuses or [None])[0] if pods else None
-        terminated = status and (status.state.terminated or status.last_state.terminated)
-        return terminated or None
-
-    terminated = eventually(start_error, what="the plugin's failed start")
-    assert isinstance(terminated, client.V1ContainerStateTerminated)
-    assert (terminated.exit_code, terminated.reason) == (128, "StartError")
-    assert "unresolvable CDI devices nvidia.com/gpu=all" in terminated.message
-    assert api.allocatable_gpus(BROKEN) is None and api.allocatable_gpus(HEALTHY) == "2"
+PLUGIN_SPEC = "/var/run/cdi/k8s.device-plugin.nvidia.com-gpu.json"
+MANAGEMENT_SPEC = "/var/run/cdi/management.nvidia.com-gpu.yaml"
 
 
-def cdi_spec_stale(api: Api) -> None:
-    """The spec names the old GPU's UUID: a GPU pod there is not created (CreateContainerError)."""
-    spec = host_file(api.cluster, BROKEN, "/var/run/cdi/nvidia.yaml").read_text()
-    real = api.cluster.scenario.node(BROKEN).gpus[0].uuid
-    assert real not in spec and "name: all" in spec
+def operator_plugin_pod(api: Api, node: str) -> client.V1Pod:
+    pods = api.core.list_namespaced_pod("gpu-operator", label_selector="app=nvidia-device-plugin-daemonset",
+                                        field_selector=f"spec.nodeName={node}").items
+    assert len(pods) == 1
+    return pods[0]
+
+
+def gpu_pod_waiting(api: Api, node: str, reason: str) -> tuple[str, client.V1ContainerStateWaiting]:
+    """A one-GPU vectoradd pod on ``node``, once its container waits with ``reason``: (pod name, state)."""
     pod = client.V1Pod(metadata=client.V1ObjectMeta(generate_name="gpu-pod-"), spec=client.V1PodSpec(
-        restart_policy="Never", node_selector={"kubernetes.io/hostname": BROKEN},
+        restart_policy="Never", node_selector={"kubernetes.io/hostname": node},
         containers=[client.V1Container(name="cuda", image=VECTORADD,
                                        resources=client.V1ResourceRequirements(limits={"nvidia.com/gpu": "1"}))]))
     name = api.core.create_namespaced_pod("default", pod).metadata.name
 
-    def create_error() -> client.V1ContainerStateWaiting | None:
+    def waiting() -> client.V1ContainerStateWaiting | None:
         statuses = api.core.read_namespaced_pod(name, "default").status.container_statuses or []
-        waiting = statuses[0].state.waiting if statuses else None
-        return waiting if waiting is not None and waiting.reason == "CreateContainerError" else None
+        state = statuses[0].state.waiting if statuses else None
+        return state if state is not None and state.reason == reason else None
 
-    waiting = eventually(create_error, what="CreateContainerError")
-    assert isinstance(waiting, client.V1ContainerStateWaiting)
-    assert f"CDI device injection failed: unresolvable CDI devices nvidia.com/gpu={real}" in waiting.message
+    state = eventually(waiting, what=reason)
+    assert isinstance(state, client.V1ContainerStateWaiting)
+    return name, state
+
+
+def cdi_spec_missing(api: Api) -> None:
+    """The plugin's spec was deleted after it started: it runs and advertises the GPU, but containerd cannot
+    resolve k8s.device-plugin.nvidia.com/gpu=<UUID>, so a GPU pod there is never created."""
+    assert not host_file(api.cluster, BROKEN, PLUGIN_SPEC).exists()
+    assert host_file(api.cluster, BROKEN, MANAGEMENT_SPEC).is_file()
+    assert host_file(api.cluster, HEALTHY, PLUGIN_SPEC).is_file()
+    assert "Generating CDI spec for resource: k8s.device-plugin.nvidia.com/gpu" in api.log(
+        operator_plugin_pod(api, BROKEN))
+    assert api.allocatable_gpus(BROKEN) == "1" and api.allocatable_gpus(HEALTHY) == "2"
+    real = api.cluster.scenario.node(BROKEN).gpus[0].uuid
+    name, waiting = gpu_pod_waiting(api, BROKEN, "CreateContainerError")
+    assert waiting.message.startswith('failed to generate container "')
+    assert waiting.message.endswith(" spec: failed to apply OCI options: CDI device injection failed: "
+                                    f"unresolvable CDI devices k8s.device-plugin.nvidia.com/gpu={real}")
+    assert api.core.read_namespaced_pod(name, "default").status.phase == "Pending"
+    assert api.run_vectoradd(HEALTHY).status.phase == "Succeeded"
+
+
+def cdi_spec_stale(api: Api) -> None:
+    """The GPU was replaced after the plugin started: its spec and its device name the old UUID, NVML the new
+    one; containerd resolves the old name to /dev/nvidia0, so a GPU pod runs on the new board."""
+    spec = json.loads(host_file(api.cluster, BROKEN, PLUGIN_SPEC).read_text())
+    real = api.cluster.scenario.node(BROKEN).gpus[0].uuid
+    [device] = spec["devices"]
+    assert spec["kind"] == "k8s.device-plugin.nvidia.com/gpu" and device["name"] != real
+    assert device["name"].startswith("GPU-")
+    assert device["containerEdits"]["deviceNodes"] == [{"path": "/dev/nvidia0", "hostPath": "/dev/nvidia0"}]
+    nvidia_smi = run_host_binary(api.cluster, BROKEN, "/usr/bin/nvidia-smi", "-L")
+    assert real in nvidia_smi and device["name"] not in nvidia_smi
+    pod = api.run_vectoradd(BROKEN)
+    assert pod.status.phase == "Succeeded" and "Test PASSED" in api.log(pod)
 
 
 FAULTS: dict[str, Callable[[Api], None]] = {

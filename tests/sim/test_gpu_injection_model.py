@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from gpusim.cdi_spec import render_spec, spec_devices, stale_uuid
+import yaml
+from gpusim.cdi_spec import PLUGIN_SPEC, host_devices, render_plugin_spec, render_spec, spec_devices, stale_uuid
+from gpusim.hostroot import render_host_root
 from gpusim.hostroot.toolkit_config import toolkit_config
 from gpusim.images.allocation import allocate
 from gpusim.images.dockerfile import final_stage_env
 from gpusim.images.injection import ContainerRequest, Injection, inject
-from gpusim.model import CdiSetup, NodeSpec, Toolkit
+from gpusim.model import CdiSetup, DeviceIdStrategy, Gpu, NodeSpec, Toolkit
 from gpusim.plugin_manifests import plugin_objects
 from gpusim.scenario import ScenarioError, load, loads
 
 SEED = load("seed")
 NODE = SEED.node("k8s-node05")  # two GPUs, nvidia default, envvar accepted, no CDI
-OPERATOR = load("gpu-operator").node("k8s-node05")  # runc default, enable_cdi, mode cdi, spec current
+OPERATOR = load("gpu-operator").node("k8s-node05")  # runc default, enable_cdi, mode cdi, management spec
 GPU0, GPU1 = NODE.gpus
 CONTROL = ("nvidia-uvm", "nvidia-uvm-tools", "nvidiactl")
 NOTHING = Injection()
@@ -96,35 +99,89 @@ def test_privileged_sees_every_node_but_no_driver_without_injection() -> None:
 
 # -- CDI ---------------------------------------------------------------------------------------------------
 
-def test_containerd_injects_cdi_devices_natively_whatever_the_handler() -> None:
+def plugin_specs(root: Path, node: NodeSpec, gpus: tuple[tuple[Gpu, str], ...] | None = None,
+                 strategy: DeviceIdStrategy = "uuid") -> dict[str, tuple[int, ...]]:
+    """The CDI devices under ``root`` once the plugin has written its spec there for ``gpus`` (default: the node's
+    GPUs by their UUIDs), beside the specs the host had before."""
+    assert node.host is not None and node.host.driver_version is not None
+    render_host_root(node, root)
+    listed = gpus if gpus is not None else tuple((g, g.uuid) for g in node.gpus)
+    spec = render_plugin_spec(listed, strategy, node.host.driver_version, "/usr/lib/x86_64-linux-gnu", "/hook")
+    target = root / PLUGIN_SPEC.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(spec)
+    return host_devices(root)
+
+
+def test_containerd_injects_the_plugins_cdi_devices_from_its_spec_whatever_the_handler(tmp_path: Path) -> None:
     gpu = OPERATOR.gpus[1]
     response = allocate((gpu,), ("cdi-annotations", "cdi-cri"), "pod/c")
-    assert response.envs == {} and response.cdi_devices == (f"nvidia.com/gpu={gpu.uuid}",)
+    name = f"k8s.device-plugin.nvidia.com/gpu={gpu.uuid}"
+    assert response.envs == {} and response.cdi_devices == (name,)
     [(key, value)] = response.annotations.items()
-    assert key.startswith("cdi.k8s.io/nvidia-device-plugin_") and value == f"nvidia.com/gpu={gpu.uuid}"
+    assert key.startswith("cdi.k8s.io/nvidia-device-plugin_") and value == name
+    specs = plugin_specs(tmp_path, OPERATOR)
     env = {"NVIDIA_VISIBLE_DEVICES": "all"}
-    seen = inject(OPERATOR, request("runc", env, annotations=response.annotations, cdi_devices=response.cdi_devices))
+    seen = inject(OPERATOR, request("runc", env, annotations=response.annotations,
+                                    cdi_devices=response.cdi_devices), specs)
     assert gpus(seen) == [gpu.uuid] and seen.env == {"NVIDIA_VISIBLE_DEVICES": "void"}
     assert seen.device_nodes == tuple(sorted(("nvidia1", "nvidia-modeset", *CONTROL)))
-    assert inject(OPERATOR, request("runc", env)) == NOTHING
-    only_cri = inject(OPERATOR, request("runc", cdi_devices=response.cdi_devices))
-    assert gpus(only_cri) == [gpu.uuid]
+    assert inject(OPERATOR, request("runc", env), specs) == NOTHING
+    assert gpus(inject(OPERATOR, request("runc", cdi_devices=response.cdi_devices), specs)) == [gpu.uuid]
     assert OPERATOR.host is not None
     cdi_off = replace(OPERATOR, host=replace(OPERATOR.host, runtime=replace(OPERATOR.host.runtime, enable_cdi=False)))
-    assert inject(cdi_off, request("runc", cdi_devices=response.cdi_devices)) == NOTHING
+    assert inject(cdi_off, request("runc", cdi_devices=response.cdi_devices), specs) == NOTHING
 
 
-def test_cdi_mode_turns_the_env_var_into_cdi_names() -> None:
-    seen = inject(OPERATOR, request("nvidia", {"NVIDIA_VISIBLE_DEVICES": "all"}))
+def test_without_the_plugins_spec_containerd_cannot_resolve_its_names(tmp_path: Path) -> None:
+    render_host_root(OPERATOR, tmp_path)  # the management spec only: the plugin has not written its own
+    specs = host_devices(tmp_path)
+    assert set(specs) == {"management.nvidia.com/gpu=all"}
+    name = f"k8s.device-plugin.nvidia.com/gpu={OPERATOR.gpus[0].uuid}"
+    failure = inject(OPERATOR, request("runc", cdi_devices=(name,)), specs).failure
+    assert failure is not None and failure.reason == "CreateContainerError"
+    assert failure.message == f"CDI device injection failed: unresolvable CDI devices {name}"
+
+
+def test_a_stale_plugin_spec_resolves_the_old_uuid_to_the_device_node_in_its_slot(tmp_path: Path) -> None:
+    gpu = OPERATOR.gpus[0]
+    old = stale_uuid(gpu)
+    specs = plugin_specs(tmp_path, OPERATOR, ((gpu, old),))
+    response = allocate((gpu,), ("cdi-annotations", "cdi-cri"), "pod/c", enumerated={gpu.index: old})
+    assert response.cdi_devices == (f"k8s.device-plugin.nvidia.com/gpu={old}",)
+    assert gpus(inject(OPERATOR, request("runc", cdi_devices=response.cdi_devices), specs)) == [gpu.uuid]
+
+
+def test_device_id_strategy_index_names_devices_by_index(tmp_path: Path) -> None:
+    gpu = OPERATOR.gpus[1]
+    response = allocate((gpu,), ("cdi-cri",), "pod/c", id_strategy="index")
+    assert response.cdi_devices == ("k8s.device-plugin.nvidia.com/gpu=1",)
+    assert allocate((gpu,), ("envvar",), "p/c", id_strategy="index").envs == {"NVIDIA_VISIBLE_DEVICES": "1"}
+    specs = plugin_specs(tmp_path, OPERATOR, strategy="index")
+    assert {n for n in specs if n.startswith("k8s.")} == {"k8s.device-plugin.nvidia.com/gpu=0",
+                                                         "k8s.device-plugin.nvidia.com/gpu=1"}
+    assert gpus(inject(OPERATOR, request("runc", cdi_devices=response.cdi_devices), specs)) == [gpu.uuid]
+
+
+def test_cdi_mode_turns_the_env_var_into_names_of_the_default_kind() -> None:
+    seen = inject(OPERATOR, request("nvidia", {"NVIDIA_VISIBLE_DEVICES": "all"}))  # management.nvidia.com/gpu=all
     assert gpus(seen) == [g.uuid for g in OPERATOR.gpus]
-    assert gpus(inject(OPERATOR, request("nvidia-cdi", {"NVIDIA_VISIBLE_DEVICES": "1"}))) == [OPERATOR.gpus[1].uuid]
+    one = inject(OPERATOR, request("nvidia-cdi", {"NVIDIA_VISIBLE_DEVICES": "1"})).failure
+    assert one is not None and one.message.endswith("unresolvable CDI devices management.nvidia.com/gpu=1: unknown")
     assert inject(OPERATOR, request("nvidia", {"NVIDIA_VISIBLE_DEVICES": "void"})) == NOTHING
     legacy = inject(OPERATOR, request("nvidia-legacy", {"NVIDIA_VISIBLE_DEVICES": "all"}))
     assert legacy.device_nodes == tuple(sorted(("nvidia0", "nvidia1", *CONTROL)))
+    ctk = with_nvidia_ctk_spec(with_toolkit(OPERATOR, cdi_default_kind="nvidia.com/gpu"), "current")
+    assert gpus(inject(ctk, request("nvidia-cdi", {"NVIDIA_VISIBLE_DEVICES": "1"}))) == [OPERATOR.gpus[1].uuid]
+
+
+def with_nvidia_ctk_spec(node: NodeSpec, state: str, path: str = "/etc/cdi/nvidia.yaml") -> NodeSpec:
+    assert node.host is not None
+    return replace(node, host=replace(node.host, cdi=CdiSetup(path, state)))  # type: ignore[arg-type]
 
 
 def test_auto_mode_is_cdi_for_fully_qualified_names_only() -> None:
-    auto = with_toolkit(OPERATOR, mode="auto")
+    auto = with_nvidia_ctk_spec(with_toolkit(OPERATOR, mode="auto"), "current")
     qualified = inject(auto, request("nvidia", {"NVIDIA_VISIBLE_DEVICES": "nvidia.com/gpu=0"}))
     assert qualified.env == {"NVIDIA_VISIBLE_DEVICES": "void"} and len(qualified.gpus) == 1
     legacy = inject(auto, request("nvidia", {"NVIDIA_VISIBLE_DEVICES": "0"}))
@@ -132,18 +189,16 @@ def test_auto_mode_is_cdi_for_fully_qualified_names_only() -> None:
 
 
 def test_unresolvable_cdi_devices_fail_as_containerd_and_the_nvidia_runtime_say() -> None:
-    assert OPERATOR.host is not None
-    stale = replace(OPERATOR, host=replace(OPERATOR.host, cdi=CdiSetup("/var/run/cdi/nvidia.yaml", "stale")))
+    stale = with_nvidia_ctk_spec(OPERATOR, "stale")
     name = f"nvidia.com/gpu={OPERATOR.gpus[0].uuid}"
     created = inject(stale, request("runc", cdi_devices=(name,))).failure
     assert created is not None and created.reason == "CreateContainerError"
     assert created.message == f"CDI device injection failed: unresolvable CDI devices {name}"
-    assert gpus(inject(stale, request("nvidia", {"NVIDIA_VISIBLE_DEVICES": "all"}))) == [g.uuid for g in OPERATOR.gpus]
-    missing = replace(OPERATOR, host=replace(OPERATOR.host, cdi=CdiSetup("/var/run/cdi/nvidia.yaml", "missing")))
-    started = inject(missing, request("nvidia", {"NVIDIA_VISIBLE_DEVICES": "all"}, privileged=True)).failure
+    no_management = with_toolkit(OPERATOR, management_spec=False)
+    started = inject(no_management, request("nvidia", {"NVIDIA_VISIBLE_DEVICES": "all"}, privileged=True)).failure
     assert started is not None and started.reason == "RunContainerError"
     assert started.message.endswith(
-        "failed to inject CDI devices: unresolvable CDI devices nvidia.com/gpu=all: unknown")
+        "failed to inject CDI devices: unresolvable CDI devices management.nvidia.com/gpu=all: unknown")
 
 
 # -- the plugin's answer and manifests -----------------------------------------------------------------------
@@ -179,6 +234,24 @@ def test_plugin_manifests_carry_the_strategy_as_the_real_ones_do() -> None:
     assert pod["runtimeClassName"] == "nvidia"
 
 
+def test_the_operators_plugin_and_the_helm_chart_from_v0_15_mount_the_hosts_var_run_cdi() -> None:
+    cdi_root = {"name": "cdi-root", "hostPath": {"path": "/var/run/cdi", "type": "DirectoryOrCreate"}}
+    pod, operator = plugin_container("gpu-operator")
+    assert cdi_root in pod["volumes"]  # type: ignore[operator]
+    assert {"name": "cdi-root", "mountPath": "/var/run/cdi"} in operator["volumeMounts"]  # type: ignore[operator]
+    pod, _ = plugin_container("seed")  # the static manifest: never
+    assert cdi_root not in pod["volumes"]  # type: ignore[operator]
+    helm = load("helm-gfd")
+    for version, mounted in (("v0.14.5", False), ("v0.15.0", True)):
+        objects = plugin_objects(replace(helm, device_plugin=replace(helm.device_plugin, version=version)))
+        plugin = next(o for _, o in objects if o["metadata"]["name"] == "nvdp-nvidia-device-plugin")
+        assert (cdi_root in plugin["spec"]["template"]["spec"]["volumes"]) is mounted, version
+    indexed = load("seed")
+    indexed = replace(indexed, device_plugin=replace(indexed.device_plugin, device_id_strategy="index"))
+    container = plugin_objects(indexed)[0][1]["spec"]["template"]["spec"]["containers"][0]
+    assert container["env"] == [{"name": "DEVICE_ID_STRATEGY", "value": "index"}]
+
+
 # -- host files ------------------------------------------------------------------------------------------------
 
 def test_toolkit_config_comments_defaults_out_and_writes_changed_keys() -> None:
@@ -193,23 +266,55 @@ def test_toolkit_config_comments_defaults_out_and_writes_changed_keys() -> None:
     assert 'mode = "cdi"' in hardened
 
 
-def test_cdi_spec_lists_each_gpu_by_index_and_uuid_plus_all() -> None:
-    text = render_spec(OPERATOR, "/usr/lib/x86_64-linux-gnu", "/usr/bin/nvidia-cdi-hook")
+def test_nvidia_ctk_spec_lists_each_gpu_by_index_and_uuid_plus_all() -> None:
+    ctk = with_nvidia_ctk_spec(OPERATOR, "current")
+    text = render_spec(ctk, "/usr/lib/x86_64-linux-gnu", "/usr/bin/nvidia-cdi-hook")
     assert text is not None and text.startswith("---\ncdiVersion: 0.5.0\ncontainerEdits:\n")
     assert "  - NVIDIA_VISIBLE_DEVICES=void\n" in text and text.endswith("kind: nvidia.com/gpu\n")
     assert '  name: "1"\n' in text and f"  name: {OPERATOR.gpus[1].uuid}\n" in text
     assert "    - path: /dev/nvidia0\n    - path: /dev/nvidia1\n  name: all\n" in text
-    assert set(spec_devices(OPERATOR)) == {"nvidia.com/gpu=0", "nvidia.com/gpu=1", "nvidia.com/gpu=all",
-                                           *(f"nvidia.com/gpu={g.uuid}" for g in OPERATOR.gpus)}
-    assert OPERATOR.host is not None
+    ctk_names = {"nvidia.com/gpu=0", "nvidia.com/gpu=1", "nvidia.com/gpu=all",
+                 *(f"nvidia.com/gpu={g.uuid}" for g in OPERATOR.gpus)}
+    assert set(spec_devices(ctk)) == {"management.nvidia.com/gpu=all", *ctk_names}
     for state, expected in (("missing", set()),
                             ("missing-gpu", {"nvidia.com/gpu=0", f"nvidia.com/gpu={OPERATOR.gpus[0].uuid}",
                                              "nvidia.com/gpu=all"}),
                             ("stale", {"nvidia.com/gpu=0", "nvidia.com/gpu=1", "nvidia.com/gpu=all",
                                        *(f"nvidia.com/gpu={stale_uuid(g)}" for g in OPERATOR.gpus)})):
-        drifted = replace(OPERATOR, host=replace(OPERATOR.host, cdi=CdiSetup("/etc/cdi/nvidia.yaml", state)))  # type: ignore[arg-type]
+        drifted = with_nvidia_ctk_spec(with_toolkit(OPERATOR, management_spec=False), state)
         assert set(spec_devices(drifted)) == expected, state
     assert spec_devices(NODE) == {} and render_spec(NODE, "/usr/lib64", "/usr/bin/nvidia-cdi-hook") is None
+    assert render_spec(OPERATOR, "/usr/lib64", "/hook") is None  # the GPU Operator writes no nvidia.com/gpu spec
+
+
+def test_the_operators_host_has_the_management_spec_and_the_toolkits_default_kind(tmp_path: Path) -> None:
+    render_host_root(OPERATOR, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "var/run/cdi").iterdir()) == ["management.nvidia.com-gpu.yaml"]
+    assert not (tmp_path / "etc/cdi").exists()
+    spec = yaml.safe_load((tmp_path / "var/run/cdi/management.nvidia.com-gpu.yaml").read_text())
+    assert spec["kind"] == "management.nvidia.com/gpu" and [d["name"] for d in spec["devices"]] == ["all"]
+    assert {"path": "/dev/nvidia1"} in spec["devices"][0]["containerEdits"]["deviceNodes"]
+    config_toml = (tmp_path / "etc/nvidia-container-runtime/config.toml").read_text().splitlines()
+    assert 'default-kind = "management.nvidia.com/gpu"' in config_toml
+    assert host_devices(tmp_path) == {"management.nvidia.com/gpu=all": (0, 1)}
+
+
+def test_the_plugins_spec_is_json_of_its_kind_one_device_per_gpu_and_no_all() -> None:
+    listed = tuple((g, g.uuid) for g in OPERATOR.gpus)
+    text = render_plugin_spec(listed, "uuid", "550.127.05", "/usr/lib/x86_64-linux-gnu", "/hook")
+    spec = json.loads(text)
+    assert list(spec) == ["cdiVersion", "kind", "devices", "containerEdits"] and "\n" not in text.rstrip("\n")
+    assert spec["kind"] == "k8s.device-plugin.nvidia.com/gpu"
+    assert [d["name"] for d in spec["devices"]] == [g.uuid for g in OPERATOR.gpus]
+    assert spec["devices"][1]["containerEdits"] == {"deviceNodes": [{"path": "/dev/nvidia1",
+                                                                     "hostPath": "/dev/nvidia1"}]}
+    assert spec["containerEdits"]["env"] == ["NVIDIA_VISIBLE_DEVICES=void"]
+    mig = load("mig").node("k8s-node05")
+    names = [d["name"] for d in json.loads(render_plugin_spec(
+        tuple((g, g.uuid) for g in mig.gpus), "uuid", "550.127.05", "/usr/lib", "/hook"))["devices"]]
+    assert names == [m.uuid for g in mig.gpus for m in g.mig_devices]
+    by_index = json.loads(render_plugin_spec(tuple((g, g.uuid) for g in mig.gpus), "index", "1", "/l", "/h"))
+    assert [d["name"] for d in by_index["devices"]][:2] == ["0:0", "0:1"]
 
 
 @pytest.mark.parametrize(("yaml", "error"), [
@@ -217,6 +322,11 @@ def test_cdi_spec_lists_each_gpu_by_index_and_uuid_plus_all() -> None:
     ("defaults: {host: {cdi: {path: /tmp/nvidia.yaml}}}", "a CDI spec is read from /etc/cdi or /var/run/cdi"),
     ("defaults: {host: {cdi: {state: old}}}", "cdi.state"),
     ("defaults: {host: {toolkit: {version: 1.14.3, mode: csv}}}", "toolkit.mode"),
+    ("defaults: {host: {toolkit: {version: 1.17.0, cdiDefaultKind: gpu}}}", 'a CDI kind like "nvidia.com/gpu"'),
+    ("defaults: {host: {toolkit: {version: 1.17.0, managementSpec: yes please}}}", "managementSpec"),
+    ("defaults: {host: {afterPluginStart: {removeFiles: [var/run/cdi/x.json]}}}", "expected an absolute path"),
+    ("defaults: {host: {afterPluginStart: {gpusSwapped: true}}}", "gpusSwapped"),
+    ("devicePlugin: {deviceIdStrategy: serial}", "deviceIdStrategy"),
 ])
 def test_scenario_keys_are_checked(yaml: str, error: str) -> None:
     text = f"name: t\n{yaml}\nnodes: [{{name: a, gpus: {{count: 1, model: Tesla T4}}}}]\n"

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from gpusim.cluster import SimCluster
 from gpusim.images import register_image
-from gpusim.scenario import load
+from gpusim.model import Scenario
+from gpusim.scenario import load, loads
 from gpusim.testing import TEST_ADDRESS_BLOCK
 from kubernetes import client, config
 
@@ -59,19 +60,23 @@ def clusters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Sim
         _started.popitem()[1].stop()
 
 
-def cluster(clusters: dict[str, SimCluster], tmp_path_factory: pytest.TempPathFactory, name: str) -> SimCluster:
-    """The scenario's cluster, started on first use; one at a time (the nodes' exporter addresses are the same)."""
+def cluster(clusters: dict[str, SimCluster], tmp_path_factory: pytest.TempPathFactory,
+            scenario: str | Scenario) -> SimCluster:
+    """The scenario's cluster (bundled, by name), started on first use; one at a time (the nodes' exporter
+    addresses are the same)."""
+    name = scenario if isinstance(scenario, str) else scenario.name
     if name not in clusters:
         while clusters:
             clusters.popitem()[1].stop()
         path = tmp_path_factory.mktemp(name) / "kubeconfig"
-        clusters[name] = SimCluster(load(name), path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
+        loaded = load(scenario) if isinstance(scenario, str) else scenario
+        clusters[name] = SimCluster(loaded, path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
     return clusters[name]
 
 
 @pytest.fixture
 def start(clusters: dict[str, SimCluster], tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return lambda name: cluster(clusters, tmp_path_factory, name)
+    return lambda scenario: cluster(clusters, tmp_path_factory, scenario)
 
 
 def core(sim: SimCluster) -> client.CoreV1Api:
@@ -245,40 +250,105 @@ def test_operator_no_request_pods_see_nothing_under_runc_but_all_under_runtime_c
         "nvml"] == "Library Not Found"
 
 
-def test_stale_cdi_spec_fails_container_creation_with_containerds_error(start: Any) -> None:
-    stale = start("cdi-spec-stale")
-    api = core(stale)
-    manifest = pod("k8s-node06", gpus=1)
+PLUGIN_SPEC = "var/run/cdi/k8s.device-plugin.nvidia.com-gpu.json"
+
+
+def plugin_pods(api: client.CoreV1Api) -> dict[str, client.V1Pod]:
+    found = api.list_namespaced_pod("gpu-operator", label_selector="app=nvidia-device-plugin-daemonset").items
+    return {p.spec.node_name: p for p in found}
+
+
+def waiting_reason(api: client.CoreV1Api, manifest: dict[str, Any], reason: str) -> client.V1ContainerStateWaiting:
     api.create_namespaced_pod("default", manifest)
     name = manifest["metadata"]["name"]
     deadline = time.monotonic() + 15
     while True:
         statuses = api.read_namespaced_pod(name, "default").status.container_statuses or []
         waiting = statuses[0].state.waiting if statuses else None
-        if waiting is not None and waiting.reason == "CreateContainerError":
-            break
+        if waiting is not None and waiting.reason == reason:
+            return waiting
         assert time.monotonic() < deadline, statuses
         time.sleep(0.05)
-    gpu = api.read_namespaced_pod(name, "default")
-    assert "CDI device injection failed: unresolvable CDI devices nvidia.com/gpu=" in waiting.message
-    assert gpu.status.phase == "Pending"
-    events = api.list_namespaced_event("default", field_selector=f"involvedObject.name={name}").items
-    assert any(e.reason == "Failed" and "unresolvable CDI devices" in e.message for e in events)
-    api.delete_namespaced_pod(name, "default", grace_period_seconds=0)
-    assert sees(stale, pod("k8s-node05", gpus=1))["nvml"] == uuids(stale, "k8s-node05", 0)
 
 
-def test_missing_cdi_spec_keeps_the_operators_plugin_from_starting(start: Any) -> None:
+def test_operator_plugin_writes_its_cdi_spec_to_the_host_at_start(start: Any) -> None:
+    operator = start("gpu-operator")
+    api = core(operator)
+    for node in ("k8s-node05", "k8s-node06"):
+        spec = json.loads((operator.host_root(node) / PLUGIN_SPEC).read_text())
+        assert spec["kind"] == "k8s.device-plugin.nvidia.com/gpu"
+        assert [d["name"] for d in spec["devices"]] == uuids(operator, node)
+        log = api.read_namespaced_pod_log(plugin_pods(api)[node].metadata.name, "gpu-operator")
+        assert 'level=info msg="Generating CDI spec for resource: k8s.device-plugin.nvidia.com/gpu"' in log
+    listed = sorted(p.name for p in (operator.host_root("k8s-node05") / "var/run/cdi").iterdir())
+    assert listed == ["k8s.device-plugin.nvidia.com-gpu.json", "management.nvidia.com-gpu.yaml"]
+    assert not (operator.host_root("k8s-node05") / "etc/cdi").exists()
+
+
+def test_missing_plugin_spec_fails_gpu_pods_until_the_plugin_restarts(start: Any) -> None:
     missing = start("cdi-spec-missing")
     api = core(missing)
-    plugins = api.list_namespaced_pod("gpu-operator", label_selector="app=nvidia-device-plugin-daemonset").items
-    by_node = {p.spec.node_name: p for p in plugins}
-    assert by_node["k8s-node05"].status.container_statuses[0].ready
-    broken = by_node["k8s-node06"].status.container_statuses[0]
-    terminated = broken.state.terminated or broken.last_state.terminated
-    assert (terminated.exit_code, terminated.reason) == (128, "StartError")
-    assert "unresolvable CDI devices nvidia.com/gpu=all" in terminated.message
-    assert (api.read_node("k8s-node06").status.allocatable or {}).get("nvidia.com/gpu", "0") == "0"
+    assert not (missing.host_root("k8s-node06") / PLUGIN_SPEC).exists()
+    plugin = plugin_pods(api)["k8s-node06"]
+    assert plugin.status.container_statuses[0].ready
+    assert api.read_node("k8s-node06").status.allocatable["nvidia.com/gpu"] == "1"
+    manifest = pod("k8s-node06", gpus=1)
+    waiting = waiting_reason(api, manifest, "CreateContainerError")
+    name = f"k8s.device-plugin.nvidia.com/gpu={uuids(missing, 'k8s-node06', 0)[0]}"
+    assert waiting.message.endswith(f"CDI device injection failed: unresolvable CDI devices {name}")
+    assert api.read_namespaced_pod(manifest["metadata"]["name"], "default").status.phase == "Pending"
+    events = api.list_namespaced_event("default", field_selector=f"involvedObject.name={manifest['metadata']['name']}")
+    assert any(e.reason == "Failed" and "unresolvable CDI devices" in e.message for e in events.items)
+    api.delete_namespaced_pod(manifest["metadata"]["name"], "default", grace_period_seconds=0)
+    assert sees(missing, pod("k8s-node06", runtime_class="nvidia"))["nvml"] == uuids(missing, "k8s-node06")
+    api.delete_namespaced_pod(plugin.metadata.name, "gpu-operator", grace_period_seconds=0)  # the remedy
+    deadline = time.monotonic() + 15
+    while not (missing.host_root("k8s-node06") / PLUGIN_SPEC).exists():
+        assert time.monotonic() < deadline, "the restarted plugin wrote no spec"
+        time.sleep(0.05)
+    deadline = time.monotonic() + 15
+    while api.read_node("k8s-node06").status.allocatable.get("nvidia.com/gpu") != "1":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert sees(missing, pod("k8s-node06", gpus=1))["nvml"] == uuids(missing, "k8s-node06", 0)
+
+
+def test_stale_plugin_spec_gives_a_gpu_pod_the_new_board_by_the_old_name(start: Any) -> None:
+    stale = start("cdi-spec-stale")
+    api = core(stale)
+    real = uuids(stale, "k8s-node06", 0)[0]
+    [device] = json.loads((stale.host_root("k8s-node06") / PLUGIN_SPEC).read_text())["devices"]
+    assert device["name"] != real
+    manifest = pod("k8s-node06", gpus=1)
+    assert sees(stale, manifest) == {"dev": "/dev", "nodes": nodes("nvidia0", *CDI_CONTROL), "nvml": [real]}
+    plugin = plugin_pods(api)["k8s-node06"]
+    api.delete_namespaced_pod(plugin.metadata.name, "gpu-operator", grace_period_seconds=0)
+    deadline = time.monotonic() + 15
+    while real not in (stale.host_root("k8s-node06") / PLUGIN_SPEC).read_text():
+        assert time.monotonic() < deadline, "the restarted plugin kept the old UUID"
+        time.sleep(0.05)
+
+
+STATIC_CDI = """
+name: static-cdi
+base: gpu-operator
+description: the static manifest's plugin (no /var/run/cdi from the host) with the operator's CDI strategies
+devicePlugin: {style: static, runtimeClassName: nvidia}
+"""
+
+
+def test_a_cdi_plugin_without_the_hosts_var_run_cdi_keeps_its_spec_to_itself(start: Any) -> None:
+    static = start(loads(STATIC_CDI))
+    api = core(static)
+    [plugin] = api.list_namespaced_pod("kube-system", label_selector="name=nvidia-device-plugin-ds",
+                                       field_selector="spec.nodeName=k8s-node05").items
+    assert plugin.status.container_statuses[0].ready
+    log = api.read_namespaced_pod_log(plugin.metadata.name, "kube-system")
+    assert "Generating CDI spec for resource: k8s.device-plugin.nvidia.com/gpu" in log
+    assert not (static.host_root("k8s-node05") / PLUGIN_SPEC).exists()
+    waiting = waiting_reason(api, pod("k8s-node05", gpus=1), "CreateContainerError")
+    assert "CDI device injection failed: unresolvable CDI devices k8s.device-plugin.nvidia.com/gpu=GPU-" in \
+        waiting.message
 
 
 # -- RuntimeClass without CDI -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from gpusim.model import AfterPluginStart
 from gpusim.scenario import ScenarioError, bundled_names, load, loads, scaled
 
 from gpu_conformance.cuda import version_tuple
@@ -137,11 +138,13 @@ def test_plugin_not_selected_is_one_label_on_the_operator_cluster() -> None:
     assert fault.device_plugin == operator.device_plugin
 
 
-@pytest.mark.parametrize(("name", "state"), [("cdi-spec-missing", "missing"), ("cdi-spec-stale", "stale")])
-def test_cdi_spec_faults_are_one_node_of_the_operator_cluster(name: str, state: str) -> None:
+@pytest.mark.parametrize(("name", "after"), [
+    ("cdi-spec-missing", AfterPluginStart(removed_files=("/var/run/cdi/k8s.device-plugin.nvidia.com-gpu.json",))),
+    ("cdi-spec-stale", AfterPluginStart(gpus_replaced=True))])
+def test_cdi_spec_faults_are_one_node_of_the_operator_cluster(name: str, after: AfterPluginStart) -> None:
     operator, fault = load("gpu-operator"), load(name)
     changed = [m for n, m in zip(operator.nodes, fault.nodes, strict=True) if n != m]
-    assert [(m.name, m.host.cdi.state) for m in changed if m.host and m.host.cdi] == [("k8s-node06", state)]
+    assert [(m.name, m.host.after_plugin_start) for m in changed if m.host] == [("k8s-node06", after)]
     assert fault.device_plugin == operator.device_plugin
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from ..apiaccess import ApiAccess
 from ..events import EventRecorder
+from ..host_history import HostHistory
 from ..logs import LogStore
 from ..model import Scenario
 from ..store import Obj, Store
@@ -103,6 +104,7 @@ class Context:
     volumes_root: Path | None = None  # where local persistent volumes live on this machine, one dir per node
     pods_root: Path | None = None  # where the kubelet keeps pods' files (configMap and projected volumes)
     api: ApiAccess = field(default_factory=ApiAccess)
+    history: HostHistory = field(default_factory=HostHistory)  # a device plugin's first start on each node
 
 
 class WorkQueue:

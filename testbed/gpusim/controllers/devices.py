@@ -29,9 +29,13 @@ class DeviceManager:
         self._registered: dict[str, dict[str, tuple[str, int]]] = {}  # node -> plugin pod uid -> resources
         self._allocated: dict[str, dict[str, tuple[int, ...]]] = {}  # node -> pod uid -> device slots
         self._expiry: dict[tuple[str, str], Timer] = {}
+        self._enumerated: dict[str, tuple[str, dict[int, str]]] = {}  # node -> (plugin pod uid, index -> UUID)
 
-    def register(self, node: str, plugin_uid: str, resources: tuple[tuple[str, int, int], ...]) -> None:
-        """A plugin announces (resource, devices, healthy devices)."""
+    def register(self, node: str, plugin_uid: str, resources: tuple[tuple[str, int, int], ...],
+                 enumerated: tuple[tuple[int, str], ...] = ()) -> None:
+        """A plugin announces (resource, devices, healthy devices), and the GPUs' UUIDs as it read them."""
+        if enumerated:
+            self._enumerated[node] = (plugin_uid, dict(enumerated))
         entries = self._registered.setdefault(node, {})
         for index, (name, count, _) in enumerate(resources):
             entries[f"{plugin_uid}/{index}"] = (name, count)
@@ -40,7 +44,13 @@ class DeviceManager:
                 timer.cancel()
         self._publish(node, {name: (str(count), str(healthy)) for name, count, healthy in resources})
 
+    def enumerated(self, node: str) -> dict[int, str]:
+        """GPU index -> the UUID the node's registered plugin advertises it by (empty: none registered)."""
+        return dict(self._enumerated.get(node, ("", {}))[1])
+
     def unregister(self, node: str, plugin_uid: str) -> None:
+        if self._enumerated.get(node, ("", {}))[0] == plugin_uid:
+            del self._enumerated[node]
         entries = self._registered.get(node, {})
         gone = {entries.pop(key)[0] for key in [k for k in entries if k.startswith(f"{plugin_uid}/")]}
         still = {name for name, _ in entries.values()}

@@ -14,6 +14,7 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
+from ..cdi_spec import host_devices
 from ..images import ContainerContext, Process, Script, VolumeSetupError, behaviour, image_env
 from ..images.allocation import allocate
 from ..images.injection import ContainerRequest, StartFailure, inject
@@ -136,7 +137,9 @@ class Runtime:
         claims = {name: path for name in claim_names(obj["spec"])
                   if (path := claim_directory(ctx, pod.namespace, name)) is not None}
         allocated = self._devices.allocate(pod.node, obj, c.name)
-        response = allocate(allocated, ctx.scenario.device_plugin.device_list_strategy, f"{pod.uid}/{c.name}")
+        setup = ctx.scenario.device_plugin
+        response = allocate(allocated, setup.device_list_strategy, f"{pod.uid}/{c.name}",
+                            self._devices.enumerated(pod.node), setup.device_id_strategy)
         own_env = image_env(str(c.spec.get("image", "")))
         # The kubelet lists the plugin's variables first, the pod spec's after them: the later value wins.
         env = {**own_env, **response.envs, **_literal_env(c.spec)}
@@ -151,8 +154,9 @@ class Runtime:
                                 runtime=handler, scenario=ctx.scenario, allocated=allocated, claim_dirs=claims,
                                 volume_dirs=PodVolumes(ctx, obj), config_maps=ConfigMaps(ctx, pod.namespace),
                                 service_env=ctx.api.service_env(), image_env=own_env, allocation=response,
-                                injection=inject(node, request),
-                                container_dir=None if pod_dir is None else pod_dir / "containers" / c.name)
+                                injection=inject(node, request, host_devices(ctx.host_roots.get(pod.node))),
+                                container_dir=None if pod_dir is None else pod_dir / "containers" / c.name,
+                                history=ctx.history)
 
     def _start_failed(self, pod: PodRun, c: ContainerRun, failure: StartFailure) -> None:
         """The runtime refused the container: CreateContainerError (tried again at the next sync) or, once
@@ -231,7 +235,7 @@ class Runtime:
 
     def _announce(self, pod: PodRun, c: ContainerRun, script: Script) -> None:
         if script.registers:
-            self._devices.register(pod.node, pod.uid, script.registers)
+            self._devices.register(pod.node, pod.uid, script.registers, script.enumerated)
             c.registered = True
         if script.node_labels:
             self._devices.label(pod.node, script.node_labels)

@@ -2,8 +2,10 @@
 
 ``render_host_root(node, root)`` writes ``root/etc/...``, ``root/proc/...``, ``root/usr/bin/...``:
 driver files, toolkit binaries (sh scripts printing real version texts), nvidia-smi, the package
-database, the container runtime's configuration, the toolkit's config.toml, the NVIDIA CDI spec and
-/etc/os-release; HostState.files last, verbatim.
+database, the container runtime's configuration, the toolkit's config.toml, the CDI specs written before
+anything runs (nvidia-ctk's where declared, the GPU Operator toolkit's management spec) and /etc/os-release;
+HostState.files last, verbatim. The device plugin's own spec is written later, by the plugin when it starts
+(images/device_plugin.py).
 Nodes without NVIDIA hardware get only their operating-system files.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gpusim.cdi_spec import render_spec, spec_path
+from gpusim.cdi_spec import MANAGEMENT_SPEC, render_management_spec, render_spec, spec_path
 from gpusim.hostroot.driver import render_driver
 from gpusim.hostroot.files import HostFiles
 from gpusim.hostroot.nvidia_docker2 import legacy_dpkg_status, render_nvidia_docker2
@@ -46,8 +48,12 @@ def render_host_root(node: NodeSpec, root: Path) -> None:
         files.write("/var/lib/dpkg/status", status)
     render_runtime(files, host.runtime)
     render_toolkit_config(files, node)
-    path, spec = spec_path(node), render_spec(node, library_dir(node), f"{host.toolkit.prefix}/nvidia-cdi-hook")
+    hook = f"{host.toolkit.prefix}/nvidia-cdi-hook"
+    path, spec = spec_path(node), render_spec(node, library_dir(node), hook)
     if path is not None and spec is not None:
         files.write(path, spec)
+    management = render_management_spec(node, library_dir(node), hook)
+    if management is not None:
+        files.write(MANAGEMENT_SPEC, management)
     for path, content in host.files:
         files.write(path, content)

@@ -49,7 +49,7 @@ def toolkit_config(toolkit: Toolkit, ldconfig: str) -> str:
         "",
         "[nvidia-container-runtime.modes.cdi]",
         'annotation-prefixes = ["cdi.k8s.io/"]',
-        'default-kind = "nvidia.com/gpu"',
+        f'default-kind = "{toolkit.cdi_default_kind}"',
         'spec-dirs = ["/etc/cdi", "/var/run/cdi"]',
         "",
         "[nvidia-container-runtime.modes.csv]",

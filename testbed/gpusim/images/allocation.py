@@ -2,11 +2,16 @@
 
 NVIDIA/k8s-device-plugin internal/plugin/server.go ``getAllocateResponse``:
 
-- ``envvar``: env ``NVIDIA_VISIBLE_DEVICES=<uuid>,<uuid>``;
+- ``envvar``: env ``NVIDIA_VISIBLE_DEVICES=<id>,<id>``;
 - ``volume-mounts``: env ``NVIDIA_VISIBLE_DEVICES=/var/run/nvidia-container-devices`` and, per device, a mount
-  of ``/dev/null`` at ``/var/run/nvidia-container-devices/<uuid>``;
-- ``cdi-annotations``: annotation ``cdi.k8s.io/nvidia-device-plugin_<response id>`` = ``nvidia.com/gpu=<uuid>,...``;
+  of ``/dev/null`` at ``/var/run/nvidia-container-devices/<id>``;
+- ``cdi-annotations``: annotation ``cdi.k8s.io/nvidia-device-plugin_<response id>`` (the CDI_ANNOTATION_PREFIX
+  replaces ``cdi.k8s.io/``) = ``k8s.device-plugin.nvidia.com/gpu=<id>,...`` (``updateResponseForCDI``:
+  ``QualifiedName("gpu", id)`` with the vendor plugin-manager.go gives, MIG devices included);
 - ``cdi-cri``: the same names as CDI devices of the CRI request (the kubelet passes them to the runtime).
+
+``<id>`` is the UUID the plugin enumerated at its start (a board replaced since keeps its old one), or the
+index with DEVICE_ID_STRATEGY=index (``uniqueDeviceIDsFromAnnotatedDeviceIDs``).
 
 The non-CDI parts are left out when every strategy is a CDI one. The kubelet puts the env before the pod
 spec's own variables, so a pod that sets NVIDIA_VISIBLE_DEVICES itself overrides the plugin's list.
@@ -15,14 +20,15 @@ spec's own variables, so a pod that sets NVIDIA_VISIBLE_DEVICES itself overrides
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..model import DeviceListStrategy, Gpu
+from ..cdi_spec import PLUGIN_KIND
+from ..model import DeviceIdStrategy, DeviceListStrategy, Gpu
 
 ENVVAR = "NVIDIA_VISIBLE_DEVICES"
 MOUNTS_ROOT = "/var/run/nvidia-container-devices"
 CDI_PREFIX = "cdi.k8s.io/"
-CDI_KIND = "nvidia.com/gpu"
 _CDI = ("cdi-annotations", "cdi-cri")
 
 
@@ -36,12 +42,15 @@ class AllocateResponse:
     cdi_devices: tuple[str, ...] = ()
 
 
-def allocate(gpus: tuple[Gpu, ...], strategies: tuple[DeviceListStrategy, ...], response_id: str) -> AllocateResponse:
-    """The response for ``gpus`` (none: the container asked for no device, so there is no response at all)."""
+def allocate(gpus: tuple[Gpu, ...], strategies: tuple[DeviceListStrategy, ...], response_id: str,
+             enumerated: Mapping[int, str] | None = None, id_strategy: DeviceIdStrategy = "uuid") -> AllocateResponse:
+    """The response for ``gpus`` (none: the container asked for no device, so there is no response at all);
+    ``enumerated``: GPU index -> the UUID the registered plugin read at its start (default: the GPU's own)."""
     if not gpus:
         return AllocateResponse()
-    ids = [g.uuid for g in gpus]
-    names = tuple(f"{CDI_KIND}={i}" for i in ids)
+    known = enumerated or {}
+    ids = [known.get(g.index, g.uuid) if id_strategy == "uuid" else str(g.index) for g in gpus]
+    names = tuple(f"{PLUGIN_KIND}={i}" for i in ids)
     annotations: dict[str, str] = {}
     if "cdi-annotations" in strategies:
         key = f"{CDI_PREFIX}nvidia-device-plugin_{uuid.uuid5(uuid.NAMESPACE_OID, response_id)}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..host_history import HostHistory
 from ..model import Gpu, NodeSpec, Scenario
 from .allocation import AllocateResponse
 from .injection import Injection
@@ -40,6 +41,7 @@ class ContainerContext:
     allocation: AllocateResponse = field(default_factory=AllocateResponse)  # the device plugin's Allocate answer
     injection: Injection = field(default_factory=Injection)  # what the runtime injected (images/injection.py)
     container_dir: Path | None = None  # this container's own directory on this machine (its /dev, its libraries)
+    history: HostHistory = field(default_factory=HostHistory)  # the cluster's: has a plugin started on the node?
 
     @property
     def host_root(self) -> Path | None:
@@ -62,7 +64,8 @@ class Script:
 
     ``exit_code`` None means it runs until stopped. ``ready`` is what a readiness probe would see.
     ``registers`` are device-plugin resources announced to the kubelet once running, as (resource,
-    devices, healthy devices); ``node_labels`` labels it publishes for its node (GPU Feature Discovery).
+    devices, healthy devices); ``node_labels`` labels it publishes for its node (GPU Feature Discovery);
+    ``enumerated`` the GPUs a device plugin found at its start, by index and the UUID NVML gave it then.
     """
 
     steps: tuple[tuple[float, str], ...] = ()
@@ -70,6 +73,7 @@ class Script:
     ready: bool = True
     registers: tuple[tuple[str, int, int], ...] = ()
     node_labels: tuple[tuple[str, str], ...] = ()
+    enumerated: tuple[tuple[int, str], ...] = ()  # a device plugin's GPUs as it read them: (index, UUID)
 
 
 @dataclass(frozen=True)

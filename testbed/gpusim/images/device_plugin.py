@@ -3,21 +3,36 @@
 What the plugin does on a node follows ``NodeSpec.device_plugin``; ``auto`` derives it from the
 host the way the real plugin fails: without NVML (no driver, or a runtime that does not inject
 it) it finds no device discovery strategy and, with fail-on-init-error, exits.
+
+With a CDI device list strategy the NVIDIA plugin (>= v0.14) generates its own CDI spec once, at start, from
+the GPUs NVML shows it then, and saves it to /var/run/cdi/k8s.device-plugin.nvidia.com-gpu.json in its
+container (NVIDIA/k8s-device-plugin cmd/nvidia-device-plugin/plugin-manager.go ``GetPlugins`` ->
+internal/cdi/cdi.go ``CreateSpecFile``, which logs ``Generating CDI spec for resource:
+k8s.device-plugin.nvidia.com/gpu`` through logrus). The host sees it only where the pod mounts the host's
+/var/run/cdi there: the GPU Operator's DaemonSet always does (assets/state-device-plugin/0500_daemonset.yaml
+volume ``cdi-root``), the Helm chart from v0.15.0 (templates/daemonset-device-plugin.yml), the static manifest
+never; otherwise the spec stays in the container and the runtime cannot resolve the names the plugin asks for.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Literal
 
+from .. import hostroot  # noqa: F401  (before nvml, whose installer writes through hostroot's files)
+from ..cdi_spec import PLUGIN_KIND, PLUGIN_SPEC, render_plugin_spec, stale_uuid
 from ..cuda import driver_cuda_version
+from ..hostroot.files import HostFiles
 from ..model import GpuSharing, NodeSpec
+from ..nvml.install import library_dir
 from ..plugin_versions import MPS_SINCE, plugin_release
 from .base import ContainerContext, Outcome, Script, command_line, klog
 from .gpu_facts import architecture
 
 PluginState = Literal["ready", "crashloop", "no_devices"]
 _SOCKETS = "/var/lib/kubelet/device-plugins"
+CDI_ROOTS = ("/var/run/cdi", "/run/cdi")  # /var/run is /run on the host and in the plugin's image
 _STARTUP = 0.05  # the plugin logs its start-up at once
 _REGISTER = 0.3
 
@@ -170,14 +185,57 @@ def _nvidia_plugin(ctx: ContainerContext, state: PluginState) -> Script:
         waiting = _log(("I", "main.go:287", "No devices found. Waiting indefinitely."))
         return Script(steps=((_STARTUP, preamble + detected + waiting),), exit_code=None)
     assert ctx.node is not None
+    cdi_log, enumerated = _start(ctx)
     resources = advertised(ctx.node, mig_strategy(ctx))
     serving = "".join(_log(
         ("I", "server.go:165", f"Starting GRPC server for '{name}'"),
         ("I", "server.go:117", f"Starting to serve '{name}' on {_socket(name)}"),
         ("I", "server.go:125", f"Registered device plugin for '{name}' with Kubelet"),
     ) for name, _, _ in resources)
-    steps = ((_STARTUP, preamble + _log(_NVML, _NON_TEGRA)), (_REGISTER, serving))
-    return Script(steps=steps, exit_code=None, registers=resources)
+    steps = ((_STARTUP, preamble + _log(_NVML, _NON_TEGRA) + cdi_log), (_REGISTER, serving))
+    return Script(steps=steps, exit_code=None, registers=resources, enumerated=enumerated)
+
+
+def mounts_host_cdi_root(ctx: ContainerContext) -> bool:
+    """Does the plugin's container have the host's /var/run/cdi at /var/run/cdi (a hostPath volume)?"""
+    volumes = {str(v.get("name")): v for v in ctx.pod.get("spec", {}).get("volumes") or []}
+    for mount in ctx.container.get("volumeMounts") or []:
+        host_path = (volumes.get(str(mount.get("name"))) or {}).get("hostPath") or {}
+        if str(mount.get("mountPath", "")).rstrip("/") in CDI_ROOTS and \
+                str(host_path.get("path", "")).rstrip("/") in CDI_ROOTS:
+            return True
+    return False
+
+
+def _logrus(message: str) -> str:
+    """A line of logrus's text formatter (no terminal), as the plugin's CDI library logs."""
+    return f'time="{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}" level=info msg="{message}"\n'
+
+
+def _start(ctx: ContainerContext) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """The plugin's start on its node: the GPUs it enumerates (a board replaced after the first start still
+    goes by its old UUID there), its CDI spec written to the host when its pod mounts /var/run/cdi, then, after
+    the node's first plugin start, the scenario's later host changes. Its log lines."""
+    node = ctx.node
+    assert node is not None and node.host is not None
+    first = ctx.history.plugin_starts(node.name)
+    changes = node.host.after_plugin_start
+    replaced = first and changes.gpus_replaced
+    gpus = tuple((g, stale_uuid(g) if replaced else g.uuid) for g in ctx.visible_gpus)
+    log = ""
+    setup = ctx.scenario.device_plugin
+    root = ctx.host_root
+    if any(s.startswith("cdi-") for s in setup.device_list_strategy) and node.host.driver_version is not None:
+        log = _logrus(f"Generating CDI spec for resource: {PLUGIN_KIND}")
+        env = {str(e.get("name")): str(e.get("value", "")) for e in ctx.container.get("env") or []}
+        hook = env.get("NVIDIA_CDI_HOOK_PATH", "/usr/bin/nvidia-cdi-hook")
+        if root is not None and mounts_host_cdi_root(ctx):
+            spec = render_plugin_spec(gpus, setup.device_id_strategy, node.host.driver_version, library_dir(node), hook)
+            HostFiles(root).write(PLUGIN_SPEC, spec)
+    if first and root is not None:
+        for path in changes.removed_files:
+            (root / path.lstrip("/")).unlink(missing_ok=True)
+    return log, tuple((g.index, gpu_uuid) for g, gpu_uuid in gpus)
 
 
 def _gke_plugin(ctx: ContainerContext, state: PluginState) -> Script:

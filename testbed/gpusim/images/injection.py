@@ -4,9 +4,12 @@ The chain, in the order a container is created (containerd's CRI plugin, then th
 
 1. **containerd-native CDI** (``enable_cdi``; containerd 2.x on by default, 1.7 off): the CRI request's CDI
    devices (the plugin's ``cdi-cri`` strategy) and ``cdi.k8s.io/*`` annotations are resolved against the CDI
-   specs in /etc/cdi and /var/run/cdi, whatever the runtime handler, runc included. A name no spec defines
-   fails container creation: ``CDI device injection failed: unresolvable CDI devices ...`` (CreateContainerError).
-   The NVIDIA spec's edits set ``NVIDIA_VISIBLE_DEVICES=void``, so an NVIDIA runtime later injects nothing more.
+   spec files present in /etc/cdi and /var/run/cdi when the container is created (``cdi_spec.host_devices``;
+   the device plugin's own spec is there only if its pod mounts the host's /var/run/cdi), whatever the runtime
+   handler, runc included. A name no spec defines fails container creation: ``CDI device injection failed:
+   unresolvable CDI devices ...`` (CreateContainerError). A CDI device's node is the host's /dev/nvidiaN at that
+   moment, whatever board sits there. The NVIDIA specs' edits set ``NVIDIA_VISIBLE_DEVICES=void``, so an NVIDIA
+   runtime later injects nothing more.
 2. **nvidia-container-runtime**, when the handler's binary is it (``nvidia``, ``nvidia-cdi``, ``nvidia-legacy``)
    and the toolkit is installed; its mode is the handler's (``.cdi``, ``.legacy``) or ``nvidia-container-
    runtime.mode`` for ``nvidia`` (``auto``: cdi when the container carries CDI requests, else legacy;
@@ -19,8 +22,9 @@ The chain, in the order a container is created (containerd's CRI plugin, then th
      GPU); ``void``, empty or unset: nothing (cmd/nvidia-container-runtime-hook/container_config.go). An unknown
      device fails the start: ``nvidia-container-cli: device error: X: unknown device`` (RunContainerError).
    - cdi: devices from the ``cdi.k8s.io/`` annotations, else NVIDIA_VISIBLE_DEVICES (when accepted as above) as
-     CDI names of kind ``nvidia.com/gpu`` (``all`` -> ``nvidia.com/gpu=all``), resolved against the specs; an
-     undefined one fails the start: ``failed to inject CDI devices: unresolvable CDI devices ...``.
+     CDI names of the config's ``modes.cdi.default-kind`` (``nvidia.com/gpu``; the GPU Operator's
+     ``management.nvidia.com/gpu``: ``all`` -> ``management.nvidia.com/gpu=all``), resolved against the specs;
+     an undefined one fails the start: ``failed to inject CDI devices: unresolvable CDI devices ...``.
 3. A **privileged** container gets every device node of the host (``/dev/nvidia*``) from the runtime, but no
    driver library unless one of the above injected it.
 
@@ -33,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..cdi_spec import CONTROL_NODES, KIND, spec_devices
+from ..cdi_spec import CONTROL_NODES, spec_devices
 from ..model import Gpu, NodeSpec
 from .allocation import CDI_PREFIX, ENVVAR, MOUNTS_ROOT
 
@@ -115,7 +119,7 @@ class _Result:
 
     def add_cdi(self, names: list[str], spec: Mapping[str, tuple[int, ...]]) -> list[str]:
         """Apply CDI devices; the names no spec defines."""
-        missing = [n for n in names if n not in spec and n != f"{KIND}=none"]
+        missing = [n for n in names if n not in spec and not n.endswith("/gpu=none")]
         if missing:
             return missing
         for name in names:
@@ -133,12 +137,15 @@ class _Result:
         return Injection(gpus=gpus, driver=self.driver, device_nodes=tuple(sorted(set(nodes))), env=dict(self.env))
 
 
-def inject(node: NodeSpec | None, request: ContainerRequest) -> Injection:
-    """What the runtime injects into the container on ``node`` (see the module's docstring)."""
+def inject(node: NodeSpec | None, request: ContainerRequest,
+           specs: Mapping[str, tuple[int, ...]] | None = None) -> Injection:
+    """What the runtime injects into the container on ``node`` (see the module's docstring); ``specs``: the CDI
+    devices the node's spec files define now (``cdi_spec.host_devices``), by default those rendered from its
+    truth (``cdi_spec.spec_devices``, no plugin spec)."""
     host = node.host if node is not None else None
     if node is None or host is None or host.driver_version is None:
         return Injection()
-    spec = spec_devices(node)
+    spec = spec_devices(node) if specs is None else specs
     result = _Result(node)
     env = dict(request.env)
     runtime = host.runtime
@@ -196,10 +203,10 @@ def _nvidia_runtime(result: _Result, request: ContainerRequest, env: Mapping[str
     if _mode(request, env, node) == "cdi":
         names = _annotation_devices(request.annotations)
         if not names and toolkit.accept_volume_mounts and mounted:
-            names = [m if _qualified(m) else f"{KIND}={m}" for m in mounted]
+            names = [m if _qualified(m) else f"{toolkit.cdi_default_kind}={m}" for m in mounted]
         listed = env_devices(env)
         if not names and listed is not None and accepted:
-            names = [d if _qualified(d) else f"{KIND}={d}" for d in listed]
+            names = [d if _qualified(d) else f"{toolkit.cdi_default_kind}={d}" for d in listed]
         if not names:
             return None
         missing = result.add_cdi(_unique(names), spec)
