@@ -1,7 +1,8 @@
 """Requirements end to end on the bundled scenarios: host roots rendered by the simulation, read by the
 real ``gpu-conformance probe`` (one process per node, as in the probe pod), nodes, RuntimeClasses and the
 plugin's DaemonSets as the simulated cluster creates them. CDI-SPEC is judged end to end only
-(tests/suite): the spec it reads is the one the device plugin writes when it starts, and no plugin runs here. Each scenario's description says which checks must fail where.
+(tests/suite): the spec it reads is the one the device plugin writes when it starts, and no plugin runs
+here. Each scenario's description says which checks must fail where.
 """
 
 from __future__ import annotations
