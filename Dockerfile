@@ -1,5 +1,6 @@
 # The gpu-conformance image: the suite (`gpu-conformance run`, the CronJob's command) and the node probe
-# (`gpu-conformance probe`, which the suite's privileged probe pods run as root on each GPU node).
+# (`gpu-conformance probe`, which the suite's privileged probe pods run as root on each GPU node), and
+# `gpu-conformance sees`, which the isolation pods run unprivileged to show what a container sees of the GPUs.
 # Build from the repository root (docs/in-cluster.md, "The image"):
 #   docker build -t ghcr.io/gpu-conformance/gpu-conformance:0.1.0 .
 # Reproducible builds pin the base by digest:
