@@ -15,7 +15,7 @@ from gpu_conformance.checks import (
     Check,
 )
 from gpu_conformance.facts.container_view import ContainerView
-from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.gpu_nodes import MIG_PREFIX, GpuNode
 from gpu_conformance.facts.isolation import Look, NodeIsolation
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.gpu_request import gpu_resource_for
@@ -97,6 +97,9 @@ def pod_isolation(facts: NodeIsolation, node: GpuNode) -> Verdict:
     if total < 2 or facts.other_holder is None:
         return Verdict.skipped(check, f"node {node.name} has {total} allocatable {resource}: two pods cannot hold "
                                       "one each at the same time")
+    if resource.startswith(MIG_PREFIX):
+        return Verdict.skipped(check, f"node {node.name} hands out MIG instances ({resource}): NVML in each pod lists "
+                                      "the parent GPU, so two instances of one GPU cannot be told apart here")
     looks = (facts.holder, facts.other_holder)
     views = tuple(_view(check, look) for look in looks)
     for look, view in zip(looks, views, strict=True):

@@ -121,3 +121,9 @@ def test_a_second_holder_that_could_not_run_is_could_not_inspect() -> None:
     with pytest.raises(FactsUnavailable, match=r"\[SEC-POD-ISOLATION\] could not inspect .*Insufficient nvidia"):
         pod_isolation(pending, gpu_node())
 
+
+
+def test_mig_instances_are_not_told_apart_and_say_so() -> None:
+    node = gpu_node(gpus=0, extra={"nvidia.com/mig-1g.5gb": 7})
+    verdict = pod_isolation(facts(other=holding(GPU0, 0)), node)
+    assert verdict.skip and "hands out MIG instances (nvidia.com/mig-1g.5gb)" in verdict.message
