@@ -17,6 +17,7 @@ from gpusim.images.dockerfile import final_stage_env
 from gpusim.images.injection import ContainerRequest, Injection, inject
 from gpusim.model import CdiSetup, DeviceIdStrategy, Gpu, NodeSpec, Toolkit
 from gpusim.plugin_manifests import plugin_objects
+from gpusim.plugin_start import render_started_host_root
 from gpusim.scenario import ScenarioError, load, loads
 
 SEED = load("seed")
@@ -355,3 +356,21 @@ def test_containerd_2_injects_cdi_by_default_1_7_only_when_enabled() -> None:
     response = allocate((GPU0,), ("cdi-cri",), "p/c")
     failure = inject(two, request("runc", cdi_devices=response.cdi_devices)).failure  # seed has no CDI spec
     assert failure is not None and "unresolvable CDI devices" in failure.message
+
+
+def test_a_started_host_root_has_what_the_plugin_leaves_there(tmp_path: Path) -> None:
+    def started(scenario: str, node: str) -> Path:
+        root = tmp_path / scenario / node
+        loaded = load(scenario)
+        render_started_host_root(loaded, loaded.node(node), root)
+        return root / PLUGIN_SPEC.lstrip("/")
+
+    spec = json.loads(started("gpu-operator", "k8s-node05").read_text())
+    assert [d["name"] for d in spec["devices"]] == [g.uuid for g in OPERATOR.gpus]
+    assert spec["containerEdits"]["hooks"][0]["path"] == "/usr/local/nvidia/toolkit/nvidia-cdi-hook"
+    assert not started("cdi-spec-missing", "k8s-node06").exists()
+    stale = load("cdi-spec-stale").node("k8s-node06")
+    [device] = json.loads(started("cdi-spec-stale", "k8s-node06").read_text())["devices"]
+    assert device["name"] == stale_uuid(stale.gpus[0]) != stale.gpus[0].uuid
+    assert not started("seed", "k8s-node05").exists()  # envvar strategy, no mount: no spec
+    assert (tmp_path / "seed/k8s-node05/etc/os-release").is_file()

@@ -20,19 +20,16 @@ import json
 import time
 from typing import Literal
 
-from .. import hostroot  # noqa: F401  (before nvml, whose installer writes through hostroot's files)
-from ..cdi_spec import PLUGIN_KIND, PLUGIN_SPEC, render_plugin_spec, stale_uuid
+from ..cdi_spec import PLUGIN_KIND
 from ..cuda import driver_cuda_version
-from ..hostroot.files import HostFiles
 from ..model import GpuSharing, NodeSpec
-from ..nvml.install import library_dir
+from ..plugin_start import cdi_hook, mounts_host_cdi_root, start_plugin, uses_cdi
 from ..plugin_versions import MPS_SINCE, plugin_release
 from .base import ContainerContext, Outcome, Script, command_line, klog
 from .gpu_facts import architecture
 
 PluginState = Literal["ready", "crashloop", "no_devices"]
 _SOCKETS = "/var/lib/kubelet/device-plugins"
-CDI_ROOTS = ("/var/run/cdi", "/run/cdi")  # /var/run is /run on the host and in the plugin's image
 _STARTUP = 0.05  # the plugin logs its start-up at once
 _REGISTER = 0.3
 
@@ -111,7 +108,9 @@ def _config_dump(ctx: ContainerContext) -> str:
         "migStrategy": mig_strategy(ctx) if ctx.node is not None and ctx.node.mig else "none",
         "failOnInitError": ctx.scenario.device_plugin.fail_on_init_error, "nvidiaDriverRoot": "/",
         "gdsEnabled": False, "mofedEnabled": False,
-        "plugin": {"passDeviceSpecs": False, "deviceListStrategy": ["envvar"], "deviceIDStrategy": "uuid",
+        "plugin": {"passDeviceSpecs": False,
+                   "deviceListStrategy": list(ctx.scenario.device_plugin.device_list_strategy),
+                   "deviceIDStrategy": ctx.scenario.device_plugin.device_id_strategy,
                    "cdiAnnotationPrefix": "cdi.k8s.io/", "nvidiaCTKPath": "/usr/bin/nvidia-ctk",
                    "containerDriverRoot": "/driver-root"}},
         "resources": {"gpus": [{"pattern": "*", "name": "nvidia.com/gpu"}]},
@@ -196,46 +195,22 @@ def _nvidia_plugin(ctx: ContainerContext, state: PluginState) -> Script:
     return Script(steps=steps, exit_code=None, registers=resources, enumerated=enumerated)
 
 
-def mounts_host_cdi_root(ctx: ContainerContext) -> bool:
-    """Does the plugin's container have the host's /var/run/cdi at /var/run/cdi (a hostPath volume)?"""
-    volumes = {str(v.get("name")): v for v in ctx.pod.get("spec", {}).get("volumes") or []}
-    for mount in ctx.container.get("volumeMounts") or []:
-        host_path = (volumes.get(str(mount.get("name"))) or {}).get("hostPath") or {}
-        if str(mount.get("mountPath", "")).rstrip("/") in CDI_ROOTS and \
-                str(host_path.get("path", "")).rstrip("/") in CDI_ROOTS:
-            return True
-    return False
-
-
 def _logrus(message: str) -> str:
     """A line of logrus's text formatter (no terminal), as the plugin's CDI library logs."""
     return f'time="{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}" level=info msg="{message}"\n'
 
 
 def _start(ctx: ContainerContext) -> tuple[str, tuple[tuple[int, str], ...]]:
-    """The plugin's start on its node: the GPUs it enumerates (a board replaced after the first start still
-    goes by its old UUID there), its CDI spec written to the host when its pod mounts /var/run/cdi, then, after
-    the node's first plugin start, the scenario's later host changes. Its log lines."""
+    """The plugin's start on its node (gpusim/plugin_start.py): the GPUs it enumerates, its spec on the host, the
+    scenario's later host changes. Its log line for the spec."""
     node = ctx.node
     assert node is not None and node.host is not None
-    first = ctx.history.plugin_starts(node.name)
-    changes = node.host.after_plugin_start
-    replaced = first and changes.gpus_replaced
-    gpus = tuple((g, stale_uuid(g) if replaced else g.uuid) for g in ctx.visible_gpus)
-    log = ""
     setup = ctx.scenario.device_plugin
-    root = ctx.host_root
-    if any(s.startswith("cdi-") for s in setup.device_list_strategy) and node.host.driver_version is not None:
-        log = _logrus(f"Generating CDI spec for resource: {PLUGIN_KIND}")
-        env = {str(e.get("name")): str(e.get("value", "")) for e in ctx.container.get("env") or []}
-        hook = env.get("NVIDIA_CDI_HOOK_PATH", "/usr/bin/nvidia-cdi-hook")
-        if root is not None and mounts_host_cdi_root(ctx):
-            spec = render_plugin_spec(gpus, setup.device_id_strategy, node.host.driver_version, library_dir(node), hook)
-            HostFiles(root).write(PLUGIN_SPEC, spec)
-    if first and root is not None:
-        for path in changes.removed_files:
-            (root / path.lstrip("/")).unlink(missing_ok=True)
-    return log, tuple((g.index, gpu_uuid) for g, gpu_uuid in gpus)
+    enumerated = start_plugin(ctx.host_root, node, setup, ctx.visible_gpus,
+                              mounted=mounts_host_cdi_root(ctx.pod.get("spec", {}), ctx.container),
+                              first=ctx.history.plugin_starts(node.name), hook=cdi_hook(ctx.container))
+    generating = uses_cdi(setup) and node.host.driver_version is not None
+    return (_logrus(f"Generating CDI spec for resource: {PLUGIN_KIND}") if generating else ""), enumerated
 
 
 def _gke_plugin(ctx: ContainerContext, state: PluginState) -> Script:
