@@ -47,7 +47,8 @@ def test_in_cluster_is_automatic_inside_a_pod() -> None:
 
 
 @pytest.mark.parametrize(("cli", "environ", "message"), [
-    ({"runtime_policy": "cdi"}, {}, "command line: runtime-policy: expected 'auto' or 'default' or 'runtimeclass', got 'cdi'"),
+    ({"runtime_policy": "cdi"}, {},
+     "command line: runtime-policy: expected 'auto' or 'default' or 'runtimeclass', got 'cdi'"),
     ({}, {"GPU_CONFORMANCE_POD_TIMEOUT": "-1"},
      "environment $GPU_CONFORMANCE_POD_TIMEOUT: pod-timeout: expected a positive number of seconds, got '-1'"),
     ({"expected_gpus": ["node-a"]}, {}, "command line: expected-gpus: expected NODE=COUNT entries, got ['node-a']"),
