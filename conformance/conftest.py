@@ -22,6 +22,7 @@ pytest_plugins = [
     "fixtures.nodes",
     "fixtures.runtime_wiring",
     "fixtures.workload",
+    "fixtures.isolation",
     "fixtures.exporters",
     "fixtures.prometheus",
 ]

@@ -4,18 +4,22 @@ Conformance tests and requirement functions refer to checks by these objects; th
 failure messages take their wording from here, so it is written once. Titles and requirements are
 templates filled from the run's Settings (``{min_driver}``), so they state the thresholds the verdict
 applies. ``depends_on`` names the checks whose failure explains this one's, as the tutorial chains them.
+``level`` says whether the check is a link of the tutorial's chain (``tutorial``) or goes beyond it
+(``hardening``); every entry chooses one (docs/adding-a-check.md says how).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:
     from .settings import Settings
 
-Area = Literal["prerequisites", "device-plugin", "capacity", "workload", "monitoring", "alert-rules"]
+Area = Literal["prerequisites", "device-plugin", "capacity", "workload", "isolation", "monitoring", "alert-rules"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
+Level = Literal["tutorial", "hardening"]  # the tutorial's chain, or beyond it
+LEVELS: tuple[Level, ...] = get_args(Level)
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Check:
     severity: Severity = "blocker"
     tutorial: str = ""  # the tutorial's section, e.g. "2.1 先决条件"
     depends_on: tuple[str, ...] = ()  # ids of the checks this one cannot pass without
+    level: Level = field(kw_only=True)  # no default: each entry says whether the tutorial's chain needs it
 
     def title_for(self, settings: Settings) -> str:
         """The title with the run's thresholds, e.g. "NVIDIA driver >= 535.0" under --min-driver 535.0."""
@@ -61,6 +66,7 @@ NODE_READY = Check(
     "the kubelet on the node is down or cannot reach the API server: on the node `systemctl status kubelet` and "
     "`journalctl -u kubelet`; `kubectl describe node NODE` shows the Ready condition and the node lifecycle taints",
     tutorial=_PREREQUISITES,
+    level="tutorial",
 )
 PRE_K8S_VERSION = Check(
     "PRE-K8S-VERSION", "prerequisites", "Kubernetes >= {min_kubernetes}",
@@ -68,6 +74,7 @@ PRE_K8S_VERSION = Check(
     "upgrade the control plane to Kubernetes >= 1.10 (kubeadm: `kubeadm upgrade plan` then "
     "`kubeadm upgrade apply vX.Y.Z`, one minor version at a time)",
     tutorial=_PREREQUISITES,
+    level="tutorial",
 )
 PRE_KUBELET_VERSION = Check(
     "PRE-KUBELET-VERSION", "prerequisites", "kubelet >= {min_kubernetes} on every GPU node",
@@ -75,6 +82,7 @@ PRE_KUBELET_VERSION = Check(
     "upgrade the node's kubelet to >= 1.10 (drain it, install the newer kubelet package, "
     "`systemctl restart kubelet`, uncordon it)",
     severity="critical", tutorial=_PREREQUISITES,
+    level="tutorial",
 )
 PRE_DRIVER = Check(
     "PRE-DRIVER", "prerequisites", "NVIDIA driver >= {min_driver}",
@@ -83,6 +91,7 @@ PRE_DRIVER = Check(
     "runfile), then reboot or `modprobe nvidia`; `nvidia-smi` must list the GPUs",
     tutorial=_PREREQUISITES,
     depends_on=("NODE-READY",),  # read by a probe pod on the node
+    level="tutorial",
 )
 PRE_TOOLKIT = Check(
     "PRE-TOOLKIT", "prerequisites",
@@ -91,6 +100,7 @@ PRE_TOOLKIT = Check(
     "installed on each GPU node",
     TOOLKIT_INSTALL, tutorial=_PREREQUISITES,
     depends_on=("NODE-READY",),
+    level="tutorial",
 )
 PRE_RUNTIME_DEFAULT = Check(
     "PRE-RUNTIME-DEFAULT", "prerequisites", "nvidia-container-runtime is the default low-level runtime",
@@ -102,19 +112,20 @@ PRE_RUNTIME_DEFAULT = Check(
     "/etc/docker/daemon.json, then `systemctl restart docker`",
     tutorial=_PREREQUISITES,
     depends_on=("NODE-READY", "PRE-TOOLKIT"),
+    level="tutorial",
 )
 CDI_SPEC = Check(
-    "CDI-SPEC", "prerequisites", "CDI spec lists the node's GPUs",
+    "CDI-SPEC", "prerequisites", "the device plugin's CDI spec lists the node's GPUs",
     "where the device plugin hands GPUs out as CDI devices (DEVICE_LIST_STRATEGY cdi-annotations or cdi-cri, the "
-    "GPU Operator's default from v25.10), a CDI spec of kind nvidia.com/gpu in /etc/cdi or /var/run/cdi defines "
-    "each GPU NVML sees, by the name the plugin asks for (its UUID, or its index under DEVICE_ID_STRATEGY index), "
-    "and no GPU the node does not have",
-    "regenerate the spec on the node: `nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`; under the GPU "
-    "Operator its toolkit pod writes /var/run/cdi at start: restart it (`kubectl -n gpu-operator delete pod -l "
-    "app=nvidia-container-toolkit-daemonset --field-selector spec.nodeName=NODE`); a spec goes stale when GPUs "
-    "are replaced or MIG is reconfigured",
+    "GPU Operator's default from v25.10), the spec it writes at start (kind k8s.device-plugin.nvidia.com/gpu, "
+    "/var/run/cdi/k8s.device-plugin.nvidia.com-gpu.json) defines each GPU NVML sees, by the name the plugin asks "
+    "for (its UUID, or its index under DEVICE_ID_STRATEGY index), and no GPU the node does not have",
+    "restart the device plugin pod on the node: it writes its spec at start, from the GPUs it finds then; its "
+    "DaemonSet must mount the host's /var/run/cdi (the Helm chart and the GPU Operator do), or the spec stays "
+    "inside its container",
     tutorial=_PREREQUISITES,
-    depends_on=("PRE-DRIVER", "PLUGIN-DEPLOYED"),
+    depends_on=("PRE-DRIVER", "PLUGIN-POD-READY"),
+    level="tutorial",
 )
 PLUGIN_DEPLOYED = Check(
     "PLUGIN-DEPLOYED", "device-plugin", "NVIDIA device plugin DaemonSet deployed",
@@ -124,6 +135,7 @@ PLUGIN_DEPLOYED = Check(
     "--namespace nvidia-device-plugin --create-namespace`",
     tutorial=_DEPLOY,
     depends_on=("PRE-K8S-VERSION",),
+    level="tutorial",
 )
 PLUGIN_DAEMONSET_READY = Check(
     "PLUGIN-DAEMONSET-READY", "device-plugin", "device plugin DaemonSet fully ready",
@@ -132,6 +144,7 @@ PLUGIN_DAEMONSET_READY = Check(
     "whose plugin pod is not Ready fail PLUGIN-POD-READY with the cause",
     severity="critical", tutorial=_DEPLOY,
     depends_on=("PLUGIN-DEPLOYED", "PLUGIN-POD-READY"),  # the DaemonSet is ready when each of its pods is
+    level="tutorial",
 )
 PLUGIN_POD_READY = Check(
     "PLUGIN-POD-READY", "device-plugin", "device plugin pod Running and Ready on the node",
@@ -141,6 +154,7 @@ PLUGIN_POD_READY = Check(
     "container runtime: see PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for this node",
     tutorial=_DEPLOY,
     depends_on=("NODE-READY", "PLUGIN-DEPLOYED", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT"),
+    level="tutorial",
 )
 CAPACITY_GPU_NODES = Check(
     "CAPACITY-GPU-NODES", "capacity", "the cluster has GPU nodes",
@@ -149,6 +163,7 @@ CAPACITY_GPU_NODES = Check(
     "install the driver, toolkit and device plugin on the GPU nodes (tutorial 2.1 and 2.2); if they are "
     "labelled some other way, pass --gpu-node-selector; with --gpu-node, name nodes that exist",
     tutorial=_DEPLOY,
+    level="tutorial",
 )
 CAPACITY_ADVERTISED = Check(
     "CAPACITY-ADVERTISED", "capacity", "node advertises nvidia.com/gpu",
@@ -158,6 +173,7 @@ CAPACITY_ADVERTISED = Check(
     "delete its pod so it registers again with the kubelet",
     tutorial=_DEPLOY,
     depends_on=("PLUGIN-POD-READY",),
+    level="tutorial",
 )
 CAPACITY_MATCHES_GPUS = Check(
     "CAPACITY-MATCHES-GPUS", "capacity", "advertised GPUs equal the node's GPUs",
@@ -166,6 +182,7 @@ CAPACITY_MATCHES_GPUS = Check(
     "(NVIDIA_VISIBLE_DEVICES); `nvidia-smi -L` on the node lists the GPUs it has",
     severity="critical", tutorial=_DEPLOY,
     depends_on=("CAPACITY-ADVERTISED",),
+    level="tutorial",
 )
 WORKLOAD_VECTORADD = Check(
     "WORKLOAD-VECTORADD", "workload", "vectoradd pod gets a GPU and passes",
@@ -174,6 +191,7 @@ WORKLOAD_VECTORADD = Check(
     "(PRE-*, PLUGIN-*, CAPACITY-*)",
     tutorial=_DEPLOY,
     depends_on=("NODE-READY", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT", "PLUGIN-POD-READY", "CAPACITY-ADVERTISED"),
+    level="tutorial",
 )
 WORKLOAD_DRIVER_FITS_IMAGE = Check(
     "WORKLOAD-DRIVER-FITS-IMAGE", "workload", "driver new enough for the vectoradd image's CUDA",
@@ -183,6 +201,52 @@ WORKLOAD_DRIVER_FITS_IMAGE = Check(
     "(nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cudaX.Y)",
     severity="minor", tutorial=_DEPLOY,
     depends_on=("PRE-DRIVER",),
+    level="tutorial",
+)
+
+# Beyond the tutorial: CNCF AI Conformance's secure_accelerator_access, which the tutorial's own wiring breaks (the
+# nvidia runtime as the default, the plugin's envvar strategy, the toolkit accepting NVIDIA_VISIBLE_DEVICES from
+# unprivileged containers: any CUDA image then gets every GPU without asking).
+_SECURE_ACCESS = "CNCF AI Conformance: secure_accelerator_access"
+ISOLATION_FIX = (
+    "on the node set `accept-nvidia-visible-devices-envvar-when-unprivileged = false` and "
+    "`accept-nvidia-visible-devices-as-volume-mounts = true` in /etc/nvidia-container-runtime/config.toml and run the "
+    "device plugin with `DEVICE_LIST_STRATEGY=volume-mounts` (Helm: `--set deviceListStrategy=volume-mounts`); or move "
+    "to CDI (GPU Operator >= v25.10, or the plugin's cdi-cri strategy with the runtime's CDI enabled)"
+)
+SEC_NO_REQUEST_NO_GPU = Check(
+    "SEC-NO-REQUEST-NO-GPU", "isolation", "a pod that asks for no GPU sees none",
+    "an unprivileged pod of a CUDA image (NVIDIA_VISIBLE_DEVICES=all in the image, as the project's own image) that "
+    "requests no GPU sees no /dev/nvidiaN device file and no GPU in NVML",
+    ISOLATION_FIX, severity="critical", tutorial=_SECURE_ACCESS,
+    depends_on=("NODE-READY",),  # seen from a pod on the node
+    level="hardening",
+)
+SEC_ENV_NO_GPU = Check(
+    "SEC-ENV-NO-GPU", "isolation", "NVIDIA_VISIBLE_DEVICES=all in a pod spec gets no GPU",
+    "an unprivileged pod that requests no GPU but sets env NVIDIA_VISIBLE_DEVICES=all in its own spec sees no "
+    "/dev/nvidiaN device file and no GPU in NVML: a pod's environment is no GPU request",
+    ISOLATION_FIX, severity="critical", tutorial=_SECURE_ACCESS,
+    depends_on=("NODE-READY",),
+    level="hardening",
+)
+SEC_CONTAINER_ISOLATION = Check(
+    "SEC-CONTAINER-ISOLATION", "isolation", "a container without a GPU request sees none of its pod's GPU",
+    "in an unprivileged pod holding 1 GPU, a second container that requests none (NVIDIA_VISIBLE_DEVICES empty, as "
+    "in a non-CUDA image) sees no GPU device file and no GPU in NVML, while the holder sees exactly one",
+    ISOLATION_FIX, severity="critical", tutorial=_SECURE_ACCESS,
+    depends_on=("NODE-READY", "CAPACITY-ADVERTISED"),  # the holder needs a GPU the node advertises
+    level="hardening",
+)
+SEC_POD_ISOLATION = Check(
+    "SEC-POD-ISOLATION", "isolation", "two pods holding a GPU each see different GPUs",
+    "on a node with 2 or more allocatable GPUs, two unprivileged pods holding 1 GPU each at the same time see exactly "
+    "one GPU each, with different UUIDs",
+    ISOLATION_FIX + "; GPU sharing (time-slicing, MPS) gives pods the same GPU by design: keep pods that must not "
+    "share on nodes without it",
+    severity="critical", tutorial=_SECURE_ACCESS,
+    depends_on=("NODE-READY", "CAPACITY-ADVERTISED"),
+    level="hardening",
 )
 
 _MONITORING = "三、Prometheus监控GPU"
@@ -195,6 +259,7 @@ MON_EXPORTER_UP = Check(
     "for another exporter pass --exporter-url (e.g. http://{ip}:9400/metrics) or --exporter-selector",
     severity="critical", tutorial=_MONITORING,
     depends_on=("NODE-READY",),
+    level="tutorial",
 )
 MON_EXPORTER_GPUS = Check(
     "MON-EXPORTER-GPUS", "monitoring", "GPU exporter reports every GPU of the node",
@@ -204,6 +269,7 @@ MON_EXPORTER_GPUS = Check(
     "the exporter should see; restart the exporter after GPU or driver changes",
     severity="critical", tutorial=_MONITORING,
     depends_on=("MON-EXPORTER-UP", "PRE-DRIVER"),
+    level="tutorial",
 )
 MON_EXPORTER_DRIVER = Check(
     "MON-EXPORTER-DRIVER", "monitoring", "GPU exporter's driver version is the node's",
@@ -212,6 +278,7 @@ MON_EXPORTER_DRIVER = Check(
     "node if the old kernel module is still loaded), and check that --exporter-url reaches this node's exporter",
     severity="normal", tutorial=_MONITORING,
     depends_on=("MON-EXPORTER-UP", "PRE-DRIVER"),
+    level="tutorial",
 )
 
 
@@ -221,6 +288,7 @@ MON_PROM_CONFIG_VALID = Check(
     "fix the line promtool names (the tutorial writes `lables:` where Prometheus reads `labels:`); see "
     "monitoring/prometheus/gpu-scrape.yml for a corrected scrape job",
     severity="critical", tutorial=_MONITORING,
+    level="tutorial",
 )
 MON_PROM_TARGETS = Check(
     "MON-PROM-TARGETS", "monitoring", "every GPU node's exporter is a scrape target",
@@ -229,6 +297,7 @@ MON_PROM_TARGETS = Check(
     "在prometheus.yml中添加exporter地址), then reload Prometheus (`kill -HUP` or POST /-/reload)",
     severity="critical", tutorial=_MONITORING,
     depends_on=("MON-PROM-CONFIG-VALID",),
+    level="tutorial",
 )
 MON_PROM_LIVE_TARGETS_UP = Check(
     "MON-PROM-LIVE-TARGETS-UP", "monitoring", "Prometheus scrapes every GPU node's exporter",
@@ -237,6 +306,7 @@ MON_PROM_LIVE_TARGETS_UP = Check(
     "reload; a down one shows lastError (exporter not running, firewall, wrong port)",
     severity="critical", tutorial=_MONITORING,
     depends_on=("MON-PROM-TARGETS", "MON-EXPORTER-UP"),
+    level="tutorial",
 )
 MON_PROM_LIVE_RULES = Check(
     "MON-PROM-LIVE-RULES", "monitoring", "Prometheus has the GPU alert rules loaded and healthy",
@@ -245,12 +315,14 @@ MON_PROM_LIVE_RULES = Check(
     "a rule with health err shows lastError on Status > Rules",
     severity="normal", tutorial=_MONITORING,
     depends_on=("MON-PROM-CONFIG-VALID", "RULES-VALID"),
+    level="tutorial",
 )
 RULES_VALID = Check(
     "RULES-VALID", "alert-rules", "alert rule files pass promtool check rules",
     "every rule file (--alert-rules; default: the bundled monitoring/rules/gpu-alerts.yml) loads in Prometheus",
     "fix what `promtool check rules FILE` reports (field names, PromQL syntax, durations)",
     severity="critical", tutorial=_MONITORING,
+    level="tutorial",
 )
 RULES_UNIT_TESTS = Check(
     "RULES-UNIT-TESTS", "alert-rules", "alert rule unit tests pass",
@@ -258,6 +330,7 @@ RULES_UNIT_TESTS = Check(
     "read promtool's FAILED lines: expected alerts that did not fire (exp) against what fired (got)",
     severity="normal", tutorial=_MONITORING,
     depends_on=("RULES-VALID",),
+    level="tutorial",
 )
 RULES_CAN_FIRE = Check(
     "RULES-CAN-FIRE", "alert-rules", "every alert can fire and can resolve",
@@ -267,6 +340,7 @@ RULES_CAN_FIRE = Check(
     "> 90), DCGM's *_UTIL are 0..100; see monitoring/rules/gpu-alerts.yml",
     tutorial=_MONITORING,
     depends_on=("RULES-VALID",),
+    level="tutorial",
 )
 RULES_METRICS_EXIST = Check(
     "RULES-METRICS-EXIST", "alert-rules", "every metric an alert reads is served by the GPU exporters",
@@ -275,12 +349,14 @@ RULES_METRICS_EXIST = Check(
     "DCGM_FI_DEV_*; rules for one never fire on the other",
     tutorial=_MONITORING,
     depends_on=("RULES-VALID", "MON-EXPORTER-UP"),
+    level="tutorial",
 )
 CHECKS: tuple[Check, ...] = (
     NODE_READY, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT, CDI_SPEC,
     PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
     CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
+    SEC_NO_REQUEST_NO_GPU, SEC_ENV_NO_GPU, SEC_CONTAINER_ISOLATION, SEC_POD_ISOLATION,
     MON_EXPORTER_UP, MON_EXPORTER_GPUS, MON_EXPORTER_DRIVER,
     MON_PROM_CONFIG_VALID, MON_PROM_TARGETS, MON_PROM_LIVE_TARGETS_UP, MON_PROM_LIVE_RULES,
     RULES_VALID, RULES_UNIT_TESTS, RULES_CAN_FIRE, RULES_METRICS_EXIST,

@@ -16,7 +16,9 @@ from typing import Any
 import yaml
 
 from . import __version__, option_syntax
+from .checks import LEVELS
 from .errors import UsageError
+from .levels import ALL_LEVELS, LEVEL_CHOICES, level_syntax
 from .secret import mask_userinfo, url_with_secret
 
 ENV_PREFIX = "GPU_CONFORMANCE_"
@@ -76,6 +78,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("local-probe", "probe this machine instead of running probe pods (a gate run on the node)", False, "bool",
            field="local", formerly="local"),
     Option("keep-resources", "leave what the suite created in the cluster, for debugging", False, "bool"),
+    Option("level", "run the checks of this level only: 'tutorial' (the tutorial's chain), 'hardening' (beyond "
+           "it) or 'all'; the others are deselected", ALL_LEVELS, "choice", LEVEL_CHOICES),
+    Option("admission-levels", "levels whose failures keep `gpu-conformance gate` from admitting the node "
+           "(repeatable); failures of the other levels are reported, not blocking", LEVELS, "list",
+           syntax=level_syntax),
     Option("min-driver", "lowest NVIDIA driver version", "384.81", syntax=option_syntax.version),
     Option("min-toolkit", "lowest nvidia-container-toolkit version", "1.7.0", syntax=option_syntax.version),
     Option("min-nvidia-docker", "lowest nvidia-docker2 version, accepted instead of the toolkit", "2.0",
@@ -124,6 +131,8 @@ class Settings:
     plugin_selector: str | None = None
     local: bool = False
     keep_resources: bool = False
+    level: str = ALL_LEVELS
+    admission_levels: tuple[str, ...] = LEVELS
     min_driver: str = "384.81"
     min_toolkit: str = "1.7.0"
     min_nvidia_docker: str = "2.0"

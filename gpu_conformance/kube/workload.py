@@ -16,16 +16,17 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
 from gpu_conformance.facts.cluster import WorkloadOutcome, WorkloadResult
-from gpu_conformance.facts.gpu_nodes import GpuNode, is_gpu_resource
+from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.unavailable import FactsUnavailable
 
-from ..gpu_request import gpu_limits, gpu_resource_for, gpu_tolerations
+from ..gpu_request import gpu_limits, gpu_tolerations
 from ..settings import Settings
 from . import logs
 from .api_trouble import ApiUnavailable
 from .client import Connection
 from .errors import api_message, denial, evidence_unavailable, one_line
 from .follow_pods import follow_pods_and_logs
+from .gpu_usage import gpu_usage
 from .logs import NO_LOG
 from .namespace import ensure_namespace
 from .node_readiness import not_ready_nodes
@@ -92,29 +93,13 @@ def vectoradd_job(
 
 def busy_nodes(conn: Connection, settings: Settings, nodes: list[GpuNode]) -> dict[str, WorkloadOutcome]:
     """Nodes whose every advertised GPU is held by other pods (one pod list for all nodes): no Job there."""
-    names = {n.name for n in nodes}
-    live = conn.core.list_pod_for_all_namespaces(
-        field_selector="status.phase!=Succeeded,status.phase!=Failed"
-    )
-    used: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    holders: dict[str, list[str]] = defaultdict(list)
-    for pod in live.items:
-        node = pod.spec.node_name
-        if node not in names:
-            continue
-        for container in pod.spec.containers:
-            for resource, quantity in (
-                (container.resources.limits or {}) if container.resources else {}
-            ).items():
-                if is_gpu_resource(resource) and str(quantity).isdigit() and int(quantity) > 0:
-                    used[node][resource] += int(quantity)
-                    holders[node].append(full_name(pod))
+    usage = gpu_usage(conn, nodes)
     busy: dict[str, WorkloadOutcome] = {}
     for node in nodes:
-        resource = gpu_resource_for(node)
-        total = node.allocatable.get(resource, 0)
-        if total > 0 and used[node.name][resource] >= total:
-            who = ", ".join(sorted(set(holders[node.name]))[:5])
+        use = usage[node.name]
+        resource, total = use.resource, use.allocatable
+        if total > 0 and use.free == 0:
+            who = use.held_by()
             detail = (
                 f"all {total} {resource} of {node.name} are in use by other pods ({who}); vectoradd not run"
             )
