@@ -190,7 +190,8 @@ WORKLOAD_VECTORADD = Check(
     "`kubectl describe pod` and `kubectl logs` of the vectoradd pod; fix the first failing check of the node "
     "(PRE-*, PLUGIN-*, CAPACITY-*)",
     tutorial=_DEPLOY,
-    depends_on=("NODE-READY", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT", "PLUGIN-POD-READY", "CAPACITY-ADVERTISED"),
+    depends_on=("NODE-READY", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT", "CDI-SPEC", "PLUGIN-POD-READY",
+                "CAPACITY-ADVERTISED"),
     level="tutorial",
 )
 WORKLOAD_DRIVER_FITS_IMAGE = Check(
@@ -235,7 +236,7 @@ SEC_CONTAINER_ISOLATION = Check(
     "in an unprivileged pod holding 1 GPU, a second container that requests none (NVIDIA_VISIBLE_DEVICES empty, as "
     "in a non-CUDA image) sees no GPU device file and no GPU in NVML, while the holder sees exactly one",
     ISOLATION_FIX, severity="critical", tutorial=_SECURE_ACCESS,
-    depends_on=("NODE-READY", "CAPACITY-ADVERTISED"),  # the holder needs a GPU the node advertises
+    depends_on=("NODE-READY", "CAPACITY-ADVERTISED", "CDI-SPEC"),  # the holder needs a GPU it can be given
     level="hardening",
 )
 SEC_POD_ISOLATION = Check(
@@ -245,7 +246,7 @@ SEC_POD_ISOLATION = Check(
     ISOLATION_FIX + "; GPU sharing (time-slicing, MPS) gives pods the same GPU by design: keep pods that must not "
     "share on nodes without it",
     severity="critical", tutorial=_SECURE_ACCESS,
-    depends_on=("NODE-READY", "CAPACITY-ADVERTISED"),
+    depends_on=("NODE-READY", "CAPACITY-ADVERTISED", "CDI-SPEC"),
     level="hardening",
 )
 

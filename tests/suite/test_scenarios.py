@@ -2,7 +2,9 @@
 
 A broken link of the chain shows up where a real cluster shows it: a node without the NVIDIA
 runtime as default also has a crash-looping plugin, no GPU capacity and an unschedulable vectoradd;
-each of those failures names its own evidence and points at the cause.
+each of those failures names its own evidence and points at the cause. The tutorial's chain is run on
+every scenario (``--level tutorial``); the hardening checks, secure accelerator access, on the
+scenarios that set it up one way or another (SECURITY_FAILURES), with every check of both levels.
 """
 
 from __future__ import annotations
@@ -59,24 +61,48 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     # The operator's DaemonSet selects nvidia.com/gpu.deploy.device-plugin=true; k8s-node06 says false.
     "plugin-not-selected": {("PLUGIN-POD-READY", "k8s-node06"), ("CAPACITY-ADVERTISED", "k8s-node06"),
                             ("WORKLOAD-VECTORADD", "k8s-node06")},
+    # Issue 13, on the GPU Operator's CDI wiring: the plugin's spec deleted after it started (its GPU pods cannot be
+    # created), or written before k8s-node06's GPU was replaced (pods still start: the old name maps to /dev/nvidia0).
+    "cdi-spec-missing": {("CDI-SPEC", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06")},
+    "cdi-spec-stale": {("CDI-SPEC", "k8s-node06")},
 }
 # The root cause of each fault scenario whose failures follow from one failing check.
 ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"),
                "runtime-not-default": ("PRE-RUNTIME-DEFAULT", "k8s-node06"),
-               "plugin-not-selected": ("PLUGIN-POD-READY", "k8s-node06")}
+               "plugin-not-selected": ("PLUGIN-POD-READY", "k8s-node06"),
+               "cdi-spec-missing": ("CDI-SPEC", "k8s-node06")}
 # Checked by its own test below: whether its node goes NotReady before the suite lists the nodes (then NODE-READY
 # fails) or while probe pods wait there (then they are given up) depends on the machine's speed.
 TIMING_DEPENDENT = {"node-not-ready-later"}
 HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
            "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
-           "nvidia-docker2-only"]
-OPERATOR_OPTIONS = ("--runtime-policy", "runtimeclass", "--exporter-url", "http://{ip}:9400/metrics",
+           "nvidia-docker2-only", "runtimeclass-legacy", "hardened", "half-hardened", "shared-gpu"]
+# The GPU Operator's exporter is dcgm-exporter on 9400, with its own metric names: where to scrape and which
+# rules apply are the only options its clusters need (the runtime wiring is found by --runtime-policy auto).
+OPERATOR_OPTIONS = ("--exporter-url", "http://{ip}:9400/metrics",
                     "--alert-rules", "monitoring/rules/gpu-alerts-dcgm.yml")
-OPTIONS = {"gpu-operator": OPERATOR_OPTIONS, "plugin-not-selected": OPERATOR_OPTIONS}
+OPTIONS = {name: OPERATOR_OPTIONS for name in ("gpu-operator", "plugin-not-selected", "cdi-spec-missing",
+                                               "cdi-spec-stale")}
+TUTORIAL_LEVEL = ("--level", "tutorial")
+LEAKS = ("SEC-NO-REQUEST-NO-GPU", "SEC-ENV-NO-GPU")
+BOTH_NODES = ("k8s-node05", "k8s-node06")
+# Every check of both levels: scenario -> the checks that fail. The tutorial's own setup (seed) leaks every GPU to
+# pods that do not ask for one; so does RuntimeClass wiring without hardening, and a half-done hardening (the plugin
+# switched to volume-mounts, the toolkit still accepting the env var). Hardened, the GPU Operator's CDI wiring pass.
+# With time-slicing two pods holding "a GPU" each share one: isolated from pods without a request, not from each other.
+SECURITY_FAILURES: dict[str, set[tuple[str, str]]] = {
+    "seed": {(check, node) for check in LEAKS for node in BOTH_NODES},
+    "runtimeclass-legacy": {(check, node) for check in LEAKS for node in BOTH_NODES},
+    "half-hardened": {(check, node) for check in LEAKS for node in BOTH_NODES},
+    "hardened": set(),
+    "gpu-operator": set(),
+    "shared-gpu": {("SEC-POD-ISOLATION", "k8s-node06")},
+}
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
 # [N/A], so nvidia_gpu_exporter serves no nvidia_smi_utilization_gpu_ratio and the bundled GPUBusy
 # alert can never see data there: a true finding about the rules on MIG clusters.
 HEALTHY_EXCEPT = {"mig": {("RULES-METRICS-EXIST", "cluster")}}
+NO_CDI = "not as CDI devices: no CDI spec is used"  # CDI-SPEC where the plugin passes GPUs another way
 # Checks of a Prometheus the runs below do not name skip, saying so.
 NOT_GIVEN = ("no --prometheus-config given", "no --prometheus-url given")
 # The tutorial labels its GPU nodes gpu-node=true: without it a node whose plugin never registered
@@ -90,10 +116,14 @@ def test_the_table_covers_every_bundled_scenario() -> None:
 
 @pytest.mark.parametrize("scenario", HEALTHY)
 def test_healthy_scenario_passes_every_check(scenario: str, start_cluster: StartCluster, tmp_path: Path) -> None:
-    run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *OPTIONS.get(scenario, ()))
+    run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *TUTORIAL_LEVEL, *OPTIONS.get(scenario, ()))
     assert run.failing() == HEALTHY_EXCEPT.get(scenario, set()), run.stdout
     assert run.returncode == (1 if scenario in HEALTHY_EXCEPT else 0)
-    skipped = {test for test, (outcome, why) in run.outcomes.items() if outcome == "skipped" and why not in NOT_GIVEN}
+    skipped = {test for test, (outcome, why) in run.outcomes.items()
+               if outcome == "skipped" and why not in NOT_GIVEN and NO_CDI not in why}
+    cdi_judged = {t for t, (outcome, _) in run.outcomes.items()
+                  if t.startswith("test_cdi_spec") and outcome == "passed"}
+    assert bool(cdi_judged) == (scenario == "gpu-operator"), "CDI-SPEC is judged where the plugin hands out CDI devices"
     if scenario == "mig":  # MIG instances are not compared with the probe's whole-GPU count
         assert skipped == {f"test_advertised_gpus_match_the_node[{n}]" for n in ("k8s-node05", "k8s-node06")}
     else:
@@ -103,7 +133,7 @@ def test_healthy_scenario_passes_every_check(scenario: str, start_cluster: Start
 @pytest.mark.parametrize("scenario", sorted(EXPECTED_FAILURES))
 def test_fault_scenario_fails_exactly_its_checks(scenario: str, start_cluster: StartCluster,
                                                  tmp_path: Path) -> None:
-    run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *OPTIONS.get(scenario, ()))
+    run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *TUTORIAL_LEVEL, *OPTIONS.get(scenario, ()))
     assert run.failing() == EXPECTED_FAILURES[scenario], run.stdout
     if scenario == "plugin-not-selected":
         said = run.outcomes["test_device_plugin_pod_ready[k8s-node06]"][1]
@@ -115,6 +145,22 @@ def test_fault_scenario_fails_exactly_its_checks(scenario: str, start_cluster: S
         assert (cause["check"], cause["node"]) == ROOT_CAUSES[scenario]
         assert {(c["check"], c["node"]) for c in cause["consequences"]} == EXPECTED_FAILURES[scenario] - {
             ROOT_CAUSES[scenario]}
+
+
+@pytest.mark.parametrize("scenario", sorted(SECURITY_FAILURES))
+def test_secure_accelerator_access(scenario: str, start_cluster: StartCluster, tmp_path: Path) -> None:
+    """Both levels: the tutorial's chain passes, and exactly the isolation checks the scenario breaks fail."""
+    run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *OPTIONS.get(scenario, ()))
+    assert run.failing() == SECURITY_FAILURES[scenario], run.stdout
+    assert run.returncode == (1 if SECURITY_FAILURES[scenario] else 0)
+    results = json.loads((tmp_path / "summary.json").read_text())["results"]
+    said = {(r["check"], r["node"]): r["message"] for r in results}
+    if scenario in ("seed", "half-hardened"):
+        leak = said[("SEC-NO-REQUEST-NO-GPU", "k8s-node05")]
+        assert leak.startswith("[SEC-NO-REQUEST-NO-GPU] found /dev/nvidia0, /dev/nvidia1; 2 GPUs in NVML (GPU-")
+        assert "`accept-nvidia-visible-devices-envvar-when-unprivileged = false`" in leak
+    if scenario == "shared-gpu":
+        assert "GPU sharing is on on node k8s-node06" in said[("SEC-POD-ISOLATION", "k8s-node06")]
 
 
 def test_a_node_only_its_device_plugin_pod_marks_is_checked_without_a_selector(start_cluster: StartCluster,
