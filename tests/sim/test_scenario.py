@@ -61,6 +61,7 @@ FAULTS = {
     "half-hardened",
     "cdi-spec-missing",
     "cdi-spec-stale",
+    "shared-gpu",
 }
 
 TWO_NODES = """\
@@ -122,7 +123,7 @@ def _differences(name: str) -> dict[str, object]:
 # kubelet; the plugin's failOnInitError and the node where it finds no device) are checked by hand.
 SINGLE_CHANGE = FAULTS - {"docker-runtime-not-default", "kubernetes-too-old", "plugin-no-devices",
                           "node-not-ready-later", "gpu-node-unlabelled", "plugin-not-selected", "half-hardened",
-                          "cdi-spec-missing", "cdi-spec-stale"}
+                          "cdi-spec-missing", "cdi-spec-stale", "shared-gpu"}
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_CHANGE))
