@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from .node import _object, _Reader, _scalar  # the probe's JSON reader: one way to decode facts
+from .node import _object, _Reader, _scalar, json_reader  # the probe's JSON reader: one way to decode facts
 
 VIEW_SCHEMA = 1
 
@@ -45,14 +45,7 @@ class ContainerView:
     @classmethod
     def from_json(cls, text: str) -> ContainerView:
         """Parse ``sees`` output; anything malformed raises ValueError naming the field and what is wrong."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"sees output is not JSON: {exc}") from exc
-        top = _Reader(data, "sees")
-        schema = top.get("schema", int)
-        if schema != VIEW_SCHEMA:
-            raise ValueError(f"sees.schema: expected {VIEW_SCHEMA}, got {schema}")
+        top = json_reader(text, "sees", VIEW_SCHEMA)
         return cls(
             dev_dir=top.get("dev_dir", str),
             device_files=top.get_list("device_files", _scalar(str)),

@@ -103,14 +103,7 @@ class NodeProbe:
     @classmethod
     def from_json(cls, text: str) -> NodeProbe:
         """Parse probe JSON; anything malformed raises ValueError naming the field and what is wrong."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"probe output is not JSON: {exc}") from exc
-        top = _Reader(data, "probe")
-        schema = top.get("schema", int)
-        if schema != SCHEMA_VERSION:
-            raise ValueError(f"probe.schema: expected {SCHEMA_VERSION}, got {schema}")
+        top = json_reader(text, "probe", SCHEMA_VERSION)
         return cls(
             host_root=top.get("host_root", str),
             node=top.optional("node", str),
@@ -127,6 +120,19 @@ class NodeProbe:
             runtime=top.observed("runtime", _runtime_config),
             cdi_specs=top.observed("cdi_specs", _list_of(_object(_cdi_spec))),
         )
+
+
+def json_reader(text: str, name: str, schema: int) -> _Reader:
+    """The top object of a command's JSON output (``name``: ``probe``, ``sees``), its schema checked."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name} output is not JSON: {exc}") from exc
+    top = _Reader(data, name)
+    found = top.get("schema", int)
+    if found != schema:
+        raise ValueError(f"{name}.schema: expected {schema}, got {found}")
+    return top
 
 
 class _Reader:

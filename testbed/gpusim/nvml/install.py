@@ -59,19 +59,13 @@ def place_library(target: Path) -> bool:
 
 def install_nvml(files: HostFiles, node: NodeSpec) -> None:
     """Library on every NVIDIA host (a host without the kernel module still has it); data with a driver."""
-    library = build_library()
-    if library is None or node.host is None:
+    if node.host is None:
         return
     folder = library_dir(node)
     driver = node.host.driver_version
     name = f"libnvidia-ml.so.{driver}" if driver else SONAME
-    target = files.path(f"{folder}/{name}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
-    try:
-        os.link(library, target)
-    except OSError:
-        shutil.copyfile(library, target)
+    if not place_library(files.path(f"{folder}/{name}")):
+        return
     if name != SONAME:
         files.link(f"{folder}/{SONAME}", name)
     data = nvml_data(node)
