@@ -72,6 +72,6 @@ def test_unknown_node_name_suggests_close_ones(start_cluster: StartCluster, conn
 
 def test_runtime_classes(start_cluster: StartCluster, connect_to: Connect) -> None:
     conn, _ = connect_to(start_cluster("gpu-operator"))
-    assert runtime_classes(conn) == {"nvidia": "nvidia"}
+    assert runtime_classes(conn) == {"nvidia": "nvidia", "nvidia-cdi": "nvidia-cdi", "nvidia-legacy": "nvidia-legacy"}
     conn, _ = connect_to(start_cluster("seed"))
     assert runtime_classes(conn) == {}

@@ -20,7 +20,7 @@ from gpu_conformance.reporting.results import Result
 from gpu_conformance.reporting.summary import read_summary
 from tests.reporting.pushgateway_support import pushgateway
 from tests.suite.suite_runner import SuiteRun, run_suite
-from tests.suite.test_scenarios import EXPECTED_FAILURES, TUTORIAL_SELECTOR
+from tests.suite.test_scenarios import EXPECTED_FAILURES, TUTORIAL_LEVEL, TUTORIAL_SELECTOR
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +60,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
             Pushgateway.parse(running.url).push("other", earlier.replace(f'"{CONTEXT}"', '"other"'))
             textfile = folder / "textfile" / "gpu-conformance.prom"
             textfile.parent.mkdir()
-            run = run_suite(cluster, folder, *TUTORIAL_SELECTOR, "--pushgateway", running.url,
+            run = run_suite(cluster, folder, *TUTORIAL_SELECTOR, *TUTORIAL_LEVEL, "--pushgateway", running.url,
                             "--metrics-file", str(textfile))
             yield Published(run, running.url, samples(running.get("/metrics").text), textfile, time.time())
     finally:

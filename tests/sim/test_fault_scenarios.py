@@ -452,6 +452,25 @@ def cdi_spec_stale(api: Api) -> None:
     assert pod.status.phase == "Succeeded" and "Test PASSED" in api.log(pod)
 
 
+def shared_gpu(api: Api) -> None:
+    """k8s-node06's one GPU time-sliced 4 ways: two pods asking for one GPU each both run there at once."""
+    labels = api.core.read_node(BROKEN).metadata.labels
+    assert (labels["nvidia.com/gpu.replicas"], labels["nvidia.com/gpu.sharing-strategy"]) == ("4", "time-slicing")
+    assert api.allocatable_gpus(BROKEN) == "4" and len(api.cluster.scenario.node(BROKEN).gpus) == 1
+    names = []
+    for _ in range(2):
+        pod = client.V1Pod(metadata=client.V1ObjectMeta(generate_name="holder-"), spec=client.V1PodSpec(
+            restart_policy="Never", node_selector={"kubernetes.io/hostname": BROKEN},
+            containers=[client.V1Container(name="hold", image="busybox", command=["sleep", "infinity"],
+                                           resources=client.V1ResourceRequirements(limits={"nvidia.com/gpu": "1"}))]))
+        names.append(api.core.create_namespaced_pod("default", pod).metadata.name)
+
+    def both_running() -> bool:
+        return all(api.core.read_namespaced_pod(n, "default").status.phase == "Running" for n in names)
+
+    assert eventually(both_running, what="two 1-GPU pods running on a node with one GPU")
+
+
 FAULTS: dict[str, Callable[[Api], None]] = {
     "driver-missing": driver_missing,
     "driver-too-old": driver_too_old,
@@ -483,6 +502,7 @@ FAULTS: dict[str, Callable[[Api], None]] = {
     "half-hardened": half_hardened,
     "cdi-spec-missing": cdi_spec_missing,
     "cdi-spec-stale": cdi_spec_stale,
+    "shared-gpu": shared_gpu,
 }
 HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
                     "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",

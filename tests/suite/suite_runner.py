@@ -62,8 +62,10 @@ def run_suite(cluster: SimCluster, tmp: Path, *args: str, timeout: float = 240,
 
 
 def junit_properties(junit: Path) -> dict[str, str]:
-    """The testsuite properties of a JUnit XML file."""
-    return {str(p.get("name")): str(p.get("value")) for p in ET.parse(junit).getroot().iter("property")}
+    """The testsuite properties of a JUnit XML file (not its testcases')."""
+    root = ET.parse(junit).getroot()
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    return {str(p.get("name")): str(p.get("value")) for suite in suites for p in suite.findall("properties/property")}
 
 
 def managed_objects(cluster: SimCluster) -> list[str]:

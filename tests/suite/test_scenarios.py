@@ -60,7 +60,7 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     "gpus-busy": set(),
     # The operator's DaemonSet selects nvidia.com/gpu.deploy.device-plugin=true; k8s-node06 says false.
     "plugin-not-selected": {("PLUGIN-POD-READY", "k8s-node06"), ("CAPACITY-ADVERTISED", "k8s-node06"),
-                            ("WORKLOAD-VECTORADD", "k8s-node06")},
+                            ("WORKLOAD-VECTORADD", "k8s-node06"), ("CDI-SPEC", "k8s-node06")},
     # Issue 13, on the GPU Operator's CDI wiring: the plugin's spec deleted after it started (its GPU pods cannot be
     # created), or written before k8s-node06's GPU was replaced (pods still start: the old name maps to /dev/nvidia0).
     "cdi-spec-missing": {("CDI-SPEC", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06")},
@@ -167,7 +167,7 @@ def test_a_node_only_its_device_plugin_pod_marks_is_checked_without_a_selector(s
                                                                                 tmp_path: Path) -> None:
     """gpu-node-unlabelled: nothing labels k8s-node06 and it advertises nothing; its plugin pod still makes it a
     GPU node, so a run without --gpu-node-selector fails, naming it, instead of passing green without it."""
-    run = run_suite(start_cluster("gpu-node-unlabelled"), tmp_path)
+    run = run_suite(start_cluster("gpu-node-unlabelled"), tmp_path, *TUTORIAL_LEVEL)
     assert run.failing() == EXPECTED_FAILURES["gpu-node-unlabelled"], run.stdout
     assert "runs device plugin pod" in run.outcomes["test_gpus_advertised[k8s-node06]"][1]
 
@@ -178,7 +178,7 @@ def test_a_node_going_not_ready_is_named_within_seconds_not_waited_out(start_clu
     suite says NotReady and since when for every check it could not do there, and does not wait out the
     --pod-timeout of 60 s for pods that cannot start; k8s-node05 passes."""
     started = time.monotonic()
-    run = run_suite(start_cluster("node-not-ready-later"), tmp_path, *TUTORIAL_SELECTOR)
+    run = run_suite(start_cluster("node-not-ready-later"), tmp_path, *TUTORIAL_SELECTOR, *TUTORIAL_LEVEL)
     assert time.monotonic() - started < 45, "the run waited out --pod-timeout for a NotReady node"
     results = json.loads((tmp_path / "summary.json").read_text())["results"]
     not_passing = [r for r in results if r["outcome"] in ("failed", "broken")]
