@@ -6,13 +6,10 @@ node's host files, the way the conformance suite (or an engineer) would on a rea
 
 from __future__ import annotations
 
-import json
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
@@ -20,80 +17,13 @@ import urllib3
 from gpusim.cluster import SimCluster
 from gpusim.scenario import bundled_names
 from gpusim.testing import StartCluster, eventually
-from kubernetes import client, config
+from kubernetes import client
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.sim.fault_api import BROKEN, HEALTHY, VECTORADD, Api, host_file, run_host_binary
+from tests.sim.gpu_stack_faults import cdi_spec_missing, cdi_spec_stale, half_hardened, shared_gpu
+
 pytestmark = pytest.mark.e2e
-
-BROKEN = "k8s-node06"  # every node-level fault scenario breaks this node and leaves k8s-node05 healthy
-HEALTHY = "k8s-node05"
-VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2"
-
-
-class Api:
-    """The official client over verified TLS, as a user of the cluster has it."""
-
-    def __init__(self, cluster: SimCluster) -> None:
-        self.cluster = cluster
-        self.client = config.new_client_from_config(str(cluster.kubeconfig), persist_config=False)
-        self.core = client.CoreV1Api(self.client)
-
-    def allocatable_gpus(self, node: str) -> str | None:
-        allocatable = self.core.read_node(node).status.allocatable or {}
-        gpus: str | None = allocatable.get("nvidia.com/gpu")
-        return gpus
-
-    def plugin_pod(self, node: str) -> client.V1Pod:
-        pods = self.core.list_pod_for_all_namespaces(label_selector="name=nvidia-device-plugin-ds",
-                                                     field_selector=f"spec.nodeName={node}").items
-        assert len(pods) == 1, f"expected one device plugin pod on {node}, found {len(pods)}"
-        return pods[0]
-
-    def run_vectoradd(self, node: str, image: str = VECTORADD) -> client.V1Pod:
-        """The tutorial's gpu-pod, pinned to ``node``; returns it once it stops progressing."""
-        pod = client.V1Pod(
-            metadata=client.V1ObjectMeta(generate_name="gpu-pod-"),
-            spec=client.V1PodSpec(
-                restart_policy="Never", node_selector={"kubernetes.io/hostname": node},
-                tolerations=[client.V1Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")],
-                containers=[client.V1Container(
-                    name="cuda-container", image=image,
-                    resources=client.V1ResourceRequirements(limits={"nvidia.com/gpu": "1"}))]))
-        name = self.core.create_namespaced_pod("default", pod).metadata.name
-
-        def settled() -> client.V1Pod | None:
-            current = self.core.read_namespaced_pod(name, "default")
-            waiting = [s.state.waiting.reason for s in current.status.container_statuses or [] if s.state.waiting]
-            stuck = waiting and waiting[0] in ("ImagePullBackOff", "CrashLoopBackOff")
-            unschedulable = any(c.reason == "Unschedulable" for c in current.status.conditions or [])
-            done = current.status.phase in ("Succeeded", "Failed")
-            return current if done or stuck or unschedulable else None
-
-        result = eventually(settled, timeout=30, what=f"vectoradd pod on {node} settling")
-        assert isinstance(result, client.V1Pod)
-        return result
-
-    def log(self, pod: client.V1Pod) -> str:
-        text: str = self.core.read_namespaced_pod_log(pod.metadata.name, pod.metadata.namespace)
-        return text
-
-    def events_for(self, name: str) -> list[str]:
-        return self.events_in("default", name)
-
-    def events_in(self, namespace: str, name: str) -> list[str]:
-        events = self.core.list_namespaced_event(namespace, field_selector=f"involvedObject.name={name}").items
-        return [f"{e.reason}: {e.message}" for e in events]
-
-
-def host_file(cluster: SimCluster, node: str, path: str) -> Path:
-    return cluster.host_root(node) / path.lstrip("/")
-
-
-def run_host_binary(cluster: SimCluster, node: str, binary: str, *args: str) -> str:
-    result = subprocess.run(["sh", str(host_file(cluster, node, binary)), *args], capture_output=True, text=True,
-                            timeout=10, check=False)
-    return result.stdout + result.stderr
-
 
 def crash_looping(api: Api, node: str) -> client.V1Pod | None:
     pod = api.plugin_pod(node)
@@ -362,113 +292,6 @@ def gpus_busy(api: Api) -> None:
     pod = api.run_vectoradd(BROKEN)
     assert pod.status.phase == "Pending"
     assert "1 Insufficient nvidia.com/gpu" in pod.status.conditions[0].message
-
-
-def cuda_pod_without_request(api: Api, node: str) -> client.V1Pod:
-    """A CUDA image's pod (NVIDIA_VISIBLE_DEVICES=all in its image) that asks for no GPU, once it has ended."""
-    pod = client.V1Pod(metadata=client.V1ObjectMeta(generate_name="no-request-"), spec=client.V1PodSpec(
-        restart_policy="Never", node_selector={"kubernetes.io/hostname": node},
-        containers=[client.V1Container(name="cuda", image="nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda12.5.0")]))
-    name = api.core.create_namespaced_pod("default", pod).metadata.name
-
-    def ended() -> client.V1Pod | None:
-        current = api.core.read_namespaced_pod(name, "default")
-        return current if current.status.phase in ("Succeeded", "Failed") else None
-
-    result = eventually(ended, timeout=30, what=f"a pod without a GPU request on {node} ending")
-    assert isinstance(result, client.V1Pod)
-    return result
-
-
-def half_hardened(api: Api) -> None:
-    """Volume mounts accepted, the env var still accepted from unprivileged containers: a CUDA pod that asks for
-    no GPU computes on one."""
-    config_toml = host_file(api.cluster, HEALTHY, "/etc/nvidia-container-runtime/config.toml").read_text()
-    assert "accept-nvidia-visible-devices-as-volume-mounts = true" in config_toml.splitlines()
-    assert "#accept-nvidia-visible-devices-envvar-when-unprivileged = true" in config_toml.splitlines()
-    pod = cuda_pod_without_request(api, HEALTHY)
-    assert pod.status.phase == "Succeeded" and "Test PASSED" in api.log(pod)
-
-
-PLUGIN_SPEC = "/var/run/cdi/k8s.device-plugin.nvidia.com-gpu.json"
-MANAGEMENT_SPEC = "/var/run/cdi/management.nvidia.com-gpu.yaml"
-
-
-def operator_plugin_pod(api: Api, node: str) -> client.V1Pod:
-    pods = api.core.list_namespaced_pod("gpu-operator", label_selector="app=nvidia-device-plugin-daemonset",
-                                        field_selector=f"spec.nodeName={node}").items
-    assert len(pods) == 1
-    return pods[0]
-
-
-def gpu_pod_waiting(api: Api, node: str, reason: str) -> tuple[str, client.V1ContainerStateWaiting]:
-    """A one-GPU vectoradd pod on ``node``, once its container waits with ``reason``: (pod name, state)."""
-    pod = client.V1Pod(metadata=client.V1ObjectMeta(generate_name="gpu-pod-"), spec=client.V1PodSpec(
-        restart_policy="Never", node_selector={"kubernetes.io/hostname": node},
-        containers=[client.V1Container(name="cuda", image=VECTORADD,
-                                       resources=client.V1ResourceRequirements(limits={"nvidia.com/gpu": "1"}))]))
-    name = api.core.create_namespaced_pod("default", pod).metadata.name
-
-    def waiting() -> client.V1ContainerStateWaiting | None:
-        statuses = api.core.read_namespaced_pod(name, "default").status.container_statuses or []
-        state = statuses[0].state.waiting if statuses else None
-        return state if state is not None and state.reason == reason else None
-
-    state = eventually(waiting, what=reason)
-    assert isinstance(state, client.V1ContainerStateWaiting)
-    return name, state
-
-
-def cdi_spec_missing(api: Api) -> None:
-    """The plugin's spec was deleted after it started: it runs and advertises the GPU, but containerd cannot
-    resolve k8s.device-plugin.nvidia.com/gpu=<UUID>, so a GPU pod there is never created."""
-    assert not host_file(api.cluster, BROKEN, PLUGIN_SPEC).exists()
-    assert host_file(api.cluster, BROKEN, MANAGEMENT_SPEC).is_file()
-    assert host_file(api.cluster, HEALTHY, PLUGIN_SPEC).is_file()
-    assert "Generating CDI spec for resource: k8s.device-plugin.nvidia.com/gpu" in api.log(
-        operator_plugin_pod(api, BROKEN))
-    assert api.allocatable_gpus(BROKEN) == "1" and api.allocatable_gpus(HEALTHY) == "2"
-    real = api.cluster.scenario.node(BROKEN).gpus[0].uuid
-    name, waiting = gpu_pod_waiting(api, BROKEN, "CreateContainerError")
-    assert waiting.message.startswith('failed to generate container "')
-    assert waiting.message.endswith(" spec: failed to apply OCI options: CDI device injection failed: "
-                                    f"unresolvable CDI devices k8s.device-plugin.nvidia.com/gpu={real}")
-    assert api.core.read_namespaced_pod(name, "default").status.phase == "Pending"
-    assert api.run_vectoradd(HEALTHY).status.phase == "Succeeded"
-
-
-def cdi_spec_stale(api: Api) -> None:
-    """The GPU was replaced after the plugin started: its spec and its device name the old UUID, NVML the new
-    one; containerd resolves the old name to /dev/nvidia0, so a GPU pod runs on the new board."""
-    spec = json.loads(host_file(api.cluster, BROKEN, PLUGIN_SPEC).read_text())
-    real = api.cluster.scenario.node(BROKEN).gpus[0].uuid
-    [device] = spec["devices"]
-    assert spec["kind"] == "k8s.device-plugin.nvidia.com/gpu" and device["name"] != real
-    assert device["name"].startswith("GPU-")
-    assert device["containerEdits"]["deviceNodes"] == [{"path": "/dev/nvidia0", "hostPath": "/dev/nvidia0"}]
-    nvidia_smi = run_host_binary(api.cluster, BROKEN, "/usr/bin/nvidia-smi", "-L")
-    assert real in nvidia_smi and device["name"] not in nvidia_smi
-    pod = api.run_vectoradd(BROKEN)
-    assert pod.status.phase == "Succeeded" and "Test PASSED" in api.log(pod)
-
-
-def shared_gpu(api: Api) -> None:
-    """k8s-node06's one GPU time-sliced 4 ways: two pods asking for one GPU each both run there at once."""
-    labels = api.core.read_node(BROKEN).metadata.labels
-    assert (labels["nvidia.com/gpu.replicas"], labels["nvidia.com/gpu.sharing-strategy"]) == ("4", "time-slicing")
-    assert api.allocatable_gpus(BROKEN) == "4" and len(api.cluster.scenario.node(BROKEN).gpus) == 1
-    names = []
-    for _ in range(2):
-        pod = client.V1Pod(metadata=client.V1ObjectMeta(generate_name="holder-"), spec=client.V1PodSpec(
-            restart_policy="Never", node_selector={"kubernetes.io/hostname": BROKEN},
-            containers=[client.V1Container(name="hold", image="busybox", command=["sleep", "infinity"],
-                                           resources=client.V1ResourceRequirements(limits={"nvidia.com/gpu": "1"}))]))
-        names.append(api.core.create_namespaced_pod("default", pod).metadata.name)
-
-    def both_running() -> bool:
-        return all(api.core.read_namespaced_pod(n, "default").status.phase == "Running" for n in names)
-
-    assert eventually(both_running, what="two 1-GPU pods running on a node with one GPU")
 
 
 FAULTS: dict[str, Callable[[Api], None]] = {
