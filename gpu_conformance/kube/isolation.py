@@ -55,7 +55,6 @@ from .isolation_pods import (
     POD_ENV,
     TERMINATION_GRACE_SECONDS,
     isolation_pod,
-    runtime_class_for,
 )
 from .namespace import ensure_namespace
 from .node_readiness import not_ready_nodes
@@ -101,7 +100,7 @@ def _create(conn: Connection, settings: Settings, run: RunContext, runtime_class
             planned: _Planned) -> str | None:
     """Create the pod; None, or why it could not be created (a permission denial raises: no node could have it)."""
     body = isolation_pod(settings, planned.node, run, planned.component,
-                         runtime_class_for(runtime_classes, planned.node))
+                         runtime_classes.get(planned.node.name))
     pod = f"pod {settings.namespace}/{body['metadata']['name']}"
     try:
         create_retrying(lambda: conn.core.create_namespaced_pod(settings.namespace, body),

@@ -14,7 +14,6 @@ from gpu_conformance.facts.gpu_nodes import GpuNode
 from ..gpu_request import gpu_limits, gpu_tolerations, visible_devices_env
 from ..settings import Settings
 from .run import NODE_ANNOTATION, RunContext
-from .workload import RuntimeClasses
 
 NOGPU, HOLDER, OTHER = "sec-nogpu", "sec-holder", "sec-other"  # the pods' components (and name prefixes)
 IMAGE_ENV, POD_ENV, HOLDS, BYSTANDER = "image-env", "pod-env", "holder", "bystander"
@@ -30,11 +29,6 @@ HOLD_MARGIN_SECONDS = 30.0
 DEADLINE_MARGIN_SECONDS = 30
 TERMINATION_GRACE_SECONDS = 5  # ``sees --hold`` ends at once on SIGTERM
 IMAGE_OPTION = "--probe-image"  # the project's image runs `sees` as it runs the probe
-
-
-def runtime_class_for(runtime_classes: RuntimeClasses, node: GpuNode) -> str | None:
-    """The RuntimeClass of the node's GPU pods, as the vectoradd Job gets it: the one place the isolation pods ask."""
-    return runtime_classes.get(node.name)
 
 
 def _container(settings: Settings, node: GpuNode, name: str, hold: float | None) -> dict[str, Any]:
