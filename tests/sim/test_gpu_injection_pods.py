@@ -192,14 +192,15 @@ def test_seed_a_second_container_with_an_empty_list_sees_nothing_beside_a_gpu_ho
 def test_seed_two_one_gpu_pods_see_different_gpus(start: Any) -> None:
     seed = start("seed")
     api = core(seed)
-    first, second = pod("k8s-node05", gpus=1), pod("k8s-node05", gpus=1)
+    hold = [{"name": "hold", "image": "busybox", "command": ["sleep", "3"]}]  # both pods hold their GPU at once
+    first, second = pod("k8s-node05", gpus=1, extra=hold), pod("k8s-node05", gpus=1, extra=hold)
     for manifest in (first, second):
         api.create_namespaced_pod("default", manifest)
     logs = []
     for manifest in (first, second):
         name = manifest["metadata"]["name"]
         assert finished(api, name).status.phase == "Succeeded"
-        logs.append(json.loads(api.read_namespaced_pod_log(name, "default")))
+        logs.append(json.loads(api.read_namespaced_pod_log(name, "default", container="sees")))
     assert sorted(log["nvml"][0] for log in logs) == sorted(uuids(seed, "k8s-node05"))
     assert sorted(n for log in logs for n in log["nodes"] if n[6:].isdigit()) == ["nvidia0", "nvidia1"]
     for manifest in (first, second):
