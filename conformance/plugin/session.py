@@ -18,10 +18,12 @@ from kubernetes.client.exceptions import ApiException
 from gpu_conformance.checks import NODE_READY, by_id
 from gpu_conformance.errors import UsageError
 from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.gpu_request_choice import GpuRequestChoice, choose_gpu_request
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.kube.cleanup import cleanup
 from gpu_conformance.kube.client import Connection, connect
 from gpu_conformance.kube.cluster import gpu_nodes
+from gpu_conformance.kube.dra import dra_signals
 from gpu_conformance.kube.errors import api_message, permissions_as_facts
 from gpu_conformance.kube.heartbeat import Heartbeat
 from gpu_conformance.kube.namespace import ensure_namespace
@@ -32,6 +34,7 @@ from .options import settings_from
 
 CONNECTION = pytest.StashKey[Connection]()
 GPU_NODES = pytest.StashKey[list[GpuNode]]()
+GPU_REQUEST = pytest.StashKey[GpuRequestChoice]()
 RUN = pytest.StashKey[RunContext]()
 HEARTBEAT = pytest.StashKey[Heartbeat]()
 UNWIND = pytest.StashKey[contextlib.ExitStack]()
@@ -58,7 +61,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     try:
         connection = connect(settings)
         config.stash[CONNECTION] = connection
-        config.stash[GPU_NODES] = gpu_nodes(connection, settings)
+        dra = dra_signals(connection)
+        nodes = gpu_nodes(connection, settings, dra)
+        config.stash[GPU_NODES] = nodes
+        config.stash[GPU_REQUEST] = choose_gpu_request(settings.gpu_request, dra, nodes)
     except UsageError as err:
         raise pytest.UsageError(str(err)) from None
     except ApiException as err:  # e.g. listing nodes: one line, "missing permission: ..." for an RBAC refusal

@@ -6,15 +6,16 @@ Discovery labelled it, it carries the tutorial's ``gpu-node=true``, a device plu
 it matches the user's ``--gpu-node-selector``. A node that looks like a GPU node yet advertises nothing
 is still one: it must show up as failing the capacity check, never be silently dropped.
 
-Dynamic Resource Allocation (resource.k8s.io ResourceSlices from NVIDIA's DRA driver) is a second
-way GPUs reach pods; it will be one more source of ``advertised`` here.
+Dynamic Resource Allocation is the second way GPUs reach pods: a node whose ResourceSlices of NVIDIA's DRA
+driver (``gpu.nvidia.com``) publish devices, or that runs the driver's kubelet-plugin pod, is a GPU node too, and
+its published devices are what it advertises when it advertises no extended resource.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 WHOLE_GPU = "nvidia.com/gpu"
@@ -71,6 +72,7 @@ class GpuNode:
     internal_ip: str | None
     kubelet_version: str
     container_runtime_version: str
+    dra_gpus: int = 0  # devices of driver gpu.nvidia.com in the node's ResourceSlices
 
     @property
     def ready(self) -> bool:
@@ -78,11 +80,17 @@ class GpuNode:
 
     @property
     def advertised_gpus(self) -> int:
-        """GPUs that pods can be given: whole GPUs, else MIG instances, else shared replicas."""
+        """GPUs that pods can be given: whole GPUs, else MIG instances, else shared replicas, else the devices
+        its ResourceSlices publish (DRA)."""
         if self.allocatable.get(WHOLE_GPU):
             return self.allocatable[WHOLE_GPU]
         mig = sum(v for k, v in self.allocatable.items() if k.startswith(MIG_PREFIX))
-        return mig or self.allocatable.get(SHARED_GPU, 0)
+        return mig or self.allocatable.get(SHARED_GPU, 0) or self.dra_gpus
+
+    @property
+    def advertises_extended_resource(self) -> bool:
+        """Whether the node advertises an NVIDIA extended resource (the device plugin's way)."""
+        return any(v > 0 for v in self.allocatable.values()) or any(v > 0 for v in self.capacity.values())
 
 
 def _quantity(value: Any) -> int:
@@ -141,10 +149,29 @@ def label_marks(labels: Mapping[str, str]) -> list[str]:
     return marks
 
 
-def gpu_node(node: Any, matched_selector: bool, plugin_pod: str | None = None) -> GpuNode | None:
+@dataclass(frozen=True)
+class DraSignals:
+    """What Dynamic Resource Allocation says of the nodes at session start: the resource.k8s.io version the API
+    serves, how many ResourceSlices driver gpu.nvidia.com published, the devices they publish on each node, and
+    the DRA driver's kubelet-plugin pod on each ("namespace/name")."""
+
+    version: str | None = None  # None: resource.k8s.io is not served in a supported version
+    slices: int = 0
+    devices: Mapping[str, int] = field(default_factory=dict)
+    plugin_pods: Mapping[str, str] = field(default_factory=dict)
+    unreadable: str = ""  # why the slices or pods could not be listed (a missing permission), else ""
+
+
+NO_DRA = DraSignals()
+
+
+def gpu_node(node: Any, matched_selector: bool, plugin_pod: str | None = None, dra_gpus: int = 0,
+             dra_plugin_pod: str | None = None) -> GpuNode | None:
     """The GpuNode for a Node object (typed or dict), or None when nothing marks it as one.
 
-    ``plugin_pod`` names a device plugin pod scheduled on the node ("namespace/name"), if one is.
+    ``plugin_pod`` names a device plugin pod scheduled on the node ("namespace/name"), if one is; ``dra_gpus``
+    counts the devices its ResourceSlices of gpu.nvidia.com publish; ``dra_plugin_pod`` names the DRA driver's
+    kubelet-plugin pod there.
     """
     labels: dict[str, str] = dict(_get(node, "metadata", "labels") or {})
     capacity = _gpu_resources(_get(node, "status", "capacity"))
@@ -153,6 +180,10 @@ def gpu_node(node: Any, matched_selector: bool, plugin_pod: str | None = None) -
     why += label_marks(labels)
     if plugin_pod:
         why.append(f"runs device plugin pod {plugin_pod}")
+    if dra_gpus:
+        why.append(f"publishes {dra_gpus} devices in ResourceSlices of driver gpu.nvidia.com")
+    if dra_plugin_pod:
+        why.append(f"runs DRA kubelet-plugin pod {dra_plugin_pod}")
     if matched_selector:
         why.append("matches --gpu-node-selector")
     if not why:
@@ -163,17 +194,21 @@ def gpu_node(node: Any, matched_selector: bool, plugin_pod: str | None = None) -
         labels=labels, taints=tuple(_taint(t) for t in _get(node, "spec", "taints") or []),
         unschedulable=bool(_get(node, "spec", "unschedulable")), readiness=readiness(node),
         internal_ip=_address(node, "InternalIP"), kubelet_version=str(_get(info, "kubeletVersion") or ""),
-        container_runtime_version=str(_get(info, "containerRuntimeVersion") or ""),
+        container_runtime_version=str(_get(info, "containerRuntimeVersion") or ""), dra_gpus=dra_gpus,
     )
 
 
 def find_gpu_nodes(nodes: Iterable[Any], selected: Callable[[Any], bool] = lambda node: False,
-                   plugin_pods: Mapping[str, str] | None = None) -> list[GpuNode]:
+                   plugin_pods: Mapping[str, str] | None = None, dra: DraSignals = NO_DRA) -> list[GpuNode]:
     """Every GPU node among ``nodes`` (one list call's items), sorted by name.
 
     ``selected`` tells whether a node matches the user's --gpu-node-selector; ``plugin_pods`` maps a node's name
-    to a device plugin pod scheduled there.
+    to a device plugin pod scheduled there; ``dra`` says what DRA shows of each node.
     """
     pods = plugin_pods or {}
-    found = (gpu_node(node, selected(node), pods.get(str(_get(node, "metadata", "name")))) for node in nodes)
+
+    def read(node: Any) -> GpuNode | None:
+        name = str(_get(node, "metadata", "name"))
+        return gpu_node(node, selected(node), pods.get(name), dra.devices.get(name, 0), dra.plugin_pods.get(name))
+    found = (read(node) for node in nodes)
     return sorted((n for n in found if n is not None), key=lambda n: n.name)

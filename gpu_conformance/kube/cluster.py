@@ -8,7 +8,7 @@ from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
-from gpu_conformance.facts.gpu_nodes import GpuNode, find_gpu_nodes, gpu_node
+from gpu_conformance.facts.gpu_nodes import NO_DRA, DraSignals, GpuNode, find_gpu_nodes, gpu_node
 
 from ..errors import UsageError
 from ..settings import Settings
@@ -19,10 +19,11 @@ from .plugin import plugin_pod_nodes
 NAMED_BY_NODE_OPTION = "named by --gpu-node"
 
 
-def gpu_nodes(conn: Connection, settings: Settings) -> list[GpuNode]:
+def gpu_nodes(conn: Connection, settings: Settings, dra: DraSignals = NO_DRA) -> list[GpuNode]:
     """The GPU nodes to check: every GPU node, or those named by --gpu-node (which are checked as GPU nodes).
 
-    A device plugin pod scheduled on a node marks it too, so a node whose plugin registers nothing is checked.
+    A device plugin pod scheduled on a node marks it too, so a node whose plugin registers nothing is checked;
+    so do the devices its ResourceSlices publish and a DRA kubelet-plugin pod there (``dra``, kube/dra.py).
     """
     nodes = conn.core.list_node().items
     selected: set[str] = set()
@@ -36,7 +37,7 @@ def gpu_nodes(conn: Connection, settings: Settings) -> list[GpuNode]:
                 f"--gpu-node-selector {settings.gpu_node_selector!r}: {api_message(err)}"
             ) from err
         selected = {n.metadata.name for n in matching}
-    found = find_gpu_nodes(nodes, lambda node: node.metadata.name in selected, _plugin_pods(conn, settings))
+    found = find_gpu_nodes(nodes, lambda node: node.metadata.name in selected, _plugin_pods(conn, settings), dra)
     return _requested(found, nodes, settings.node, selected) if settings.node else found
 
 

@@ -116,7 +116,12 @@ def _needs_log(pod: Any, container: str, checked: set[str]) -> bool:
 
 
 def _pod_facts(core: Any, pod: Any, checked: set[str]) -> PluginPod:
-    container = _plugin_container(pod.spec.containers).name
+    return pod_facts(core, pod, _plugin_container(pod.spec.containers).name, checked)
+
+
+def pod_facts(core: Any, pod: Any, container: str, checked: set[str]) -> PluginPod:
+    """A plugin pod's state as judged through ``container``, with its log tail when it is unhealthy on a checked
+    node (the previous run's when crash-looping)."""
     state = container_state(pod, container)
     tail = ""
     if _needs_log(pod, container, checked):

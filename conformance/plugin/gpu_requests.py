@@ -1,0 +1,22 @@
+"""``--gpu-request``: the checks of a way of requesting GPUs the run does not use are deselected, as ``--level``
+deselects, and the summary says once what was chosen and why (the choice is made at session start, session.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .selection import deselect
+from .session import GPU_REQUEST
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    choice = config.stash.get(GPU_REQUEST, None)
+    if choice is not None:
+        deselect(config, items, lambda check: choice.runs(check.gpu_request))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    choice = config.stash.get(GPU_REQUEST, None)
+    if choice is not None:
+        terminalreporter.write_line(f"gpu-conformance: {choice.summary()}")
