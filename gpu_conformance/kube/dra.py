@@ -22,7 +22,7 @@ from gpu_conformance.facts.gpu_nodes import DraSignals
 from . import logs
 from .client import Connection
 from .errors import denial
-from .plugin import pod_facts
+from .plugin import pod_facts, required_terms
 
 CHART_NAME = "nvidia-dra-driver-gpu"  # the Helm chart's app.kubernetes.io/name
 IMAGE_MARKS = ("k8s-dra-driver-gpu", "dra-driver-nvidia-gpu", "k8s-dra-driver")  # the driver's image repositories
@@ -64,10 +64,12 @@ def _daemonset_facts(daemonset: Any) -> PluginDaemonSet:
     status = daemonset.status
     containers = daemonset.spec.template.spec.containers
     image = next((c.image for c in containers if c.name == GPU_CONTAINER), containers[0].image)
+    spec = daemonset.spec.template.spec
     return PluginDaemonSet(
         namespace=daemonset.metadata.namespace, name=daemonset.metadata.name,
         desired=int(status.desired_number_scheduled or 0) if status else 0,
         ready=int(status.number_ready or 0) if status else 0, image=str(image or ""),
+        node_selector=tuple(sorted((spec.node_selector or {}).items())), affinity_terms=required_terms(spec.affinity),
     )
 
 

@@ -85,14 +85,14 @@ def plugin_daemonset_facts(daemonset: Any) -> PluginDaemonSet:
         ready=int(status.number_ready or 0) if status else 0,
         image=plugin.image,
         node_selector=tuple(sorted((daemonset.spec.template.spec.node_selector or {}).items())),
-        affinity_terms=_required_terms(daemonset.spec.template.spec.affinity),
+        affinity_terms=required_terms(daemonset.spec.template.spec.affinity),
         device_list_strategy=tuple(s.strip() for s in strategy.split(",") if s.strip()),
         device_id_strategy=_setting(plugin, "DEVICE_ID_STRATEGY", "--device-id-strategy"),
         runtime_class=daemonset.spec.template.spec.runtime_class_name,
     )
 
 
-def _required_terms(affinity: Any) -> tuple[tuple[NodeRequirement, ...], ...]:
+def required_terms(affinity: Any) -> tuple[tuple[NodeRequirement, ...], ...]:
     """The required node affinity's terms (matchExpressions; matchFields select by name, not labels)."""
     node_affinity = affinity.node_affinity if affinity else None
     required = node_affinity.required_during_scheduling_ignored_during_execution if node_affinity else None

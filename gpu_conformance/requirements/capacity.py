@@ -68,7 +68,8 @@ def gpu_nodes_found(nodes: list[GpuNode], server: str, expected: int | None = No
     silent = [n for n in nodes if n.advertised_gpus == 0]
     if not nodes:
         return Verdict.failed(CAPACITY_GPU_NODES, "no GPU node", source,
-                              f"nodes advertising {WHOLE_GPU}, {MIG_PREFIX}* or {SHARED_GPU}, or labelled "
+                              f"nodes advertising {WHOLE_GPU}, {MIG_PREFIX}* or {SHARED_GPU}, publishing devices in "
+                              "ResourceSlices of driver gpu.nvidia.com (DRA), or labelled "
                               "nvidia.com/gpu.present / feature.node.kubernetes.io/pci-10de.present")
     found = plural(len(advertising), "GPU node") + " advertising GPUs"
     if silent:

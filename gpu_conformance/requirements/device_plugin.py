@@ -95,7 +95,7 @@ def _no_pod(plugin: PluginFacts, node: GpuNode) -> Verdict:
     return Verdict.failed(PLUGIN_POD_READY, found, plugin.source, expected, fix)
 
 
-def _state(pod: PluginPod) -> str:
+def pod_state(pod: PluginPod) -> str:
     """``Running, not Ready (its container is waiting: CrashLoopBackOff), last exit ..., 5 restarts``; a pod that is
     Ready between two crashes says so, and a pod that is not Ready never reads as Ready."""
     if pod.ready and crashed_recently(pod):
@@ -129,7 +129,7 @@ def plugin_pod_ready(plugin: PluginFacts, node: GpuNode) -> Verdict:
                               "two device plugin installs compete for the node's GPUs (e.g. the static "
                               "manifest and the GPU Operator): remove all but one")
     pod = pods[0]
-    found = f"pod {names} {_state(pod)}"
+    found = f"pod {names} {pod_state(pod)}"
     if pod.phase == "Running" and pod.ready and not crashed_recently(pod):
         return Verdict.passed(PLUGIN_POD_READY, found, plugin.source)
     line = key_line(pod.log_tail, PLUGIN_LOG_PHRASES)
