@@ -11,6 +11,7 @@ from ..model import ApiFaults, ClusterVersion
 from ..satokens import TokenIssuer
 from ..store import Store
 from .auth import RequestAuthorizer
+from .served import ServedApis
 
 
 @dataclass
@@ -21,6 +22,7 @@ class ApiContext:
     faults: ApiFaults
     authorize: RequestAuthorizer  # for the access reviews: the same decision a request would get
     tokens: TokenIssuer  # signs ServiceAccount tokens (TokenRequest) and checks them
+    served: ServedApis = field(default_factory=ServedApis)  # which group versions answer
     stopping: threading.Event = field(default_factory=threading.Event)
     _closers: dict[int, Callable[[], None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

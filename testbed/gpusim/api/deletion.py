@@ -14,6 +14,7 @@ from ..store import clone
 from . import reads
 from .context import ApiContext
 from .messages import Obj, Reply, Request, Route, status_success
+from .versioning import outgoing
 
 ORPHAN, FOREGROUND = "orphan", "foregroundDeletion"
 _POLICY_FINALIZERS = {"Orphan": ORPHAN, "Foreground": FOREGROUND}
@@ -148,7 +149,7 @@ def delete(ctx: ApiContext, req: Request, route: Route) -> Reply:
     body = delete_object(
         ctx, route.rt, route.namespace, route.name, options, req.query.get("dryRun") == "All"
     )
-    return Reply(200, body)
+    return Reply(200, outgoing(route, body))
 
 
 def delete_collection(ctx: ApiContext, req: Request, route: Route) -> Reply:
@@ -169,8 +170,7 @@ def delete_collection(ctx: ApiContext, req: Request, route: Route) -> Reply:
             if err.code == 404:
                 continue
             raise
-        deleted.append(result if result.get("kind") != "Status" else clone(item))
-    rt = route.rt
+        deleted.append(outgoing(route, result if result.get("kind") != "Status" else clone(item)))
     return Reply(
-        200, {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": metadata, "items": deleted}
+        200, {"kind": route.rt.list_kind, "apiVersion": route.api_version, "metadata": metadata, "items": deleted}
     )

@@ -8,8 +8,9 @@ legacy documents is what a server without aggregated discovery does, and clients
 from __future__ import annotations
 
 from ..model import ClusterVersion
-from ..resources import RESOURCES, ResourceType, groups
+from ..resources import ResourceType
 from .messages import Obj
+from .served import ServedApis
 
 GO_VERSION = "go1.20.10"
 # Verbs each subresource serves, as the apiserver lists them.
@@ -47,19 +48,21 @@ def api_versions(server_address: str) -> Obj:
     }
 
 
-def _group(group: str, version: str) -> Obj:
-    gv = {"groupVersion": f"{group}/{version}", "version": version}
-    return {"name": group, "versions": [gv], "preferredVersion": gv}
+def _group(group: str, versions: tuple[str, ...]) -> Obj:
+    """Served versions in priority order; the first is the preferred one."""
+    listed = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
+    return {"name": group, "versions": listed, "preferredVersion": listed[0]}
 
 
-def api_group_list() -> Obj:
-    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group(g, v) for g, v in groups()]}
+def api_group_list(served: ServedApis) -> Obj:
+    return {"kind": "APIGroupList", "apiVersion": "v1",
+            "groups": [_group(g, versions) for g, versions in served.groups()]}
 
 
-def api_group(group: str) -> Obj | None:
-    for g, v in groups():
+def api_group(served: ServedApis, group: str) -> Obj | None:
+    for g, versions in served.groups():
         if g == group:
-            return {"kind": "APIGroup", "apiVersion": "v1", **_group(g, v)}
+            return {"kind": "APIGroup", "apiVersion": "v1", **_group(g, versions)}
     return None
 
 
@@ -91,8 +94,8 @@ def _resource_entries(rt: ResourceType) -> list[Obj]:
     return entries
 
 
-def api_resource_list(group: str, version: str) -> Obj | None:
-    types = [rt for rt in RESOURCES if rt.group == group and rt.version == version]
+def api_resource_list(served: ServedApis, group: str, version: str) -> Obj | None:
+    types = served.kinds(group, version)
     if not types:
         return None
     resources = [entry for rt in types for entry in _resource_entries(rt)]

@@ -77,6 +77,13 @@ class Route:
     name: str = ""
     subresource: str = ""
     legacy_watch: bool = False
+    version: str = ""  # the version on the path, when it is not the stored one (resource.k8s.io/v1beta1)
+
+    @property
+    def api_version(self) -> str:
+        """``apiVersion`` of the objects this request reads and writes."""
+        version = self.version or self.rt.version
+        return f"{self.rt.group}/{version}" if self.rt.group else version
 
 
 @dataclass

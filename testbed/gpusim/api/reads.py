@@ -12,6 +12,7 @@ from ..selectors import Predicate, parse_field_selector, parse_label_selector
 from . import tables
 from .context import ApiContext
 from .messages import Obj, Reply, Request, Route
+from .versioning import outgoing
 
 
 def predicate(req: Request, rt: ResourceType) -> Predicate | None:
@@ -26,6 +27,7 @@ def get(ctx: ApiContext, req: Request, route: Route) -> Reply:
     obj = ctx.store.find(route.rt, route.namespace, route.name)
     if obj is None:
         raise not_found(route.rt.plural, route.rt.group, route.name)
+    obj = outgoing(route, obj)
     if tables.wanted(req):
         return Reply(200, tables.table(route.rt, [obj], req, obj["metadata"]["resourceVersion"]))
     return Reply(200, obj)
@@ -67,11 +69,11 @@ def list_page(ctx: ApiContext, req: Request, route: Route) -> tuple[list[Obj], O
 
 def list_objects(ctx: ApiContext, req: Request, route: Route) -> Reply:
     items, metadata = list_page(ctx, req, route)
+    items = [outgoing(route, item) for item in items]
     if tables.wanted(req):
         body: Any = tables.table(route.rt, items, req, metadata["resourceVersion"])
         body["metadata"] = metadata
         return Reply(200, body)
-    rt = route.rt
     return Reply(
-        200, {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": metadata, "items": items}
+        200, {"kind": route.rt.list_kind, "apiVersion": route.api_version, "metadata": metadata, "items": items}
     )

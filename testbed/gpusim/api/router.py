@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from ..authz import Attributes
 from ..errors import ApiError, method_not_allowed
-from ..resources import NAMESPACE, lookup
+from ..resources import NAMESPACE
 from . import deletion, discovery, openapi, reads, reviews, subresources, watching, writes
 from .auth import forbidden
 from .context import ApiContext
 from .messages import Reply, Request, Route, StreamReply
+from .served import ServedApis
 
 NOT_FOUND = ApiError(404, "NotFound", "the server could not find the requested resource", {})
 _HEALTH = ("/healthz", "/livez", "/readyz")
 
 
-def parse_resource_path(path: str) -> Route | None:
-    """``/api/v1/...`` or ``/apis/{group}/{version}/...`` into a Route; None when no resource matches."""
+def parse_resource_path(path: str, served: ServedApis) -> Route | None:
+    """``/api/v1/...`` or ``/apis/{group}/{version}/...`` into a Route; None when no served resource matches."""
     parts = [p for p in path.split("/") if p]
     if len(parts) >= 3 and parts[0] == "api" and parts[1] == "v1":
         group, version, rest = "", "v1", parts[2:]
@@ -28,12 +29,12 @@ def parse_resource_path(path: str) -> Route | None:
         rest = rest[1:]
     namespace = ""
     if len(rest) >= 3 and rest[0] == "namespaces":
-        inner = lookup(group, version, rest[2])
+        inner = served.lookup(group, version, rest[2])
         if inner is not None and inner.namespaced:
             namespace, rest = rest[1], rest[2:]
     if not rest or len(rest) > 3:
         return None
-    rt = lookup(group, version, rest[0])
+    rt = served.lookup(group, version, rest[0])
     if rt is None:
         return None
     name = rest[1] if len(rest) > 1 else ""
@@ -42,7 +43,7 @@ def parse_resource_path(path: str) -> Route | None:
         return None
     if rt.namespaced is False and namespace:
         return None
-    return Route(rt, namespace, name, sub, legacy_watch)
+    return Route(rt, namespace, name, sub, legacy_watch, "" if version == rt.version else version)
 
 
 def _verb(req: Request, route: Route) -> str:
@@ -89,7 +90,7 @@ class Router:
             raise forbidden(attrs, decision.reason)
 
     def dispatch(self, req: Request) -> Reply | StreamReply:
-        route = parse_resource_path(req.path)
+        route = parse_resource_path(req.path, self.ctx.served)
         if route is None:
             # As this server always has, a trailing slash does not make another path (``/version/`` is
             # authorized, and refused, as ``/version``); the real apiserver tells them apart.
@@ -144,13 +145,13 @@ class Router:
         if parts == ["api"]:
             doc = discovery.api_versions(self.server_address)
         elif parts == ["api", "v1"]:
-            doc = discovery.api_resource_list("", "v1")
+            doc = discovery.api_resource_list(self.ctx.served, "", "v1")
         elif parts == ["apis"]:
-            doc = discovery.api_group_list()
+            doc = discovery.api_group_list(self.ctx.served)
         elif len(parts) == 2 and parts[0] == "apis":
-            doc = discovery.api_group(parts[1])
+            doc = discovery.api_group(self.ctx.served, parts[1])
         elif len(parts) == 3 and parts[0] == "apis":
-            doc = discovery.api_resource_list(parts[1], parts[2])
+            doc = discovery.api_resource_list(self.ctx.served, parts[1], parts[2])
         elif parts[0] == "openapi":
-            return openapi.document(parts[1:])
+            return openapi.document(self.ctx.served, parts[1:])
         return None if doc is None else Reply(200, doc)

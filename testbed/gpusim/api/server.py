@@ -7,6 +7,7 @@ import os
 import ssl
 import tempfile
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..logs import LogStore
@@ -19,6 +20,7 @@ from .context import ApiContext
 from .faults import FaultInjector
 from .http import SimHttpServer
 from .router import Router
+from .served import served_apis
 
 NO_FAULTS = ApiFaults()
 
@@ -54,15 +56,18 @@ class ApiServer:
         faults: ApiFaults = NO_FAULTS,
         authorizer: Authorizer | None = None,
         tokens: TokenIssuer | None = None,
+        runtime_config: Mapping[str, bool] | None = None,
     ) -> None:
         """``authorizer``: decide every request with this callable instead of system:masters plus RBAC.
-        ``tokens``: the issuer of ServiceAccount tokens, when the kubelet signs pods' tokens with it too."""
+        ``tokens``: the issuer of ServiceAccount tokens, when the kubelet signs pods' tokens with it too.
+        ``runtime_config``: kube-apiserver's --runtime-config, e.g. ``{"resource.k8s.io/v1beta1": True}``."""
         _require_loopback(host)
         self._host, self._port = host, port
         self._tls = tls
         tokens = tokens or TokenIssuer()
         decide = CallableAuthorizer(authorizer) if authorizer is not None else ClusterAuthorizer(store)
-        self.ctx = ApiContext(store, logs, version, faults, decide, tokens)
+        self.ctx = ApiContext(store, logs, version, faults, decide, tokens,
+                              served=served_apis(version, runtime_config or {}))
         self.auth = TokenAuthenticator(token, store, tokens)
         self._faults = FaultInjector(faults)
         self._http: SimHttpServer | None = None

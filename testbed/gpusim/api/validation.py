@@ -8,23 +8,11 @@ from typing import Any
 
 from ..errors import invalid
 from ..resources import DAEMONSET, JOB, NAMESPACE, POD, PVC, ResourceType
-from . import validation_rbac
-from .fielderrors import Cause, invalid_value, required, unsupported
+from . import validation_rbac, validation_resource
+from .fielderrors import Cause, dns_label, dns_subdomain, invalid_value, required, unsupported
 
 Obj = dict[str, Any]
 
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-LABEL_MESSAGE = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
-    "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
-    "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-)
-SUBDOMAIN_MESSAGE = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-    "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
-    "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-)
 POD_UPDATE_FORBIDDEN = (
     "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
     "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
@@ -34,13 +22,7 @@ _NATIVE_PREFIXES = ("kubernetes.io/", "requests.")
 
 
 def _name(field: str, name: str, label: bool) -> list[Cause]:
-    if label:
-        return [] if len(name) <= 63 and _LABEL.match(name) else [invalid_value(field, name, LABEL_MESSAGE)]
-    return (
-        []
-        if len(name) <= 253 and _SUBDOMAIN.match(name)
-        else [invalid_value(field, name, SUBDOMAIN_MESSAGE)]
-    )
+    return dns_label(field, name) if label else dns_subdomain(field, name)
 
 
 def _quantity(text: Any) -> Decimal | None:
@@ -169,6 +151,8 @@ def validate(rt: ResourceType, obj: Obj) -> None:
         causes += _daemonset(spec)
     elif rt == PVC:
         causes += _claim(spec)
+    elif rt in validation_resource.RESOURCE_KINDS:
+        causes += validation_resource.causes(rt, obj)
     if causes:
         raise invalid(rt.kind, rt.group, name, causes)
 
@@ -184,7 +168,7 @@ def _mutable_pod_fields(spec: Obj) -> Obj:
 
 def validate_update(rt: ResourceType, old: Obj, new: Obj) -> None:
     """Rules about what an update may change: a binding's roleRef, most of a pod's spec."""
-    causes = validation_rbac.update_causes(rt, old, new)
+    causes = validation_rbac.update_causes(rt, old, new) + validation_resource.update_causes(rt, old, new)
     if causes:
         raise invalid(rt.kind, rt.group, new["metadata"].get("name", ""), causes)
     if rt == POD:

@@ -11,21 +11,21 @@ import time
 from collections.abc import Iterator
 
 from ..errors import ApiError
-from ..resources import ResourceType
 from ..store import Watch
 from . import reads, tables
 from .context import ApiContext
 from .messages import Obj, Request, Route, StreamReply, dumps
+from .versioning import outgoing
 
 DEFAULT_TIMEOUT_SECONDS = 1800  # the apiserver's --min-request-timeout
 _POLL_SECONDS = 0.5
 
 
-def _bookmark(rt: ResourceType, rv: str, initial_end: bool) -> Obj:
+def _bookmark(route: Route, rv: str, initial_end: bool) -> Obj:
     meta: Obj = {"resourceVersion": rv}
     if initial_end:
         meta["annotations"] = {"k8s.io/initial-events-end": "true"}
-    return {"kind": rt.kind, "apiVersion": rt.api_version, "metadata": meta}
+    return {"kind": route.rt.kind, "apiVersion": route.api_version, "metadata": meta}
 
 
 def watch(ctx: ApiContext, req: Request, route: Route) -> StreamReply:
@@ -47,8 +47,10 @@ def watch(ctx: ApiContext, req: Request, route: Route) -> StreamReply:
     reply = StreamReply("application/json", lambda: iter(()))
 
     def encode(event_type: str, obj: Obj) -> bytes:
-        if as_table and event_type in ("ADDED", "MODIFIED", "DELETED"):
-            obj = tables.table(rt, [obj], req, obj["metadata"].get("resourceVersion", ""))
+        if event_type in ("ADDED", "MODIFIED", "DELETED"):
+            obj = outgoing(route, obj)
+            if as_table:
+                obj = tables.table(rt, [obj], req, obj["metadata"].get("resourceVersion", ""))
         return dumps({"type": event_type, "object": obj}) + b"\n"
 
     def events() -> Iterator[bytes]:
@@ -60,7 +62,7 @@ def watch(ctx: ApiContext, req: Request, route: Route) -> StreamReply:
                 for item in items:
                     yield encode("ADDED", item)
                 if req.flag("sendInitialEvents") and bookmarks:
-                    yield encode("BOOKMARK", _bookmark(rt, rv, True))
+                    yield encode("BOOKMARK", _bookmark(route, rv, True))
                 since_rv = rv
             else:
                 since_rv = since

@@ -10,10 +10,11 @@ from ..errors import already_exists, bad_request, conflict, not_found
 from ..quantities import canonicalise_quantities
 from ..resources import JOB, NAMESPACE, ResourceType
 from ..store import clone, now_rfc3339
-from . import admission, validation
+from . import admission, resource_defaults, validation
 from .context import ApiContext
 from .messages import Obj, Reply, Request, Route
 from .patch import apply_patch
+from .versioning import incoming, outgoing
 
 NAMESPACE_MISMATCH = "the namespace of the provided object does not match the namespace sent on the request"
 _SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
@@ -43,7 +44,7 @@ def _check_identity(req: Request, route: Route, obj: Obj) -> Obj:
 
 
 def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
-    obj = req.json_body()
+    obj = incoming(route, req.json_body())
     meta = _check_identity(req, route, obj)
     for field in (*_SYSTEM_FIELDS, "resourceVersion"):
         meta.pop(field, None)
@@ -51,6 +52,7 @@ def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
     if not meta.get("name") and meta.get("generateName"):  # first, as the registry does: Jobs label with it
         meta["name"] = ctx.store.generate_name(rt, route.namespace, meta["generateName"])
     defaults.apply_defaults(rt, obj, creating=True)
+    resource_defaults.apply(rt, obj)
     if rt == JOB:
         meta["uid"] = str(uuid.uuid4())
         defaults.job_selector(obj)
@@ -67,8 +69,8 @@ def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
         meta.setdefault("uid", str(uuid.uuid4()))
         meta["creationTimestamp"] = now_rfc3339()
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
-        return Reply(201, obj, warnings=warnings)
-    return Reply(201, ctx.store.create(rt, obj, admit), warnings=warnings)
+        return Reply(201, outgoing(route, obj), warnings=warnings)
+    return Reply(201, outgoing(route, ctx.store.create(rt, obj, admit)), warnings=warnings)
 
 
 def _keep_server_owned(rt: ResourceType, old: Obj, new: Obj) -> None:
@@ -95,6 +97,7 @@ def _prepare_update(ctx: ApiContext, rt: ResourceType, old: Obj, new: Obj, *,
         return result, []
     _keep_server_owned(rt, old, new)
     defaults.apply_defaults(rt, new, creating=False)
+    resource_defaults.apply(rt, new)
     validation.validate(rt, new)
     stored = clone(old)  # the apiserver defaults what it reads from storage too
     defaults.apply_defaults(rt, stored, creating=False)
@@ -109,7 +112,7 @@ def _write(ctx: ApiContext, req: Request, route: Route, change: Callable[[Obj], 
     if dry_run(req):
         old = ctx.store.get(rt, route.namespace, route.name)
         result, found = _prepare_update(ctx, rt, old, change(clone(old)), status_only=status_only)
-        return Reply(200, result, warnings=found)
+        return Reply(200, outgoing(route, result), warnings=found)
     warnings: list[str] = []
 
     def mutate(old: Obj) -> Obj:
@@ -120,11 +123,11 @@ def _write(ctx: ApiContext, req: Request, route: Route, change: Callable[[Obj], 
         result, warnings[:] = _prepare_update(ctx, rt, old, new, status_only=status_only)
         return result
 
-    return Reply(200, ctx.store.update(rt, route.namespace, route.name, mutate), warnings=warnings)
+    return Reply(200, outgoing(route, ctx.store.update(rt, route.namespace, route.name, mutate)), warnings=warnings)
 
 
 def update(ctx: ApiContext, req: Request, route: Route) -> Reply:
-    body = req.json_body()
+    body = incoming(route, req.json_body())
     _check_identity(req, route, body)
 
     def replace(old: Obj) -> Obj:
@@ -140,7 +143,7 @@ def patch(ctx: ApiContext, req: Request, route: Route) -> Reply:
     content_type = req.header("content-type")
 
     def patched(old: Obj) -> Obj:
-        new = apply_patch(old, content_type, req.body)
+        new = incoming(route, apply_patch(outgoing(route, old), content_type, req.body))
         _check_identity(req, route, new)
         return new
 

@@ -11,6 +11,7 @@ from ...resources import (
     CONFIGMAP,
     CRONJOB,
     DAEMONSET,
+    DEVICECLASS,
     ENDPOINTS,
     EVENT,
     JOB,
@@ -20,6 +21,9 @@ from ...resources import (
     POD,
     PV,
     PVC,
+    RESOURCECLAIM,
+    RESOURCECLAIMTEMPLATE,
+    RESOURCESLICE,
     ROLE,
     ROLEBINDING,
     RUNTIMECLASS,
@@ -29,7 +33,7 @@ from ...resources import (
     ResourceType,
 )
 from ..messages import Request
-from . import core, nodes, pods, rbac, storage, workloads
+from . import core, nodes, pods, rbac, resource, storage, workloads
 from .columns import Column, column, name_column
 
 Obj = dict[str, Any]
@@ -61,6 +65,10 @@ PRINTERS: dict[str, tuple[list[Column], RowPrinter]] = {
     CLUSTERROLE.key: (rbac.ROLE_COLUMNS, _plain(rbac.role_row)),
     ROLEBINDING.key: (rbac.BINDING_COLUMNS, _plain(rbac.binding_row)),
     CLUSTERROLEBINDING.key: (rbac.BINDING_COLUMNS, _plain(rbac.binding_row)),
+    DEVICECLASS.key: (resource.NAME_AGE_COLUMNS, _plain(resource.name_age_row)),
+    RESOURCECLAIM.key: (resource.CLAIM_COLUMNS, _plain(resource.claim_row)),
+    RESOURCECLAIMTEMPLATE.key: (resource.NAME_AGE_COLUMNS, _plain(resource.name_age_row)),
+    RESOURCESLICE.key: (resource.SLICE_COLUMNS, _plain(resource.slice_row)),
 }
 # The generic table convertor's columns, for kinds without a printer.
 DEFAULT_COLUMNS = [
