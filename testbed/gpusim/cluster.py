@@ -122,7 +122,7 @@ class SimCluster:
         else:
             self._api = ApiServer(self.store, self.logs, self.scenario.version, token=self._token, tls=material,
                                   host=self._host, port=self._port, faults=self.scenario.api_faults,
-                                  tokens=access.tokens)
+                                  tokens=access.tokens, runtime_config=dict(self.scenario.runtime_config))
             try:
                 self._api.start()
             except OSError as exc:

@@ -276,6 +276,8 @@ class Scenario:
     node_monitor_grace_seconds: float = 40.0
     # Image references (fnmatch patterns) whose registry cannot be reached from the nodes.
     unreachable_images: tuple[str, ...] = ()
+    # kube-apiserver's --runtime-config ("resource.k8s.io/v1beta1", True); see gpusim.api.served.
+    runtime_config: tuple[tuple[str, bool], ...] = ()
     # Where the scenario came from: a file path or "bundled:NAME"; used in error messages.
     source: str = ""
 

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from gpusim.model import NodeSpec, Scenario
+from gpusim.scenario_apiserver import runtime_config
 from gpusim.scenario_cluster import (
     api_faults,
     check_sharing,
@@ -41,6 +42,7 @@ TOP_FIELDS = (
     "devicePlugin",
     "runtimeClasses",
     "apiFaults",
+    "apiServer",
     "unreachableImages",
     "defaults",
     "nodes",
@@ -127,6 +129,7 @@ def _parse(text: str, display: str, base_dir: Path | None, chain: tuple[str, ...
         runtime_classes=runtime_classes(fields.get("runtimeClasses")),
         api_faults=api_faults(fields.get("apiFaults")),
         unreachable_images=unreachable_images(fields.get("unreachableImages")),
+        runtime_config=runtime_config(fields.get("apiServer"), version),
     )
 
 

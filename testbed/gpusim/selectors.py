@@ -144,6 +144,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "nodes": (*_COMMON_FIELDS, "spec.unschedulable"),
     "namespaces": (*_COMMON_FIELDS, "status.phase"),
     "jobs.batch": (*_COMMON_FIELDS, "status.successful"),
+    "resourceslices.resource.k8s.io": ("metadata.name", "spec.nodeName", "spec.driver"),
 }
 
 

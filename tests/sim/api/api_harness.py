@@ -104,7 +104,8 @@ class SimApi:
 
 
 def start_sim(
-    tmp_path: Path, tls: TlsMaterial | None, faults: ApiFaults | None = None, nodes: int = 3
+    tmp_path: Path, tls: TlsMaterial | None, faults: ApiFaults | None = None, nodes: int = 3,
+    version: ClusterVersion = VERSION, runtime_config: dict[str, bool] | None = None,
 ) -> SimApi:
     store, logs = Store(), LogStore()
     for ns in ("default", "kube-system"):
@@ -123,7 +124,8 @@ def start_sim(
                 f"node-{i}", f"127.0.{i // 250}.{i % 250 + 2}", roles=("control-plane",) if i == 0 else ()
             ),
         )
-    server = ApiServer(store, logs, VERSION, token=TOKEN, tls=tls, faults=faults or ApiFaults())
+    server = ApiServer(store, logs, version, token=TOKEN, tls=tls, faults=faults or ApiFaults(),
+                       runtime_config=runtime_config)
     server.start()
     kubeconfig = tmp_path / "kubeconfig"
     write_kubeconfig(kubeconfig, server.url, TOKEN, tls.ca_pem if tls else None)
