@@ -15,6 +15,7 @@ from gpu_conformance.checks import (
 )
 from gpu_conformance.facts.cluster import ApiVersion, PluginFacts, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode
+from gpu_conformance.facts.gpu_request_choice import GpuRequestChoice
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.requirements.cdi_spec import cdi_spec_lists_gpus
 from gpu_conformance.requirements.node_ready import node_ready
@@ -61,8 +62,9 @@ def test_container_toolkit(probe: ProbeOutcome, settings: Settings) -> None:
 @pytest.mark.node_local
 @verifies(PRE_RUNTIME_DEFAULT)
 def test_nvidia_runtime_is_default(probe: ProbeOutcome, gpu_node: GpuNode, runtime_classes: dict[str, str],
-                                   plugin_found: PluginFacts | FactsUnavailable, settings: Settings) -> None:
-    require(runtime_default(probe, gpu_node, runtime_classes, settings, plugin_found))
+                                   plugin_found: PluginFacts | FactsUnavailable, settings: Settings,
+                                   gpu_request: GpuRequestChoice) -> None:
+    require(runtime_default(probe, gpu_node, runtime_classes, settings, plugin_found, gpu_request.dra_serves(gpu_node)))
 
 
 @pytest.mark.node_local

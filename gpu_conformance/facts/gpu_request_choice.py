@@ -27,6 +27,11 @@ class GpuRequestChoice:
         """Whether a check of this way of requesting GPUs (or of "any") runs."""
         return gpu_request == "any" or gpu_request in self.requests
 
+    def dra_serves(self, node: GpuNode) -> bool:
+        """Whether NVIDIA's DRA driver hands out the node's GPUs in this run: DRA alone is in use, or DRA with the
+        device plugin and the node publishes devices in ResourceSlices."""
+        return "dra" in self.requests and (node.dra_gpus > 0 or self.requests == ("dra",))
+
     def summary(self) -> str:
         """``--gpu-request auto: dra (why): the device plugin's checks are not run``."""
         chosen = " and ".join(self.requests)
@@ -46,7 +51,8 @@ def choose_gpu_request(option: str, dra: DraSignals, nodes: Sequence[GpuNode]) -
         return GpuRequestChoice(option, (request,), f"chosen by --gpu-request {option}")
     extended = [n.name for n in nodes if n.advertises_extended_resource]
     publishing = [n.name for n in nodes if n.dra_gpus]
-    device_plugin = (f"{_nodes(extended)} advertise nvidia.com/gpu or MIG/shared GPUs" if extended
+    verb = "advertises" if len(extended) == 1 else "advertise"
+    device_plugin = (f"{_nodes(extended)} {verb} nvidia.com/gpu or MIG/shared GPUs" if extended
                      else "no node advertises nvidia.com/gpu")
     if dra.version is None:
         return GpuRequestChoice(option, ("device-plugin",), f"resource.k8s.io is not served; {device_plugin}")

@@ -9,6 +9,10 @@ Three wirings hand a container its GPUs, and each is correct:
 - **RuntimeClass**: GPU pods name a RuntimeClass (the one the plugin's own pods use, else ``nvidia``) whose
   handler the node's runtime defines with nvidia-container-runtime as its binary.
 
+A node whose GPUs NVIDIA's DRA driver hands out needs CDI whatever else holds: the driver returns CDI device names
+to the kubelet, which passes them in the CRI request, and only a runtime that injects CDI devices itself (containerd
+with CDI on, CRI-O) gives the container its GPU (``dra_cdi_wiring``).
+
 Which one holds decides both PRE-RUNTIME-DEFAULT's verdict and which ``runtimeClassName`` the suite's GPU pods
 carry, so it is derived once, here, from gathered facts only.
 """
@@ -60,6 +64,20 @@ def _cdi_setting(config: RuntimeConfig) -> str:
     if config.enable_cdi is None:
         return f"{config.kind}'s CDI is on by default from 2.0"
     return f"{config.kind} has enable_cdi = true"
+
+
+def _no_cdi(config: RuntimeConfig) -> str:
+    if config.kind == "containerd":
+        return "enable_cdi is off"
+    return f"{config.kind} does not inject CDI devices for Kubernetes pods"
+
+
+def dra_cdi_wiring(config: RuntimeConfig, runtime_version: str) -> tuple[Wiring | None, str]:
+    """(the CDI wiring NVIDIA's DRA driver needs, or None and why not, in words)."""
+    if cdi_enabled(config, runtime_version):
+        return Wiring("cdi", None, f"NVIDIA's DRA driver hands GPUs out as CDI devices and {_cdi_setting(config)}"), ""
+    return None, (f"NVIDIA's DRA driver hands GPUs out as CDI devices, but the node's {config.kind} does not inject "
+                  f"them ({_no_cdi(config)})")
 
 
 def default_wiring(config: RuntimeConfig, described_default: str) -> Wiring | None:

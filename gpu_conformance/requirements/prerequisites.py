@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from gpu_conformance.checks import (
     PRE_DRIVER,
@@ -15,7 +16,7 @@ from gpu_conformance.checks import (
 from gpu_conformance.facts.cluster import ApiVersion, PluginFacts, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.node import NodeProbe, RuntimeConfig
-from gpu_conformance.facts.runtime_wiring import default_wiring, find_wiring
+from gpu_conformance.facts.runtime_wiring import default_wiring, dra_cdi_wiring, find_wiring
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.node.versions import (
     container_runtime,
@@ -36,6 +37,7 @@ from gpu_conformance.requirements.runtime_fixes import (
     POLICY_HINT,
     RUNTIME_CLASS_HINT,
     default_runtime_fix,
+    enable_cdi_fix,
 )
 from gpu_conformance.requirements.wording import (
     at_least_or_unavailable,
@@ -179,14 +181,34 @@ def _runtime_config(outcome: ProbeOutcome, node: GpuNode) -> tuple[NodeProbe, Ru
 
 
 def runtime_default(outcome: ProbeOutcome, node: GpuNode, runtime_classes: Mapping[str, str],
-                    settings: Settings, plugin: PluginFacts | FactsUnavailable | None = None) -> Verdict:
+                    settings: Settings, plugin: PluginFacts | FactsUnavailable | None = None,
+                    dra: bool = False) -> Verdict:
     """GPU pods reach nvidia-container-runtime: as the default (the tutorial), or under ``--runtime-policy auto``
     through native CDI or the RuntimeClass the plugin uses (facts/runtime_wiring.py); the message names which.
+    Where NVIDIA's DRA driver serves the node (``dra``), its runtime must inject CDI devices too; on a node that
+    advertises no extended resource that is all it needs.
 
     ``runtime_classes``: the cluster's RuntimeClasses, name -> handler; ``plugin``: the device plugin as found
     (None: not looked for), needed only when the default runtime is not NVIDIA's.
     """
     probe, config = _runtime_config(outcome, node)
+    if not dra:
+        return _plugin_wiring(probe, config, node, runtime_classes, settings, plugin)
+    source = probe.runtime.source
+    cdi, problem = dra_cdi_wiring(config, node.container_runtime_version)
+    if cdi is None:
+        return Verdict.failed(PRE_RUNTIME_DEFAULT, problem, source, "a container runtime that injects CDI devices "
+                              "(containerd with enable_cdi, the default from 2.0; CRI-O)",
+                              enable_cdi_fix(config, probe.host_root))
+    if not node.advertises_extended_resource:
+        return Verdict.passed(PRE_RUNTIME_DEFAULT, cdi.found, source)
+    verdict = _plugin_wiring(probe, config, node, runtime_classes, settings, plugin)
+    return replace(verdict, message=f"{verdict.message}; {cdi.found}") if verdict.ok else verdict
+
+
+def _plugin_wiring(probe: NodeProbe, config: RuntimeConfig, node: GpuNode, runtime_classes: Mapping[str, str],
+                   settings: Settings, plugin: PluginFacts | FactsUnavailable | None) -> Verdict:
+    """How the device plugin's GPU pods reach nvidia-container-runtime on the node (runtime_default's first part)."""
     source = probe.runtime.source
     described = _describe_default(config)
     if isinstance(plugin, FactsUnavailable) and default_wiring(config, described) is None:

@@ -1,4 +1,5 @@
-"""How to make nvidia-container-runtime the default, per container runtime, naming the file to edit.
+"""How to make nvidia-container-runtime the default (or CDI on, for DRA), per container runtime, naming the file
+to edit.
 
 The wording follows the tutorial's config snippets and nvidia-ctk's ``runtime configure``; paths are
 shown as on the node (the probe's host root prefix removed), since that is where the user edits them.
@@ -65,6 +66,17 @@ def _crio(current: str | None) -> str:
     where = f"in {current}" if current and current.startswith(CRIO_DROPIN_DIR) else f"in a drop-in {CRIO_DROPIN}"
     return (f'{where} set [crio.runtime] default_runtime = "nvidia" and [crio.runtime.runtimes.nvidia] '
             f'runtime_path = "{NVIDIA_BINARY}", runtime_type = "oci", {_configure("crio", "crio")}')
+
+
+def enable_cdi_fix(config: RuntimeConfig, host_root: str) -> str:
+    """How to make the node's runtime inject CDI devices itself, as NVIDIA's DRA driver needs."""
+    if config.kind != "containerd":
+        return ("run the node on containerd >= 1.7 with CDI on, or CRI-O: cri-dockerd does not pass CDI devices to "
+                "Docker")
+    main = on_node(config.files[0], host_root) if config.files else CONTAINERD_CONFIG
+    plugin = CRI_PLUGIN[max(2, min(config.config_version or 2, 3))]
+    return (f'in {main} set enable_cdi = true and cdi_spec_dirs = ["/etc/cdi", "/var/run/cdi"] under '
+            f'[plugins."{plugin}"] (containerd >= 1.7; on by default from 2.0), then `systemctl restart containerd`')
 
 
 def default_runtime_fix(config: RuntimeConfig, runtime_version: str, host_root: str) -> str:
