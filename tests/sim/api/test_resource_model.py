@@ -60,7 +60,7 @@ def test_scenario_reads_the_api_server_runtime_config() -> None:
     assert loads(scenario("v1.34.1", "{}")).runtime_config == ()
     with pytest.raises(ScenarioError, match=r'apiServer.runtimeConfig\["resource.k8s.io/v1"\]: Kubernetes v1.28.3'):
         loads(scenario("v1.28.3", "{runtimeConfig: {resource.k8s.io/v1: true}}"))
-    with pytest.raises(ScenarioError, match="expected true or false|boolean"):
+    with pytest.raises(ScenarioError, match=r'v1beta1"\]: expected true or false, got "maybe"'):
         loads(scenario("v1.32.4", "{runtimeConfig: {resource.k8s.io/v1beta1: maybe}}"))
 
 
@@ -109,8 +109,8 @@ def test_a_v1beta1_request_moves_into_exactly_and_back() -> None:
     original = copy.deepcopy(beta)
     resource_conversion.to_v1(RESOURCECLAIM, beta)
     assert beta["spec"]["devices"]["requests"] == [{"name": "gpu", "exactly": {
-        "deviceClassName": "gpu.nvidia.com", "selectors": [{"cel": {"expression": "device.driver == 'gpu.nvidia.com'"}}],
-        "allocationMode": "ExactCount", "count": 2}}]
+        "deviceClassName": "gpu.nvidia.com", "allocationMode": "ExactCount", "count": 2,
+        "selectors": [{"cel": {"expression": "device.driver == 'gpu.nvidia.com'"}}]}}]
     resource_conversion.to_v1beta1(RESOURCECLAIM, beta)
     assert beta == original
 
