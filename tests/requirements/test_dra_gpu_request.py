@@ -7,12 +7,18 @@ import dataclasses
 
 import pytest
 
+from conformance.plugin.selection import split
 from gpu_conformance.checks import CHECKS, by_id
 from gpu_conformance.facts.gpu_nodes import DraSignals, GpuNode
 from gpu_conformance.facts.gpu_nodes import gpu_node as read_node
 from gpu_conformance.facts.gpu_request_choice import choose_gpu_request
+from tests.suite.test_levels import Item, catalogue_items
 
 from .builders import gpu_node
+
+__all__ = ["catalogue_items"]  # the fixture ``items``: one item per catalogue entry, as --level's tests use it
+# The suite's markers are registered by its plugin, which the project's own tests do not load.
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")
 
 DRA = DraSignals(version="v1", slices=2, devices={"k8s-node05": 2, "k8s-node06": 2},
                  plugin_pods={"k8s-node05": "nvidia-dra-driver-gpu/kubelet-plugin-a"})
@@ -76,3 +82,12 @@ def test_a_dra_node_is_a_gpu_node_that_advertises_its_devices() -> None:
                         "runs DRA kubelet-plugin pod nvidia-dra-driver-gpu/kubelet-plugin-a")
     assert node.advertised_gpus == 2 and not node.advertises_extended_resource
     assert dataclasses.replace(gpu_node(), dra_gpus=4).advertised_gpus == 2  # the extended resource first
+
+
+@pytest.mark.parametrize("requests", [("dra",), ("device-plugin",), ("device-plugin", "dra")])
+def test_the_checks_of_a_way_not_in_use_are_deselected(items: list[Item], requests: tuple[str, ...]) -> None:
+    """The deselection --level uses (conformance/plugin/selection.py), keyed by the choice."""
+    choice = dataclasses.replace(choose_gpu_request("dra", DraSignals(), []), requests=requests)
+    kept, dropped = split(items, lambda check: choice.runs(check.gpu_request))
+    assert {item.name for item in dropped} == {c.id for c in CHECKS if c.gpu_request not in ("any", *requests)}
+    assert [item.name for item in kept] == [c.id for c in CHECKS if choice.runs(c.gpu_request)]
