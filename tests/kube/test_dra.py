@@ -8,18 +8,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gpusim.api import ApiServer
+from gpusim.kubeconfig import write_kubeconfig
 from gpusim.model import ClusterVersion
 from gpusim.resources import DAEMONSET, POD
 from gpusim.resources import NAMESPACE as NAMESPACE_TYPE
 from kubernetes import client
 
 from gpu_conformance.facts.gpu_nodes import DraSignals
+from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.kube.client import connect
 from gpu_conformance.kube.dra import dra_signals, gather_dra
+from gpu_conformance.kube.errors import permissions_as_facts
 from gpu_conformance.settings import Settings
 from tests.requirements.builders import RTX_4090
 from tests.requirements.dra_builders import gpu_device, resource_slice
-from tests.sim.api.api_harness import SimApi, start_sim
+from tests.sim.api.api_harness import TOKEN, SimApi, start_sim
 
 pytestmark = pytest.mark.e2e
 NAMESPACE = "nvidia-dra-driver-gpu"
@@ -114,3 +118,24 @@ def test_a_release_without_the_api_gives_no_signal(tmp_path: Path) -> None:
     finally:
         api.server.stop()
     assert signals == DraSignals() and facts.version is None and facts.served_versions == ()
+
+
+def test_refused_slices_are_a_signal_less_at_start_and_could_not_inspect_after(v134: SimApi, tmp_path: Path) -> None:
+    def no_slices(user: str, verb: str, group: str, resource: str, subresource: str, namespace: str,
+                  name: str) -> bool:
+        return resource != "resourceslices"
+
+    server = ApiServer(v134.store, v134.logs, _release(34), token=TOKEN, tls=None, authorizer=no_slices)
+    server.start()
+    try:
+        write_kubeconfig(tmp_path / "kubeconfig", server.url, TOKEN, None)
+        conn = connect(Settings(kubeconfig=str(tmp_path / "kubeconfig")))
+        signals = dra_signals(conn)
+        with pytest.raises(FactsUnavailable) as caught, permissions_as_facts():
+            gather_dra(conn, ["node-1"])
+    finally:
+        server.stop()
+    refused = "missing permission: list resourceslices.resource.k8s.io cluster-wide for gpu-sim-admin"
+    assert signals.version == "v1" and signals.slices == 0 and signals.unreadable.startswith(refused)
+    assert signals.plugin_pods  # the kubelet plugin is still seen
+    assert caught.value.message.startswith(refused)
