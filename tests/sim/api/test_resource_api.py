@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from gpusim.model import ClusterVersion
-from gpusim.resources import RESOURCECLAIM, RESOURCESLICE
+from gpusim.resources import RESOURCECLAIM, RESOURCESLICE, ROLE, ROLEBINDING
 from gpusim.tls import TlsMaterial, make_tls
 from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
@@ -58,9 +58,13 @@ def v134(tmp_path_factory: pytest.TempPathFactory, tls: TlsMaterial) -> Iterator
                         {V1BETA1: True, "resource.k8s.io/v1beta2": True})
 
 
-def get(sim: SimApi, path: str) -> tuple[int, Any]:
+def get(sim: SimApi, path: str, *, method: str = "GET", body: Any = None, as_user: str = "") -> tuple[int, Any]:
+    """The server's answer to one request, as the admin or (impersonated) as ``as_user``."""
     context = ssl.create_default_context(cadata=sim.tls.ca_pem.decode()) if sim.tls else None
-    request = urllib.request.Request(sim.server.url + path, headers={"Authorization": f"Bearer {TOKEN}"})
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json",
+               **({"Impersonate-User": as_user} if as_user else {})}
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(sim.server.url + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, context=context, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -188,3 +192,26 @@ def test_watch_in_v1beta1_streams_the_v1beta1_shape(v134: SimApi) -> None:
     assert first["type"] == "ADDED"
     assert first["object"].spec.devices[0].basic.attributes["type"].string == "gpu"
     assert first["raw_object"]["apiVersion"] == V1BETA1
+
+
+def test_rbac_treats_the_kinds_like_any_resource(v134: SimApi) -> None:
+    code, denied = get(v134, "/apis/resource.k8s.io/v1beta1/deviceclasses", as_user="carol")
+    assert (code, denied["message"]) == (403, 'deviceclasses.resource.k8s.io is forbidden: User "carol" cannot list '
+                                               'resource "deviceclasses" in API group "resource.k8s.io" at the cluster '
+                                               "scope")
+    v134.store.create(ROLE, {"metadata": {"name": "claims", "namespace": "default"}, "rules": [
+        {"apiGroups": ["resource.k8s.io"], "resources": ["resourceclaims"], "verbs": ["create", "get"]}]})
+    v134.store.create(ROLEBINDING, {"metadata": {"name": "carol-claims", "namespace": "default"},
+                                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                                "name": "claims"},
+                                    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                                                  "name": "carol"}]})
+    claim = {"apiVersion": V1BETA1, "kind": "ResourceClaim", "metadata": {"name": "carols"},
+             "spec": {"devices": {"requests": [{"name": "gpu", "deviceClassName": "gpu.nvidia.com"}]}}}
+    code, created = get(v134, "/apis/resource.k8s.io/v1beta1/namespaces/default/resourceclaims", method="POST",
+                        body=claim, as_user="carol")
+    assert code == 201 and created["apiVersion"] == V1BETA1
+    assert created["spec"]["devices"]["requests"][0]["deviceClassName"] == "gpu.nvidia.com"
+    code, _ = get(v134, "/apis/resource.k8s.io/v1/namespaces/default/resourceclaims/carols/status",
+                  method="PATCH", body={"status": {}}, as_user="carol")
+    assert code == 403  # resourceclaims/status is a resource of its own
