@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from gpusim.model import ClusterVersion
 from gpusim.resources import DEVICECLASS, RESOURCECLAIM, RESOURCECLAIMTEMPLATE, RESOURCESLICE
+from gpusim.scenario import loads
+from gpusim.testing import StartCluster
+from gpusim.testing import kubectl as cluster_kubectl
 from gpusim.tls import make_tls
 
 from tests.sim.api.api_harness import KUBECTL, SimApi, start_sim
@@ -140,3 +143,19 @@ def test_a_132_cluster_takes_v1beta1_from_kubectl_apply(tmp_path: Path) -> None:
         assert shown == "resource.k8s.io/v1beta1 NVIDIA A100-SXM4-80GB"
     finally:
         api.server.stop()
+
+
+def test_a_scenarios_runtime_config_reaches_the_clusters_api_server(start_cluster: StartCluster) -> None:
+    cluster = start_cluster(loads("name: seed-132-dra\nbase: seed\nkubernetes: {version: v1.32.4}\n"
+                                  "apiServer: {runtimeConfig: {resource.k8s.io/v1beta1: true}}\n"))
+    out = cluster_kubectl(cluster, "api-resources", "--api-group=resource.k8s.io", "-o", "name").stdout
+    assert out.split() == ["deviceclasses.resource.k8s.io", "resourceclaims.resource.k8s.io",
+                           "resourceclaimtemplates.resource.k8s.io", "resourceslices.resource.k8s.io"]
+    assert cluster_kubectl(cluster, "api-versions").stdout.count("resource.k8s.io/") == 1
+
+
+def test_the_seed_cluster_at_128_serves_no_resource_api(start_cluster: StartCluster) -> None:
+    seed = start_cluster("seed")
+    assert "resource.k8s.io" not in cluster_kubectl(seed, "api-versions").stdout
+    missing = cluster_kubectl(seed, "get", "resourceslices", check=False)
+    assert missing.returncode != 0 and 'the server doesn\'t have a resource type "resourceslices"' in missing.stderr
