@@ -1,5 +1,6 @@
 """``--gpu-request``: the checks of a way of requesting GPUs the run does not use are deselected, as ``--level``
-deselects, and the summary says once what was chosen and why (the choice is made at session start, session.py).
+deselects (with both in use, per node: a node that shows one way only is not checked the other way), and the
+summary says once what was chosen and why (the choice is made at session start, session.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from .session import GPU_REQUEST
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     choice = config.stash.get(GPU_REQUEST, None)
     if choice is not None:
-        deselect(config, items, lambda check: choice.runs(check.gpu_request))
+        deselect(config, items, lambda check, node: choice.runs(check.gpu_request, node))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -28,7 +28,7 @@ def item_level(item: Marked) -> Level | None:
 
 def split_by_level(items: Sequence[T], chosen: str) -> tuple[list[T], list[T]]:
     """(kept, deselected) under ``--level chosen``."""
-    return split(items, lambda check: selected(check.level, chosen))
+    return split(items, lambda check, _node: selected(check.level, chosen))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -40,4 +40,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     chosen = settings_from(config).level
     if chosen == ALL_LEVELS:
         return
-    deselect(config, items, lambda check: selected(check.level, chosen))
+    deselect(config, items, lambda check, _node: selected(check.level, chosen))

@@ -31,6 +31,7 @@ from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.signals import interrupts_unwind
 
 from .options import settings_from
+from .selection import item_node
 
 CONNECTION = pytest.StashKey[Connection]()
 GPU_NODES = pytest.StashKey[list[GpuNode]]()
@@ -135,8 +136,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A check that needs pods on a node that is not Ready is blocked by NODE-READY at once: no fixture of it is
     set up, so nothing waits for a pod that cannot start there."""
-    callspec = getattr(item, "callspec", None)
-    node = callspec.params.get("gpu_node") if callspec is not None else None
+    node = item_node(item)
     mark = item.get_closest_marker("check")
     if node is None or node.ready or mark is None or mark.args[0] == NODE_READY.id:
         return

@@ -73,6 +73,8 @@ class GpuNode:
     kubelet_version: str
     container_runtime_version: str
     dra_gpus: int = 0  # devices of driver gpu.nvidia.com in the node's ResourceSlices
+    plugin_pod: str | None = None  # a device plugin pod scheduled there, "namespace/name"
+    dra_plugin_pod: str | None = None  # NVIDIA's DRA kubelet-plugin pod scheduled there, "namespace/name"
 
     @property
     def ready(self) -> bool:
@@ -195,6 +197,7 @@ def gpu_node(node: Any, matched_selector: bool, plugin_pod: str | None = None, d
         unschedulable=bool(_get(node, "spec", "unschedulable")), readiness=readiness(node),
         internal_ip=_address(node, "InternalIP"), kubelet_version=str(_get(info, "kubeletVersion") or ""),
         container_runtime_version=str(_get(info, "containerRuntimeVersion") or ""), dra_gpus=dra_gpus,
+        plugin_pod=plugin_pod, dra_plugin_pod=dra_plugin_pod,
     )
 
 

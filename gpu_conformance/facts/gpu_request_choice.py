@@ -23,20 +23,29 @@ class GpuRequestChoice:
     requests: tuple[str, ...]  # the ways in use: device-plugin, dra
     why: str  # what the cluster showed (auto), or that the option chose it
 
-    def runs(self, gpu_request: str) -> bool:
-        """Whether a check of this way of requesting GPUs (or of "any") runs."""
-        return gpu_request == "any" or gpu_request in self.requests
+    def runs(self, gpu_request: str, node: GpuNode | None = None) -> bool:
+        """Whether a check of this way of requesting GPUs (or of "any") runs, on ``node`` when it is per node."""
+        return gpu_request == "any" or gpu_request in (self.node_requests(node) if node else self.requests)
+
+    def node_requests(self, node: GpuNode) -> tuple[str, ...]:
+        """The ways that serve ``node``: with both in use, those the node shows (extended resources or a device
+        plugin pod; devices in ResourceSlices or a DRA kubelet-plugin pod), both when it shows neither."""
+        if len(self.requests) < 2:
+            return self.requests
+        shown = (("device-plugin",) if node.advertises_extended_resource or node.plugin_pod else ()) + (
+            ("dra",) if node.dra_gpus or node.dra_plugin_pod else ())
+        return shown or self.requests
 
     def dra_serves(self, node: GpuNode) -> bool:
-        """Whether NVIDIA's DRA driver hands out the node's GPUs in this run: DRA alone is in use, or DRA with the
-        device plugin and the node publishes devices in ResourceSlices."""
-        return "dra" in self.requests and (node.dra_gpus > 0 or self.requests == ("dra",))
+        """Whether NVIDIA's DRA driver hands out the node's GPUs in this run."""
+        return "dra" in self.node_requests(node)
 
     def summary(self) -> str:
         """``--gpu-request auto: dra (why): the device plugin's checks are not run``."""
         chosen = " and ".join(self.requests)
         dropped = [NAMES[r] for r in NAMES if r not in self.requests]
-        tail = f": {' and '.join(dropped)} are not run" if dropped else ""
+        tail = (f": {' and '.join(dropped)} are not run" if dropped
+                else ": on a node that shows one way only, the other way's checks of that node are not run")
         return f"--gpu-request {self.option}: {chosen} ({self.why}){tail}"
 
 

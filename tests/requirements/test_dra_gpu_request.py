@@ -59,8 +59,21 @@ def test_api_served_without_slices_is_the_device_plugin() -> None:
 def test_both_ways_when_nodes_advertise_and_slices_exist() -> None:
     choice = choose_gpu_request("auto", DRA, [gpu_node(), dra_node("k8s-node06")])
     assert choice.requests == ("device-plugin", "dra")
-    assert choice.summary().endswith("1 node advertises nvidia.com/gpu or MIG/shared GPUs)")
+    assert choice.summary() == (
+        "--gpu-request auto: device-plugin and dra (ResourceSlices of gpu.nvidia.com on 1 node; 1 node advertises "
+        "nvidia.com/gpu or MIG/shared GPUs): on a node that shows one way only, the other way's checks of that node "
+        "are not run")
     assert choice.dra_serves(dra_node("k8s-node06")) and not choice.dra_serves(gpu_node())
+    assert choice.runs("dra", dra_node("k8s-node06")) and not choice.runs("device-plugin", dra_node("k8s-node06"))
+    assert choice.runs("dra") and choice.runs("device-plugin") and choice.runs("any", gpu_node())
+
+
+def test_with_both_a_node_showing_neither_way_is_checked_both_ways() -> None:
+    choice = choose_gpu_request("auto", DRA, [gpu_node(), dra_node("k8s-node06")])
+    bare = dataclasses.replace(dra_node("k8s-node07", devices=0), dra_plugin_pod=None)
+    assert choice.node_requests(bare) == ("device-plugin", "dra")
+    assert choice.node_requests(dataclasses.replace(bare, plugin_pod="kube-system/nvidia-device-plugin-x")) == (
+        "device-plugin",)
 
 
 @pytest.mark.parametrize(("option", "kept"), [("dra", "dra"), ("device-plugin", "device-plugin")])
@@ -88,6 +101,6 @@ def test_a_dra_node_is_a_gpu_node_that_advertises_its_devices() -> None:
 def test_the_checks_of_a_way_not_in_use_are_deselected(items: list[Item], requests: tuple[str, ...]) -> None:
     """The deselection --level uses (conformance/plugin/selection.py), keyed by the choice."""
     choice = dataclasses.replace(choose_gpu_request("dra", DraSignals(), []), requests=requests)
-    kept, dropped = split(items, lambda check: choice.runs(check.gpu_request))
+    kept, dropped = split(items, lambda check, _node: choice.runs(check.gpu_request))
     assert {item.name for item in dropped} == {c.id for c in CHECKS if c.gpu_request not in ("any", *requests)}
     assert [item.name for item in kept] == [c.id for c in CHECKS if choice.runs(c.gpu_request)]
