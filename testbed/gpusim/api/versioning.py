@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..resources import RESOURCE_GROUP
 from ..store import clone
-from . import resource_conversion
+from . import resource_conversion, resource_fields
 from .messages import Obj, Route
 
 _SHAPES = ("v1", "v1beta2", "v1beta1")  # resource.k8s.io versions with a known shape
@@ -19,14 +19,23 @@ def _converts(route: Route) -> bool:
     return route.rt.group == RESOURCE_GROUP
 
 
+def _body_version(route: Route, obj: Obj) -> str:
+    group, _, version = str(obj.get("apiVersion") or "").rpartition("/")
+    return version if group == RESOURCE_GROUP and version in _SHAPES else route.version or route.rt.version
+
+
+def field_warnings(route: Route, obj: Obj, validation: str) -> list[str]:
+    """``fieldValidation`` of a create or update body: warnings, or 400 under ``Strict`` (see resource_fields)."""
+    if not _converts(route):
+        return []
+    return resource_fields.check(route.rt, _body_version(route, obj), obj, validation or "Warn")
+
+
 def incoming(route: Route, obj: Obj) -> Obj:
     """A request body as stored: in place, returned for convenience."""
     if not _converts(route):
         return obj
-    group, _, version = str(obj.get("apiVersion") or "").rpartition("/")
-    if group != RESOURCE_GROUP or version not in _SHAPES:
-        version = route.version or route.rt.version
-    if version == "v1beta1":
+    if _body_version(route, obj) == "v1beta1":
         resource_conversion.to_v1(route.rt, obj)
     if "apiVersion" in obj:
         obj["apiVersion"] = route.rt.api_version

@@ -14,7 +14,7 @@ from . import admission, resource_defaults, validation
 from .context import ApiContext
 from .messages import Obj, Reply, Request, Route
 from .patch import apply_patch
-from .versioning import incoming, outgoing
+from .versioning import field_warnings, incoming, outgoing
 
 NAMESPACE_MISMATCH = "the namespace of the provided object does not match the namespace sent on the request"
 _SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
@@ -44,7 +44,9 @@ def _check_identity(req: Request, route: Route, obj: Obj) -> Obj:
 
 
 def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
-    obj = incoming(route, req.json_body())
+    body = req.json_body()
+    dropped = field_warnings(route, body, req.query.get("fieldValidation", ""))
+    obj = incoming(route, body)
     meta = _check_identity(req, route, obj)
     for field in (*_SYSTEM_FIELDS, "resourceVersion"):
         meta.pop(field, None)
@@ -69,8 +71,8 @@ def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
         meta.setdefault("uid", str(uuid.uuid4()))
         meta["creationTimestamp"] = now_rfc3339()
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
-        return Reply(201, outgoing(route, obj), warnings=warnings)
-    return Reply(201, outgoing(route, ctx.store.create(rt, obj, admit)), warnings=warnings)
+        return Reply(201, outgoing(route, obj), warnings=dropped + warnings)
+    return Reply(201, outgoing(route, ctx.store.create(rt, obj, admit)), warnings=dropped + warnings)
 
 
 def _keep_server_owned(rt: ResourceType, old: Obj, new: Obj) -> None:
@@ -127,7 +129,9 @@ def _write(ctx: ApiContext, req: Request, route: Route, change: Callable[[Obj], 
 
 
 def update(ctx: ApiContext, req: Request, route: Route) -> Reply:
-    body = incoming(route, req.json_body())
+    body = req.json_body()
+    dropped = field_warnings(route, body, req.query.get("fieldValidation", ""))
+    incoming(route, body)
     _check_identity(req, route, body)
 
     def replace(old: Obj) -> Obj:
@@ -136,7 +140,9 @@ def update(ctx: ApiContext, req: Request, route: Route) -> Reply:
         copy: Obj = clone(body)
         return copy
 
-    return _write(ctx, req, route, replace)
+    reply = _write(ctx, req, route, replace)
+    reply.warnings[:0] = dropped
+    return reply
 
 
 def patch(ctx: ApiContext, req: Request, route: Route) -> Reply:

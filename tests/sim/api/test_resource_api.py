@@ -215,3 +215,18 @@ def test_rbac_treats_the_kinds_like_any_resource(v134: SimApi) -> None:
     code, _ = get(v134, "/apis/resource.k8s.io/v1/namespaces/default/resourceclaims/carols/status",
                   method="PATCH", body={"status": {}}, as_user="carol")
     assert code == 403  # resourceclaims/status is a resource of its own
+
+
+def test_a_manifest_of_another_version_fails_under_strict_field_validation(v134: SimApi) -> None:
+    flat_in_v1beta1 = {"apiVersion": V1BETA1, "kind": "ResourceSlice", "metadata": {"name": "wrong-shape"},
+                       "spec": {**SLICE_V1BETA1["spec"], "devices": [{"name": "gpu-0", "attributes": {}}]}}
+    code, status = get(v134, "/apis/resource.k8s.io/v1beta1/resourceslices?fieldValidation=Strict", method="POST",
+                       body=flat_in_v1beta1)
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == ('ResourceSlice in version "v1beta1" cannot be handled as a ResourceSlice: strict '
+                                 'decoding error: unknown field "spec.devices[0].attributes"')
+    exactly_in_v1beta1 = {"apiVersion": V1BETA1, "kind": "ResourceClaim", "metadata": {"name": "wrong-shape"},
+                          "spec": {"devices": {"requests": [{"name": "gpu", "exactly": {"deviceClassName": "g"}}]}}}
+    code, status = get(v134, "/apis/resource.k8s.io/v1beta1/namespaces/default/resourceclaims", method="POST",
+                       body=exactly_in_v1beta1)  # Warn, the default: dropped, then invalid
+    assert code == 422 and "exactly one of `exactly` or `firstAvailable` is required" in status["message"]

@@ -159,3 +159,14 @@ def test_the_seed_cluster_at_128_serves_no_resource_api(start_cluster: StartClus
     assert "resource.k8s.io" not in cluster_kubectl(seed, "api-versions").stdout
     missing = cluster_kubectl(seed, "get", "resourceslices", check=False)
     assert missing.returncode != 0 and 'the server doesn\'t have a resource type "resourceslices"' in missing.stderr
+
+
+def test_kubectl_refuses_a_v1beta1_device_sent_as_v1(dra: SimApi, tmp_path: Path) -> None:
+    manifest = tmp_path / "slice.yaml"
+    manifest.write_text(V1BETA1_SLICE.replace("resource.k8s.io/v1beta1", "resource.k8s.io/v1"))
+    env = {**os.environ, "KUBECONFIG": str(dra.kubeconfig), "HOME": str(dra.kubeconfig.parent)}
+    done = subprocess.run([str(KUBECTL), "create", "-f", str(manifest)], capture_output=True, text=True,
+                          timeout=30, env=env, check=False)
+    assert done.returncode == 1
+    assert ('ResourceSlice in version "v1" cannot be handled as a ResourceSlice: strict decoding error: '
+            'unknown field "spec.devices[0].basic"') in done.stderr
