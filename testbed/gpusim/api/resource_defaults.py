@@ -1,7 +1,8 @@
 """Defaults the apiserver fills in resource.k8s.io objects (pkg/apis/resource/v1/defaults.go, the strategies).
 
 A request counts ``ExactCount`` of one device unless it says otherwise; a toleration's operator is ``Equal``;
-a device taint gets the time it was added; capacities are written as canonical quantities.
+a device taint gets the time it was added; capacities are written as canonical quantities; a new claim starts
+without status (the strategy's PrepareForCreate: only the status subresource writes it).
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ def _slice(spec: Obj) -> None:
                 taint.setdefault("timeAdded", now_rfc3339())
 
 
-def apply(rt: ResourceType, obj: Obj) -> None:
+def apply(rt: ResourceType, obj: Obj, *, creating: bool) -> None:
     """Fill the defaults of a resource.k8s.io object in place; other kinds are left alone."""
+    if creating and rt == RESOURCECLAIM:
+        obj.pop("status", None)
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return

@@ -54,7 +54,7 @@ def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
     if not meta.get("name") and meta.get("generateName"):  # first, as the registry does: Jobs label with it
         meta["name"] = ctx.store.generate_name(rt, route.namespace, meta["generateName"])
     defaults.apply_defaults(rt, obj, creating=True)
-    resource_defaults.apply(rt, obj)
+    resource_defaults.apply(rt, obj, creating=True)
     if rt == JOB:
         meta["uid"] = str(uuid.uuid4())
         defaults.job_selector(obj)
@@ -99,7 +99,7 @@ def _prepare_update(ctx: ApiContext, rt: ResourceType, old: Obj, new: Obj, *,
         return result, []
     _keep_server_owned(rt, old, new)
     defaults.apply_defaults(rt, new, creating=False)
-    resource_defaults.apply(rt, new)
+    resource_defaults.apply(rt, new, creating=False)
     validation.validate(rt, new)
     stored = clone(old)  # the apiserver defaults what it reads from storage too
     defaults.apply_defaults(rt, stored, creating=False)

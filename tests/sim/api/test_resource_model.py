@@ -138,14 +138,16 @@ def test_defaults_count_one_exact_device_and_canonical_capacity() -> None:
     new = claim([{"name": "gpu", "exactly": {"deviceClassName": "gpu.nvidia.com",
                                               "tolerations": [{"key": "k", "effect": "NoSchedule"}]}},
                  {"name": "all", "exactly": {"deviceClassName": "gpu.nvidia.com", "allocationMode": "All"}}])
-    resource_defaults.apply(RESOURCECLAIM, new)
+    new["status"] = {"allocation": {}}  # a client cannot create a claim allocated
+    resource_defaults.apply(RESOURCECLAIM, new, creating=True)
+    assert "status" not in new
     gpu, every = (r["exactly"] for r in new["spec"]["devices"]["requests"])
     assert gpu["allocationMode"] == "ExactCount" and gpu["count"] == 1
     assert gpu["tolerations"][0]["operator"] == "Equal"
     assert "count" not in every
     published = copy.deepcopy(V1_SLICE)
     published["spec"]["devices"][0]["capacity"]["memory"]["value"] = "81920Mi"
-    resource_defaults.apply(RESOURCESLICE, published)
+    resource_defaults.apply(RESOURCESLICE, published, creating=False)
     device = published["spec"]["devices"][0]
     assert device["capacity"]["memory"]["value"] == "80Gi" and device["taints"][0]["timeAdded"]
 
