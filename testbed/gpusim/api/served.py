@@ -78,7 +78,10 @@ class ServedApis:
         return None
 
     def kinds(self, group: str, version: str) -> list[ResourceType]:
-        return [rt for rt in RESOURCES if rt.group == group and version in self.versions(group)]
+        """The kinds ``/apis/{group}/{version}`` lists; none when that version is not served."""
+        if version not in self.versions(group):
+            return []
+        return [rt for rt in RESOURCES if rt.group == group]
 
     def groups(self) -> Iterator[tuple[str, tuple[str, ...]]]:
         """(group, served versions) of the named groups that serve anything, in discovery order."""
