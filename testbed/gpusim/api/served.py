@@ -7,7 +7,8 @@ which versions of ``resource.k8s.io`` the apiserver serves, as kube-apiserver de
 - GA versions are on by default; beta versions are off unless ``--runtime-config=resource.k8s.io/v1beta1=true``
   (pkg/controlplane/instance.go, betaAPIGroupVersionsDisabledByDefault, since KEP-3136).
 - Discovery lists a group's served versions in the scheme's priority order and prefers the first
-  (pkg/apis/resource/install/install.go): 1.33 prefers ``v1beta1`` over ``v1beta2``; 1.34 on ``v1``.
+  (pkg/apis/resource/install/install.go): the newest, as a 1.33.5 apiserver answers ``/apis/resource.k8s.io``
+  with v1beta2, v1beta1 and prefers v1beta2; 1.34 on prefers ``v1``.
 
 Releases before 1.32 served only alpha versions of the group (``v1alpha2``/``v1alpha3``, with another
 shape), which the test bed does not model: such a cluster serves no resource.k8s.io.
@@ -25,7 +26,7 @@ from ..resources import RESOURCE_GROUP, RESOURCES, ResourceType
 # Per release (first minor it applies from): (version, on by default), in the scheme's priority order.
 _RESOURCE_RELEASES: tuple[tuple[int, tuple[tuple[str, bool], ...]], ...] = (
     (34, (("v1", True), ("v1beta2", False), ("v1beta1", False))),
-    (33, (("v1beta1", False), ("v1beta2", False))),
+    (33, (("v1beta2", False), ("v1beta1", False))),
     (32, (("v1beta1", False),)),
 )
 

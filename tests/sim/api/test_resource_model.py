@@ -27,7 +27,7 @@ def version(minor: str) -> ClusterVersion:
         ("31", {}, ()),
         ("32", {}, ()),  # beta APIs are off by default
         ("32", {V1BETA1: True}, ("v1beta1",)),
-        ("33", {V1BETA1: True, "resource.k8s.io/v1beta2": True}, ("v1beta1", "v1beta2")),  # 1.33 prefers v1beta1
+        ("33", {V1BETA1: True, "resource.k8s.io/v1beta2": True}, ("v1beta2", "v1beta1")),
         ("34", {}, ("v1",)),
         ("34+", {V1BETA1: True}, ("v1", "v1beta1")),
         ("35", {"resource.k8s.io/v1": False}, ()),
