@@ -90,7 +90,7 @@ def pod_spec(path: str, spec: Obj) -> list[Cause]:
             if not container.get("image"):
                 causes.append(required(f"{where}.image"))
             causes += _resources(f"{where}.resources", container.get("resources") or {})
-    return causes
+    return causes + validation_resource.pod_claims(path, spec)
 
 
 def _go_map(labels: dict[str, str]) -> str:

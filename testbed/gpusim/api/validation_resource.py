@@ -187,3 +187,30 @@ def update_causes(rt: ResourceType, old: Obj, new: Obj) -> list[Cause]:
         if old_value != new_value:
             found.append(invalid_value(field, new_value if new_value is not None else "null", IMMUTABLE))
     return found
+
+
+def pod_claims(path: str, spec: Obj) -> list[Cause]:
+    """A pod's ``resourceClaims`` names and the containers' ``resources.claims`` that must name one of them
+    (validatePodResourceClaims, validateResourceClaimNames)."""
+    causes: list[Cause] = []
+    pod_claim_names: set[str] = set()
+    for index, claim in enumerate(spec.get("resourceClaims") or []):
+        name = str((claim or {}).get("name") or "")
+        causes += dns_label(f"{path}.resourceClaims[{index}].name", name)
+        pod_claim_names.add(name)
+    listed = ", ".join(sorted(pod_claim_names))
+    detail = f"must be one of the names in pod.spec.resourceClaims{': ' + listed if listed else ' which is empty'}"
+    for key in ("initContainers", "containers"):
+        for index, container in enumerate(spec.get(key) or []):
+            seen: set[str] = set()
+            for ref_index, ref in enumerate(((container or {}).get("resources") or {}).get("claims") or []):
+                where, name = f"{path}.{key}[{index}].resources.claims[{ref_index}]", str((ref or {}).get("name") or "")
+                if not name:
+                    causes.append(required(where))
+                    continue
+                if name in seen:
+                    causes.append(("FieldValueDuplicate", where, f'Duplicate value: "{name}"'))
+                seen.add(name)
+                if name not in pod_claim_names:
+                    causes.append(("FieldValueNotFound", where, f'Not found: "{name}": {detail}'))
+    return causes

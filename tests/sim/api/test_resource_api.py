@@ -230,3 +230,13 @@ def test_a_manifest_of_another_version_fails_under_strict_field_validation(v134:
     code, status = get(v134, "/apis/resource.k8s.io/v1beta1/namespaces/default/resourceclaims", method="POST",
                        body=exactly_in_v1beta1)  # Warn, the default: dropped, then invalid
     assert code == 422 and "exactly one of `exactly` or `firstAvailable` is required" in status["message"]
+
+
+def test_a_pod_whose_container_names_no_claim_of_the_pod_is_refused(v134: SimApi) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "vectoradd"},
+           "spec": {"containers": [{"name": "cuda", "image": "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda12.5.0",
+                                    "resources": {"claims": [{"name": "gpu"}]}}]}}
+    code, status = get(v134, "/api/v1/namespaces/default/pods", method="POST", body=pod)
+    assert (code, status["message"]) == (422, 'Pod "vectoradd" is invalid: spec.containers[0].resources.claims[0]: '
+                                              'Not found: "gpu": must be one of the names in pod.spec.resourceClaims '
+                                              "which is empty")

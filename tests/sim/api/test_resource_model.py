@@ -206,3 +206,18 @@ def test_claim_state_as_printers_go(status: dict[str, Any], deleting: bool, stat
 def test_slice_row_shows_node_driver_and_pool() -> None:
     row = slice_row({**V1_SLICE, "metadata": {"name": "s", "creationTimestamp": "2026-01-01T00:00:00Z"}})
     assert row[:4] == ["s", "node-1", "gpu.nvidia.com", "node-1"]
+
+
+def test_a_container_must_name_one_of_the_pods_claims() -> None:
+    spec = {"resourceClaims": [{"name": "gpu", "resourceClaimTemplateName": "one-gpu"}],
+            "containers": [{"name": "cuda", "resources": {"claims": [{"name": "gpu"}, {"name": "gpus"}]}}],
+            "initContainers": [{"name": "init", "resources": {"claims": [{"name": "gpu"}, {"name": "gpu"}]}}]}
+    assert messages(validation_resource.pod_claims("spec", spec)) == [
+        'spec.initContainers[0].resources.claims[1]: Duplicate value: "gpu"',
+        'spec.containers[0].resources.claims[1]: Not found: "gpus": must be one of the names in '
+        "pod.spec.resourceClaims: gpu",
+    ]
+    alone = {"containers": [{"name": "cuda", "resources": {"claims": [{"name": "gpu"}]}}]}
+    assert messages(validation_resource.pod_claims("spec.template.spec", alone)) == [
+        'spec.template.spec.containers[0].resources.claims[0]: Not found: "gpu": must be one of the names in '
+        "pod.spec.resourceClaims which is empty"]
