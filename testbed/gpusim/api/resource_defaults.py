@@ -2,7 +2,8 @@
 
 A request counts ``ExactCount`` of one device unless it says otherwise; a toleration's operator is ``Equal``;
 a device taint gets the time it was added; capacities are written as canonical quantities; a new claim starts
-without status (the strategy's PrepareForCreate: only the status subresource writes it).
+without status (the strategy's PrepareForCreate: only the status subresource writes it). Where DRA is off,
+pods lose their claims.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..quantities import canonical_quantity
-from ..resources import RESOURCECLAIM, RESOURCECLAIMTEMPLATE, RESOURCESLICE, ResourceType
+from ..resources import CRONJOB, DAEMONSET, JOB, POD, RESOURCECLAIM, RESOURCECLAIMTEMPLATE, RESOURCESLICE, ResourceType
 from ..store import now_rfc3339
 
 Obj = dict[str, Any]
@@ -62,3 +63,25 @@ def apply(rt: ResourceType, obj: Obj, *, creating: bool) -> None:
         _device_claim((spec.get("spec") or {}).get("devices"))
     elif rt == RESOURCESLICE:
         _slice(spec)
+
+
+def _pod_spec(rt: ResourceType, obj: Obj) -> Any:
+    spec = obj.get("spec") or {}
+    if rt == CRONJOB:
+        spec = ((spec.get("jobTemplate") or {}).get("spec") or {})
+    if rt in (JOB, DAEMONSET, CRONJOB):
+        spec = (spec.get("template") or {}).get("spec") or {}
+    return spec if rt in (POD, JOB, DAEMONSET, CRONJOB) else None
+
+
+def drop_claims_without_dra(rt: ResourceType, obj: Obj) -> None:
+    """dropDisabledDynamicResourceAllocationFields: where DynamicResourceAllocation is off (the cluster serves no
+    resource.k8s.io), a pod's ``resourceClaims`` and its containers' ``resources.claims`` are silently dropped."""
+    spec = _pod_spec(rt, obj)
+    if not isinstance(spec, dict):
+        return
+    spec.pop("resourceClaims", None)
+    for key in ("initContainers", "containers"):
+        for container in spec.get(key) or []:
+            if isinstance(container, dict) and isinstance(container.get("resources"), dict):
+                container["resources"].pop("claims", None)

@@ -53,6 +53,8 @@ def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
     rt = route.rt
     if not meta.get("name") and meta.get("generateName"):  # first, as the registry does: Jobs label with it
         meta["name"] = ctx.store.generate_name(rt, route.namespace, meta["generateName"])
+    if not ctx.served.resource:
+        resource_defaults.drop_claims_without_dra(rt, obj)
     defaults.apply_defaults(rt, obj, creating=True)
     resource_defaults.apply(rt, obj, creating=True)
     if rt == JOB:
@@ -98,6 +100,8 @@ def _prepare_update(ctx: ApiContext, rt: ResourceType, old: Obj, new: Obj, *,
         canonicalise_quantities(rt, result)
         return result, []
     _keep_server_owned(rt, old, new)
+    if not ctx.served.resource:
+        resource_defaults.drop_claims_without_dra(rt, new)
     defaults.apply_defaults(rt, new, creating=False)
     resource_defaults.apply(rt, new, creating=False)
     validation.validate(rt, new)

@@ -240,3 +240,13 @@ def test_a_pod_whose_container_names_no_claim_of_the_pod_is_refused(v134: SimApi
     assert (code, status["message"]) == (422, 'Pod "vectoradd" is invalid: spec.containers[0].resources.claims[0]: '
                                               'Not found: "gpu": must be one of the names in pod.spec.resourceClaims '
                                               "which is empty")
+
+
+def test_without_dra_a_pods_claims_are_dropped_silently(v128: SimApi) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "vectoradd"},
+           "spec": {"resourceClaims": [{"name": "gpu", "resourceClaimTemplateName": "one-gpu"}],
+                    "containers": [{"name": "cuda", "image": "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda12.5.0",
+                                    "resources": {"claims": [{"name": "gpu"}]}}]}}
+    code, created = get(v128, "/api/v1/namespaces/default/pods", method="POST", body=pod)
+    assert code == 201 and "resourceClaims" not in created["spec"]
+    assert "claims" not in created["spec"]["containers"][0]["resources"]
