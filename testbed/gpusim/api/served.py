@@ -10,6 +10,10 @@ which versions of ``resource.k8s.io`` the apiserver serves, as kube-apiserver de
   (pkg/apis/resource/install/install.go): the newest, as a 1.33.5 apiserver answers ``/apis/resource.k8s.io``
   with v1beta2, v1beta1 and prefers v1beta2; 1.34 on prefers ``v1``.
 
+A cluster that serves resource.k8s.io is taken to run with the DynamicResourceAllocation feature gate on
+(default from 1.34; on 1.32/1.33 DRA needs both, and clusters that enable the API enable the gate), one that
+serves none with it off: pods there lose their claims (see resource_defaults.drop_claims_without_dra).
+
 Releases before 1.32 served only alpha versions of the group (``v1alpha2``/``v1alpha3``, with another
 shape), which the test bed does not model: such a cluster serves no resource.k8s.io.
 """
