@@ -72,7 +72,8 @@ def device_to_v1beta1(device: Obj) -> None:
     device["basic"] = basic
 
 
-def _slice_spec_from_v1beta1(spec: Obj) -> None:
+def _omit_empty_node_fields(spec: Obj) -> None:
+    """v1beta1's plain ``nodeName`` and ``allNodes`` leave out ``""`` and ``false`` (v1's pointers keep them)."""
     if spec.get("nodeName") == "":
         del spec["nodeName"]
     if spec.get("allNodes") is False:
@@ -82,7 +83,7 @@ def _slice_spec_from_v1beta1(spec: Obj) -> None:
 def to_v1(rt: ResourceType, obj: Obj) -> None:
     """A v1beta1 object of ``rt`` into the v1 shape, in place."""
     if rt == RESOURCESLICE:
-        _slice_spec_from_v1beta1(obj.get("spec") or {})
+        _omit_empty_node_fields(obj.get("spec") or {})
         for device in _devices(obj):
             device_from_v1beta1(device)
     elif rt in (RESOURCECLAIM, RESOURCECLAIMTEMPLATE):
@@ -93,7 +94,7 @@ def to_v1(rt: ResourceType, obj: Obj) -> None:
 def to_v1beta1(rt: ResourceType, obj: Obj) -> None:
     """A v1 object of ``rt`` into the v1beta1 shape, in place."""
     if rt == RESOURCESLICE:
-        _slice_spec_from_v1beta1(obj.get("spec") or {})  # the same rule: v1beta1 omits the empty values
+        _omit_empty_node_fields(obj.get("spec") or {})
         for device in _devices(obj):
             device_to_v1beta1(device)
     elif rt in (RESOURCECLAIM, RESOURCECLAIMTEMPLATE):
