@@ -110,13 +110,17 @@ def _slice(spec: Obj) -> list[Cause]:
             + _node_selection(spec) + _devices(spec.get("devices") or []))
 
 
+def _selectors(where: str, selectors: Any) -> list[Cause]:
+    """Each selector needs its ``cel`` (the only kind there is); expressions are not compiled here."""
+    return [required(f"{where}[{index}].cel") for index, selector in enumerate(selectors or [])
+            if not (selector or {}).get("cel")]
+
+
 def _exact(where: str, exact: Obj) -> list[Cause]:
     class_name = str(exact.get("deviceClassName") or "")
     causes = dns_subdomain(f"{where}.deviceClassName", class_name) if class_name else [
         required(f"{where}.deviceClassName")]
-    for index, selector in enumerate(exact.get("selectors") or []):
-        if not (selector or {}).get("cel"):
-            causes.append(required(f"{where}.selectors[{index}].cel"))
+    causes += _selectors(f"{where}.selectors", exact.get("selectors"))
     mode, count = exact.get("allocationMode", ""), exact.get("count") or 0
     if mode == "All" and count:
         causes.append(invalid_value(f"{where}.count", count, "must not be specified when allocationMode is 'All'"))
@@ -162,7 +166,7 @@ def causes(rt: ResourceType, obj: Obj) -> list[Cause]:
         return device_claim("spec.devices", spec.get("devices") or {})
     if rt == RESOURCECLAIMTEMPLATE:
         return device_claim("spec.spec.devices", (spec.get("spec") or {}).get("devices") or {})
-    return []
+    return _selectors("spec.selectors", spec.get("selectors"))  # a DeviceClass
 
 
 def update_causes(rt: ResourceType, old: Obj, new: Obj) -> list[Cause]:

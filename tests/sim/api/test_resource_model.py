@@ -10,7 +10,7 @@ from gpusim.api import resource_conversion, resource_defaults, validation_resour
 from gpusim.api.served import runtime_config_problem, served_apis
 from gpusim.api.tables.resource import claim_state, slice_row
 from gpusim.model import ClusterVersion
-from gpusim.resources import RESOURCECLAIM, RESOURCECLAIMTEMPLATE, RESOURCESLICE
+from gpusim.resources import DEVICECLASS, RESOURCECLAIM, RESOURCECLAIMTEMPLATE, RESOURCESLICE
 from gpusim.scenario import ScenarioError, loads
 
 V1BETA1 = "resource.k8s.io/v1beta1"
@@ -221,3 +221,8 @@ def test_a_container_must_name_one_of_the_pods_claims() -> None:
     assert messages(validation_resource.pod_claims("spec.template.spec", alone)) == [
         'spec.template.spec.containers[0].resources.claims[0]: Not found: "gpu": must be one of the names in '
         "pod.spec.resourceClaims which is empty"]
+
+
+def test_a_device_class_selector_needs_its_cel() -> None:
+    device_class = {"spec": {"selectors": [{"cel": {"expression": "device.driver == 'gpu.nvidia.com'"}}, {}]}}
+    assert messages(validation_resource.causes(DEVICECLASS, device_class)) == ["spec.selectors[1].cel: Required value"]
