@@ -103,9 +103,8 @@ def spoken_version(served: Iterable[str]) -> str | None:
 class SliceContents:
     """The driver's devices and pools read from one list of ResourceSlices."""
 
-    devices: tuple[DraDevice, ...] = ()
     pools: tuple[DraPool, ...] = ()
-    by_node: Mapping[str, tuple[DraDevice, ...]] = field(default_factory=dict)
+    by_node: Mapping[str, tuple[DraDevice, ...]] = field(default_factory=dict)  # by the node of their slice
 
 
 def _text(value: Any) -> str:
@@ -170,7 +169,7 @@ def read_slices(items: Iterable[Mapping[str, Any]], driver: str = DRA_DRIVER) ->
     by_node: dict[str, tuple[DraDevice, ...]] = {}
     for device in devices:
         by_node[device.node] = (*by_node.get(device.node, ()), device)
-    return SliceContents(tuple(devices), tuple(sorted(pools.values(), key=lambda p: p.name)), by_node)
+    return SliceContents(tuple(sorted(pools.values(), key=lambda p: p.name)), by_node)
 
 
 def gpu_devices(devices: Iterable[DraDevice]) -> tuple[DraDevice, ...]:
