@@ -37,11 +37,12 @@ from gpu_conformance.verdict import Verdict
 DISCOVERY = f"GET /apis/{DRA_GROUP} (API discovery)"
 PLUGIN_SOURCE = "DaemonSets and pods in all namespaces"
 NO_API = "resource.k8s.io is not served in a supported version: see DRA-API"
-# The kubelet plugin's telling log lines (kubernetes-sigs/dra-driver-nvidia-gpu), best first.
+# The kubelet plugin's telling log lines (kubernetes-sigs/dra-driver-nvidia-gpu), best first: its driver-root
+# check ("Check failed. Has the NVIDIA GPU driver been set up? ..."), then NVML's and the plugin's own errors.
 DRA_LOG_PHRASES = (
+    "Has the NVIDIA GPU driver been set up?",
+    "NVML",
     "error creating driver",
-    "failed to initialize NVML",
-    "Failed to initialize NVML",
     "error",
 )
 
