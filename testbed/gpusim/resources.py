@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 CLUSTER_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 RBAC_GROUP = "rbac.authorization.k8s.io"
+RESOURCE_GROUP = "resource.k8s.io"
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,14 @@ RESOURCES: tuple[ResourceType, ...] = (
                                ("SelfSubjectRulesReview", False), ("SubjectAccessReview", False))),
     ResourceType("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", "selfsubjectreview",
                  False, verbs=("create",), stored=False),
+    # Dynamic Resource Allocation: always stored in the v1 shape; which versions a cluster serves (and the
+    # conversion of v1beta1 at the HTTP boundary) is the API layer's business (api/served.py, api/versioning.py).
+    ResourceType(RESOURCE_GROUP, "v1", "DeviceClass", "deviceclasses", "deviceclass", False),
+    ResourceType(RESOURCE_GROUP, "v1", "ResourceSlice", "resourceslices", "resourceslice", False),
+    ResourceType(RESOURCE_GROUP, "v1", "ResourceClaim", "resourceclaims", "resourceclaim", True,
+                 subresources=("status",)),
+    ResourceType(RESOURCE_GROUP, "v1", "ResourceClaimTemplate", "resourceclaimtemplates", "resourceclaimtemplate",
+                 True),
 )
 
 _BY_KEY = {r.key: r for r in RESOURCES}
@@ -81,27 +89,11 @@ def by_key(key: str) -> ResourceType:
     return _BY_KEY[key]
 
 
-def lookup(group: str, version: str, plural: str) -> ResourceType | None:
-    for r in RESOURCES:
-        if r.group == group and r.version == version and r.plural == plural:
-            return r
-    return None
-
-
 def for_kind(api_version: str, kind: str) -> ResourceType | None:
     for r in RESOURCES:
         if r.api_version == api_version and r.kind == kind:
             return r
     return None
-
-
-def groups() -> Iterator[tuple[str, str]]:
-    """(group, version) pairs of the named groups, in a stable order."""
-    seen: list[tuple[str, str]] = []
-    for r in RESOURCES:
-        if r.group and (r.group, r.version) not in seen:
-            seen.append((r.group, r.version))
-    yield from seen
 
 
 POD = by_key("pods")
@@ -124,3 +116,7 @@ CLUSTERROLE = by_key(f"clusterroles.{RBAC_GROUP}")
 CLUSTERROLEBINDING = by_key(f"clusterrolebindings.{RBAC_GROUP}")
 ROLE = by_key(f"roles.{RBAC_GROUP}")
 ROLEBINDING = by_key(f"rolebindings.{RBAC_GROUP}")
+DEVICECLASS = by_key(f"deviceclasses.{RESOURCE_GROUP}")
+RESOURCESLICE = by_key(f"resourceslices.{RESOURCE_GROUP}")
+RESOURCECLAIM = by_key(f"resourceclaims.{RESOURCE_GROUP}")
+RESOURCECLAIMTEMPLATE = by_key(f"resourceclaimtemplates.{RESOURCE_GROUP}")
