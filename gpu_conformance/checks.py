@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Literal, get_args
 if TYPE_CHECKING:
     from .settings import Settings
 
-Area = Literal["prerequisites", "device-plugin", "capacity", "workload", "isolation", "monitoring", "alert-rules"]
+Area = Literal["prerequisites", "device-plugin", "capacity", "dra", "workload", "isolation", "monitoring",
+               "alert-rules"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
 Level = Literal["tutorial", "hardening"]  # the tutorial's chain, or beyond it
 LEVELS: tuple[Level, ...] = get_args(Level)
+GpuRequest = Literal["device-plugin", "dra"]  # how pods ask for GPUs: extended resources, or ResourceClaims
+GPU_REQUESTS: tuple[GpuRequest, ...] = get_args(GpuRequest)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Check:
     tutorial: str = ""  # the tutorial's section, e.g. "2.1 先决条件"
     depends_on: tuple[str, ...] = ()  # ids of the checks this one cannot pass without
     level: Level = field(kw_only=True)  # no default: each entry says whether the tutorial's chain needs it
+    # the way of requesting GPUs the check proves, when it proves one: its test is deselected on a cluster that
+    # hands GPUs out the other way (--gpu-request); "any" checks hold either way
+    gpu_request: GpuRequest | Literal["any"] = field(default="any", kw_only=True)
 
     def title_for(self, settings: Settings) -> str:
         """The title with the run's thresholds, e.g. "NVIDIA driver >= 535.0" under --min-driver 535.0."""
@@ -126,6 +132,7 @@ CDI_SPEC = Check(
     tutorial=_PREREQUISITES,
     depends_on=("PRE-DRIVER", "PLUGIN-POD-READY"),
     level="tutorial",
+    gpu_request="device-plugin",
 )
 PLUGIN_DEPLOYED = Check(
     "PLUGIN-DEPLOYED", "device-plugin", "NVIDIA device plugin DaemonSet deployed",
@@ -136,6 +143,7 @@ PLUGIN_DEPLOYED = Check(
     tutorial=_DEPLOY,
     depends_on=("PRE-K8S-VERSION",),
     level="tutorial",
+    gpu_request="device-plugin",
 )
 PLUGIN_DAEMONSET_READY = Check(
     "PLUGIN-DAEMONSET-READY", "device-plugin", "device plugin DaemonSet fully ready",
@@ -145,6 +153,7 @@ PLUGIN_DAEMONSET_READY = Check(
     severity="critical", tutorial=_DEPLOY,
     depends_on=("PLUGIN-DEPLOYED", "PLUGIN-POD-READY"),  # the DaemonSet is ready when each of its pods is
     level="tutorial",
+    gpu_request="device-plugin",
 )
 PLUGIN_POD_READY = Check(
     "PLUGIN-POD-READY", "device-plugin", "device plugin pod Running and Ready on the node",
@@ -155,11 +164,13 @@ PLUGIN_POD_READY = Check(
     tutorial=_DEPLOY,
     depends_on=("NODE-READY", "PLUGIN-DEPLOYED", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT"),
     level="tutorial",
+    gpu_request="device-plugin",
 )
 CAPACITY_GPU_NODES = Check(
     "CAPACITY-GPU-NODES", "capacity", "the cluster has GPU nodes",
-    "at least one node (or --expected-gpu-nodes) advertises an NVIDIA GPU resource; a node that looks like a GPU "
-    "node (NFD/GFD labels, the tutorial's gpu-node=true, a device plugin pod) is one to check",
+    "at least one node (or --expected-gpu-nodes) advertises an NVIDIA GPU resource or publishes GPUs in "
+    "ResourceSlices of driver gpu.nvidia.com (DRA); a node that looks like a GPU node (NFD/GFD labels, the "
+    "tutorial's gpu-node=true, a device plugin or DRA kubelet-plugin pod) is one to check",
     "install the driver, toolkit and device plugin on the GPU nodes (tutorial 2.1 and 2.2); if they are "
     "labelled some other way, pass --gpu-node-selector; with --gpu-node, name nodes that exist",
     tutorial=_DEPLOY,
@@ -174,6 +185,7 @@ CAPACITY_ADVERTISED = Check(
     tutorial=_DEPLOY,
     depends_on=("PLUGIN-POD-READY",),
     level="tutorial",
+    gpu_request="device-plugin",
 )
 CAPACITY_MATCHES_GPUS = Check(
     "CAPACITY-MATCHES-GPUS", "capacity", "advertised GPUs equal the node's GPUs",
@@ -183,6 +195,71 @@ CAPACITY_MATCHES_GPUS = Check(
     severity="critical", tutorial=_DEPLOY,
     depends_on=("CAPACITY-ADVERTISED",),
     level="tutorial",
+    gpu_request="device-plugin",
+)
+# Dynamic Resource Allocation (resource.k8s.io, GA in Kubernetes 1.34): NVIDIA's DRA driver publishes each node's
+# GPUs in ResourceSlices and pods claim them through ResourceClaims; these replace the device plugin's links.
+_DRA = "Dynamic Resource Allocation (kubernetes-sigs/dra-driver-nvidia-gpu)"
+DRA_HELM_INSTALL = (
+    "`helm repo add nvidia https://helm.ngc.nvidia.com/nvidia && helm repo update && helm upgrade -i "
+    "nvidia-dra-driver-gpu nvidia/nvidia-dra-driver-gpu --namespace nvidia-dra-driver-gpu --create-namespace "
+    "--set nvidiaDriverRoot=/` (`--set nvidiaDriverRoot=/run/nvidia/driver` where the GPU Operator installs the "
+    "driver)"
+)
+DRA_API = Check(
+    "DRA-API", "dra", "resource.k8s.io served (v1, v1beta2 or v1beta1)",
+    "the API server serves resource.k8s.io in a version the suite and NVIDIA's DRA driver speak: v1 (Kubernetes "
+    ">= 1.34), v1beta2 (1.33) or v1beta1 (1.32)",
+    "upgrade to Kubernetes >= 1.34 (DRA is GA there); on 1.32/1.33 enable the beta: kube-apiserver "
+    "`--runtime-config=resource.k8s.io/v1beta1=true` (1.33: `resource.k8s.io/v1beta2=true`) and "
+    "`--feature-gates=DynamicResourceAllocation=true` on the API server, scheduler, controller manager and kubelets",
+    tutorial=_DRA,
+    level="tutorial",
+    gpu_request="dra",
+)
+DRA_DEVICECLASS = Check(
+    "DRA-DEVICECLASS", "dra", "DeviceClass gpu.nvidia.com exists (and mig.nvidia.com with MIG)",
+    "the DeviceClass gpu.nvidia.com that GPU claims name exists, and mig.nvidia.com where a node's ResourceSlices "
+    "hold MIG devices",
+    "install NVIDIA's DRA driver with its Helm chart, which creates the DeviceClasses: " + DRA_HELM_INSTALL,
+    tutorial=_DRA,
+    depends_on=("DRA-API",),
+    level="tutorial",
+    gpu_request="dra",
+)
+DRA_DRIVER_READY = Check(
+    "DRA-DRIVER-READY", "dra", "DRA kubelet plugin Running and Ready on the node",
+    "exactly one pod of NVIDIA's DRA kubelet-plugin DaemonSet (driver gpu.nvidia.com) runs on the GPU node, "
+    "Running and Ready, not crash-looping",
+    "`kubectl -n NAMESPACE logs POD -c gpus --previous` shows why it fails (the driver root: "
+    "--set nvidiaDriverRoot); not installed: " + DRA_HELM_INSTALL,
+    tutorial=_DRA,
+    depends_on=("NODE-READY", "DRA-API", "PRE-DRIVER"),
+    level="tutorial",
+    gpu_request="dra",
+)
+DRA_SLICES_MATCH_GPUS = Check(
+    "DRA-SLICES-MATCH-GPUS", "dra", "the node's ResourceSlices list exactly its GPUs",
+    "the node's ResourceSlices of driver gpu.nvidia.com (every slice of the pool's newest generation present, per "
+    "resourceSliceCount) list the GPUs the node's NVML sees: the same UUIDs, productName, and a driverVersion "
+    "equal to the node's driver",
+    "restart the DRA kubelet plugin pod on the node (`kubectl -n NAMESPACE delete pod POD`): it publishes the "
+    "node's GPUs at start; `nvidia-smi -L` on the node lists the GPUs it has",
+    severity="critical", tutorial=_DRA,
+    depends_on=("DRA-DRIVER-READY", "PRE-DRIVER"),
+    level="tutorial",
+    gpu_request="dra",
+)
+DRA_DEVICES_HEALTHY = Check(
+    "DRA-DEVICES-HEALTHY", "dra", "no GPU of the node tainted by the DRA driver",
+    "no device of the node's ResourceSlices of driver gpu.nvidia.com carries a taint (the driver taints a GPU "
+    "that reported a critical Xid error gpu.nvidia.com/xid:NoSchedule): claims are not allocated such devices",
+    "`nvidia-smi -q -d ERROR` and `dmesg | grep -i xid` on the node show the error; reset the GPU "
+    "(`nvidia-smi -r -i INDEX`) or drain the node and reboot it, then restart the DRA kubelet plugin pod there",
+    severity="critical", tutorial=_DRA,
+    depends_on=("DRA-DRIVER-READY",),  # a taint is the driver's word on a GPU, whatever else its slices say
+    level="hardening",
+    gpu_request="dra",
 )
 WORKLOAD_VECTORADD = Check(
     "WORKLOAD-VECTORADD", "workload", "vectoradd pod gets a GPU and passes",
@@ -193,6 +270,7 @@ WORKLOAD_VECTORADD = Check(
     depends_on=("NODE-READY", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT", "CDI-SPEC", "PLUGIN-POD-READY",
                 "CAPACITY-ADVERTISED"),
     level="tutorial",
+    gpu_request="device-plugin",
 )
 WORKLOAD_DRIVER_FITS_IMAGE = Check(
     "WORKLOAD-DRIVER-FITS-IMAGE", "workload", "driver new enough for the vectoradd image's CUDA",
@@ -238,6 +316,7 @@ SEC_CONTAINER_ISOLATION = Check(
     ISOLATION_FIX, severity="critical", tutorial=_SECURE_ACCESS,
     depends_on=("NODE-READY", "CAPACITY-ADVERTISED", "CDI-SPEC"),  # the holder needs a GPU it can be given
     level="hardening",
+    gpu_request="device-plugin",
 )
 SEC_POD_ISOLATION = Check(
     "SEC-POD-ISOLATION", "isolation", "two pods holding a GPU each see different GPUs",
@@ -248,6 +327,7 @@ SEC_POD_ISOLATION = Check(
     severity="critical", tutorial=_SECURE_ACCESS,
     depends_on=("NODE-READY", "CAPACITY-ADVERTISED", "CDI-SPEC"),
     level="hardening",
+    gpu_request="device-plugin",
 )
 
 _MONITORING = "三、Prometheus监控GPU"
@@ -356,6 +436,7 @@ CHECKS: tuple[Check, ...] = (
     NODE_READY, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT, CDI_SPEC,
     PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
     CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
+    DRA_API, DRA_DEVICECLASS, DRA_DRIVER_READY, DRA_SLICES_MATCH_GPUS, DRA_DEVICES_HEALTHY,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
     SEC_NO_REQUEST_NO_GPU, SEC_ENV_NO_GPU, SEC_CONTAINER_ISOLATION, SEC_POD_ISOLATION,
     MON_EXPORTER_UP, MON_EXPORTER_GPUS, MON_EXPORTER_DRIVER,

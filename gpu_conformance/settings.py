@@ -73,6 +73,10 @@ OPTIONS: tuple[Option, ...] = (
            "plugin's cdi-cri strategy) or through the RuntimeClass the plugin uses (GPU Operator); 'default': it must "
            "be the default (the tutorial's wiring); 'runtimeclass': the default or RuntimeClass 'nvidia'", "auto",
            "choice", ("auto", "default", "runtimeclass")),
+    Option("gpu-request", "how pods ask for GPUs: 'auto' (Dynamic Resource Allocation when the cluster serves "
+           "resource.k8s.io and a ResourceSlice of driver gpu.nvidia.com exists, else the device plugin; both when "
+           "nodes also advertise nvidia.com/gpu), 'device-plugin' (extended resources) or 'dra' (ResourceClaims); "
+           "the checks of the way not in use are deselected", "auto", "choice", ("auto", "device-plugin", "dra")),
     Option("device-plugin-selector", "label selector of the device plugin's pods, when installed some other way",
            field="plugin_selector", formerly="plugin-selector", syntax=option_syntax.label_selector),
     Option("local-probe", "probe this machine instead of running probe pods (a gate run on the node)", False, "bool",
@@ -128,6 +132,7 @@ class Settings:
     timeout: float = 300.0
     tolerate: tuple[str, ...] = ()
     runtime_policy: str = "auto"
+    gpu_request: str = "auto"
     plugin_selector: str | None = None
     local: bool = False
     keep_resources: bool = False

@@ -10,7 +10,9 @@ from gpu_conformance.checks import CHECKS, by_id
 IDS = ("NODE-READY", "PRE-K8S-VERSION", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-TOOLKIT", "PRE-RUNTIME-DEFAULT",
        "CDI-SPEC", "PLUGIN-DEPLOYED", "PLUGIN-DAEMONSET-READY", "PLUGIN-POD-READY", "CAPACITY-GPU-NODES",
        "CAPACITY-ADVERTISED",
-       "CAPACITY-MATCHES-GPUS", "WORKLOAD-VECTORADD", "WORKLOAD-DRIVER-FITS-IMAGE",
+       "CAPACITY-MATCHES-GPUS",
+       "DRA-API", "DRA-DEVICECLASS", "DRA-DRIVER-READY", "DRA-SLICES-MATCH-GPUS", "DRA-DEVICES-HEALTHY",
+       "WORKLOAD-VECTORADD", "WORKLOAD-DRIVER-FITS-IMAGE",
        "SEC-NO-REQUEST-NO-GPU", "SEC-ENV-NO-GPU", "SEC-CONTAINER-ISOLATION", "SEC-POD-ISOLATION",
        "MON-EXPORTER-UP", "MON-EXPORTER-GPUS", "MON-EXPORTER-DRIVER",
        "MON-PROM-CONFIG-VALID", "MON-PROM-TARGETS", "MON-PROM-LIVE-TARGETS-UP", "MON-PROM-LIVE-RULES",
@@ -26,7 +28,7 @@ def test_by_id_and_module_constant_agree(check_id: str) -> None:
     check = by_id(check_id)
     assert getattr(checks, check_id.replace("-", "_")) is check
     assert check.area == {"NODE": "prerequisites", "PRE": "prerequisites", "CDI": "prerequisites",
-                          "PLUGIN": "device-plugin", "CAPACITY": "capacity", "WORKLOAD": "workload",
+                          "PLUGIN": "device-plugin", "CAPACITY": "capacity", "DRA": "dra", "WORKLOAD": "workload",
                           "SEC": "isolation", "MON": "monitoring", "RULES": "alert-rules"}[check_id.split("-")[0]]
     assert check.title_template and "\n" not in check.title_template
     assert check.requirement_template and check.remediation and check.tutorial

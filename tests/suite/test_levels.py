@@ -20,7 +20,8 @@ from gpu_conformance.settings import resolve
 # The suite's markers are registered by its plugin, which the project's own tests do not load.
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")
 README = Path(__file__).resolve().parents[2] / "README.md"
-HARDENING = {"SEC-NO-REQUEST-NO-GPU", "SEC-ENV-NO-GPU", "SEC-CONTAINER-ISOLATION", "SEC-POD-ISOLATION"}
+HARDENING = {"SEC-NO-REQUEST-NO-GPU", "SEC-ENV-NO-GPU", "SEC-CONTAINER-ISOLATION", "SEC-POD-ISOLATION",
+             "DRA-DEVICES-HEALTHY"}
 
 
 @dataclass(frozen=True)
