@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..apiaccess import ApiAccess
+from ..dra_plugins import DraPlugins
 from ..events import EventRecorder
 from ..host_history import HostHistory
 from ..logs import LogStore
@@ -105,6 +106,7 @@ class Context:
     pods_root: Path | None = None  # where the kubelet keeps pods' files (configMap and projected volumes)
     api: ApiAccess = field(default_factory=ApiAccess)
     history: HostHistory = field(default_factory=HostHistory)  # a device plugin's first start on each node
+    dra_plugins: DraPlugins = field(default_factory=DraPlugins)  # DRA kubelet plugins registered per node
 
 
 class WorkQueue:
