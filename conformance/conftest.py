@@ -22,6 +22,7 @@ pytest_plugins = [
     "fixtures.cluster",
     "fixtures.nodes",
     "fixtures.dra",
+    "fixtures.dra_workload",
     "fixtures.runtime_wiring",
     "fixtures.workload",
     "fixtures.isolation",

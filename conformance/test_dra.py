@@ -1,6 +1,6 @@
 """Dynamic Resource Allocation: resource.k8s.io served, NVIDIA's DeviceClasses, its kubelet plugin Ready on every
-GPU node, each node's ResourceSlices listing exactly its GPUs, and none of them tainted (run under --gpu-request dra,
-or auto on a cluster whose GPUs NVIDIA's DRA driver publishes)."""
+GPU node, each node's ResourceSlices listing exactly its GPUs, none of them tainted, and the vectoradd pod passing
+with its GPU claimed (run under --gpu-request dra, or auto on a cluster whose GPUs NVIDIA's DRA driver publishes)."""
 
 import pytest
 
@@ -11,9 +11,11 @@ from gpu_conformance.checks import (
     DRA_DEVICES_HEALTHY,
     DRA_DRIVER_READY,
     DRA_SLICES_MATCH_GPUS,
+    DRA_VECTORADD,
 )
 from gpu_conformance.facts.cluster import ProbeOutcome
 from gpu_conformance.facts.dra import DraFacts
+from gpu_conformance.facts.dra_workload import DraWorkload
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.requirements.dra import (
     device_classes,
@@ -22,6 +24,7 @@ from gpu_conformance.requirements.dra import (
     driver_ready,
     slices_match_gpus,
 )
+from gpu_conformance.requirements.dra_workload import dra_vectoradd_passes
 
 
 @pytest.mark.cluster
@@ -52,3 +55,9 @@ def test_dra_slices_match_the_node(gpu_node: GpuNode, dra: DraFacts, probe: Prob
 @verifies(DRA_DEVICES_HEALTHY)
 def test_dra_devices_untainted(gpu_node: GpuNode, dra: DraFacts) -> None:
     require(devices_healthy(dra, gpu_node))
+
+
+@pytest.mark.workload
+@verifies(DRA_VECTORADD)
+def test_dra_vectoradd_passes(dra_workload: DraWorkload, dra: DraFacts, probe: ProbeOutcome, gpu_node: GpuNode) -> None:
+    require(dra_vectoradd_passes(dra_workload, dra, probe, gpu_node))

@@ -261,6 +261,17 @@ DRA_DEVICES_HEALTHY = Check(
     level="hardening",
     gpu_request="dra",
 )
+DRA_VECTORADD = Check(
+    "DRA-VECTORADD", "dra", "vectoradd pod gets a GPU through a ResourceClaim and passes",
+    "a pod claiming one device of DeviceClass gpu.nvidia.com through a ResourceClaimTemplate runs the CUDA vectoradd "
+    "sample on the node and logs \"Test PASSED\", its claim allocated a device of the node's own ResourceSlices",
+    "`kubectl describe pod` and `kubectl describe resourceclaim` of the vectoradd pod; fix the first failing check of "
+    "the node (DRA-DRIVER-READY, DRA-SLICES-MATCH-GPUS, DRA-DEVICES-HEALTHY)",
+    tutorial=_DRA,
+    depends_on=("NODE-READY", "PRE-DRIVER", "DRA-DEVICECLASS", "DRA-DRIVER-READY", "DRA-SLICES-MATCH-GPUS"),
+    level="tutorial",
+    gpu_request="dra",
+)
 WORKLOAD_VECTORADD = Check(
     "WORKLOAD-VECTORADD", "workload", "vectoradd pod gets a GPU and passes",
     "a pod limited to 1 nvidia.com/gpu runs the CUDA vectoradd sample on the node and logs \"Test PASSED\"",
@@ -436,7 +447,7 @@ CHECKS: tuple[Check, ...] = (
     NODE_READY, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT, CDI_SPEC,
     PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
     CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
-    DRA_API, DRA_DEVICECLASS, DRA_DRIVER_READY, DRA_SLICES_MATCH_GPUS, DRA_DEVICES_HEALTHY,
+    DRA_API, DRA_DEVICECLASS, DRA_DRIVER_READY, DRA_SLICES_MATCH_GPUS, DRA_DEVICES_HEALTHY, DRA_VECTORADD,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
     SEC_NO_REQUEST_NO_GPU, SEC_ENV_NO_GPU, SEC_CONTAINER_ISOLATION, SEC_POD_ISOLATION,
     MON_EXPORTER_UP, MON_EXPORTER_GPUS, MON_EXPORTER_DRIVER,

@@ -1,13 +1,19 @@
 """How a pod asks for a GPU: the one place the suite builds that request.
 
-Today through the device plugin's extended resources (``resources.limits``); Dynamic Resource
-Allocation (a ResourceClaim against NVIDIA's ``gpu.nvidia.com`` DeviceClass) will be a second form
-chosen here, so that workloads and checks never spell a GPU request themselves.
+Through the device plugin's extended resources (``resources.limits``), or through Dynamic Resource
+Allocation: a ResourceClaimTemplate asking one device of NVIDIA's ``gpu.nvidia.com`` DeviceClass, the pod's
+``resourceClaims`` naming it and the container's ``resources.claims``. Workloads and checks never spell a GPU
+request themselves.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from gpu_conformance.facts.dra import DRA_GROUP, GPU_CLASS
 from gpu_conformance.facts.gpu_nodes import MIG_PREFIX, SHARED_GPU, WHOLE_GPU, GpuNode
+
+CLAIM = "gpu"  # the name of the pod's claim, and of the one request in it
 
 
 def gpu_resource_for(node: GpuNode) -> str:
@@ -55,3 +61,33 @@ def gpu_tolerations(extra: tuple[str, ...] = ()) -> list[dict[str, str]]:
             toleration["effect"] = effect
         tolerations.append(toleration)
     return tolerations
+
+
+def claim_template_spec(version: str, device_class: str = GPU_CLASS) -> dict[str, Any]:
+    """A ResourceClaimTemplate's ``spec.spec`` asking one device of ``device_class``, in ``version``'s shape:
+    v1 and v1beta2 put the class under ``exactly``, v1beta1 directly in the request (FACTS.md, DRA)."""
+    request: dict[str, Any] = {"name": CLAIM}
+    if version == "v1beta1":
+        request.update(deviceClassName=device_class, allocationMode="ExactCount", count=1)
+    else:
+        request["exactly"] = {"deviceClassName": device_class, "allocationMode": "ExactCount", "count": 1}
+    return {"devices": {"requests": [request]}}
+
+
+def claim_template(version: str, name: str, namespace: str, labels: dict[str, str]) -> dict[str, Any]:
+    """A ResourceClaimTemplate of one GPU; its claims carry ``labels`` too, so the run's cleanup finds them."""
+    return {
+        "apiVersion": f"{DRA_GROUP}/{version}", "kind": "ResourceClaimTemplate",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {"metadata": {"labels": labels}, "spec": claim_template_spec(version)},
+    }
+
+
+def pod_claims(template: str) -> list[dict[str, str]]:
+    """A pod's ``resourceClaims``: one claim named ``gpu`` made from ``template``."""
+    return [{"name": CLAIM, "resourceClaimTemplateName": template}]
+
+
+def container_claims() -> dict[str, Any]:
+    """A container's ``resources`` using the pod's claim ``gpu``."""
+    return {"claims": [{"name": CLAIM}]}

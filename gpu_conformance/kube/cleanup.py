@@ -1,6 +1,8 @@
-"""Removing what a run created: its pods, Jobs and Lease, and the namespace when the last run leaves it.
+"""Removing what a run created: its pods, Jobs, ResourceClaimTemplates and ResourceClaims and Lease, and the
+namespace when the last run leaves it.
 
-Jobs are deleted with propagationPolicy Background: without it their pods stay. Deletions are
+Jobs are deleted with propagationPolicy Background: without it their pods stay. The resource.k8s.io kinds are
+deleted in the version the suite speaks, where the cluster serves one (one discovery call). Deletions are
 collections by label (one call per kind), so cleanup costs the same for 2 nodes or 2000. What runs
 killed outright left is removed by the next run (leftovers.py).
 """
@@ -13,8 +15,11 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
+from gpu_conformance.facts.dra import DRA_GROUP, spoken_version
+
 from ..settings import Settings
 from .client import Connection
+from .dra import served_versions
 from .errors import api_message, one_line
 from .run import MANAGED_BY, MANAGER, RUN_ID, RunContext
 
@@ -36,7 +41,15 @@ def delete_by_selector(conn: Connection, namespace: str, selector: str) -> list[
         client.CoordinationV1Api(conn.api_client).delete_collection_namespaced_lease(namespace,
                                                                                      label_selector=selector)
 
-    calls: tuple[tuple[str, Callable[[], None]], ...] = (("Jobs", jobs), ("pods", pods), ("Leases", leases))
+    def dra_kinds() -> None:
+        version = spoken_version(served_versions(conn))
+        objects = client.CustomObjectsApi(conn.api_client)
+        for plural in ("resourceclaimtemplates", "resourceclaims") if version else ():
+            objects.delete_collection_namespaced_custom_object(DRA_GROUP, version, namespace, plural,
+                                                               label_selector=selector)
+
+    calls: tuple[tuple[str, Callable[[], None]], ...] = (
+        ("Jobs", jobs), ("pods", pods), ("ResourceClaimTemplates and ResourceClaims", dra_kinds), ("Leases", leases))
     problems = []
     for kind, call in calls:
         try:

@@ -101,13 +101,15 @@ def follow_pods(
     on_done: Callable[[str, Any], None],
     stuck_grace: float | None = None,
     not_ready: NotReady | None = None,
+    on_seen: Callable[[str, Any], None] | None = None,
 ) -> Followed:
     """Watch the pods matching ``selector`` until each of ``nodes`` has a finished pod, or ``deadline``.
 
     A pod is finished when ``finished(pod)`` says so, when it is deleted, or when it has been
     Unschedulable with an unchanged message for ``stuck_grace`` seconds (None: never by timer).
     ``on_done(node, pod)`` is called once per finished node, as it finishes. With ``not_ready``, nodes
-    that are no longer Ready are given up (no ``on_done``) and said in ``Followed.not_ready``.
+    that are no longer Ready are given up (no ``on_done``) and said in ``Followed.not_ready``. ``on_seen(node, pod)``
+    is called for every change of a followed node's pod, finished or not.
     """
     tracker = _Tracker(nodes, on_done, stuck_grace)
     while tracker.waiting and time.monotonic() < deadline:
@@ -117,6 +119,8 @@ def follow_pods(
             if node not in tracker.waiting:
                 continue
             tracker.last[node] = pod
+            if on_seen is not None:
+                on_seen(node, pod)
             if kind == "DELETED" or finished(pod):
                 tracker.done(node)
             else:
@@ -139,6 +143,7 @@ def follow_pods_and_logs(
     container: str,
     stuck_grace: float | None = None,
     not_ready: NotReady | None = None,
+    on_seen: Callable[[str, Any], None] | None = None,
 ) -> tuple[Followed, dict[str, logs.ContainerLog]]:
     """``follow_pods``, reading each pod's log as soon as it has run to an end, concurrently.
 
@@ -152,5 +157,6 @@ def follow_pods_and_logs(
                 reads[node] = executor.submit(logs.read_container_log, core, namespace, pod.metadata.name,
                                               container)
 
-        followed = follow_pods(core, namespace, selector, nodes, deadline, finished, read, stuck_grace, not_ready)
+        followed = follow_pods(core, namespace, selector, nodes, deadline, finished, read, stuck_grace, not_ready,
+                               on_seen)
         return followed, {node: future.result() for node, future in reads.items()}

@@ -1,7 +1,8 @@
 """The tutorial's CUDA vectoradd as one Job per GPU node, all at once, followed with one watch.
 
 Jobs are pinned with a nodeSelector on the node's hostname label, not nodeName: whether the
-scheduler will place a one-GPU pod there is part of what is tested.
+scheduler will place a one-GPU pod there is part of what is tested. The pod asks for its GPU the device
+plugin's way (extended resources) or, for DRA-VECTORADD, through a ResourceClaimTemplate per node (``GpuAsk``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from kubernetes.client.exceptions import ApiException
@@ -19,7 +21,7 @@ from gpu_conformance.facts.cluster import WorkloadOutcome, WorkloadResult
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.unavailable import FactsUnavailable
 
-from ..gpu_request import gpu_limits, gpu_tolerations
+from ..gpu_request import container_claims, gpu_limits, gpu_tolerations, pod_claims
 from ..settings import Settings
 from . import logs
 from .api_trouble import ApiUnavailable
@@ -54,10 +56,29 @@ LOG_LINES = 50
 CUDA_ERROR = re.compile(r"error code|CUDA error|cuda\w*Error|no CUDA-capable device", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class GpuAsk:
+    """How the vectoradd pods ask for their GPU: the device plugin's extended resources, or (``claim_templates``:
+    node -> the ResourceClaimTemplate made for it) a claim; ``component`` keeps each way's Jobs and watch apart."""
+
+    component: str = COMPONENT
+    claim_templates: Mapping[str, str] = field(default_factory=dict)
+
+
+def _gpu_request(ask: GpuAsk, node: GpuNode) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(pod spec fields, container resources) asking for the node's one GPU."""
+    template = ask.claim_templates.get(node.name)
+    if template is None:
+        return {}, {"limits": gpu_limits(node)}
+    return {"resourceClaims": pod_claims(template)}, container_claims()
+
+
 def vectoradd_job(
-    settings: Settings, node: GpuNode, run: RunContext, runtime_class: str | None
+    settings: Settings, node: GpuNode, run: RunContext, runtime_class: str | None, ask: GpuAsk | None = None
 ) -> dict[str, Any]:
-    labels, annotations = run.component_labels(COMPONENT), {NODE_ANNOTATION: node.name}
+    ask = ask or GpuAsk()
+    labels, annotations = run.component_labels(ask.component), {NODE_ANNOTATION: node.name}
+    claims, resources = _gpu_request(ask, node)
     pod_spec: dict[str, Any] = {
         "restartPolicy": "Never",
         "activeDeadlineSeconds": max(1, int(settings.timeout)),
@@ -66,8 +87,9 @@ def vectoradd_job(
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
         "containers": [
-            {"name": CONTAINER, "image": settings.vectoradd_image, "resources": {"limits": gpu_limits(node)}}
+            {"name": CONTAINER, "image": settings.vectoradd_image, "resources": resources}
         ],
+        **claims,
     }
     if runtime_class:
         pod_spec["runtimeClassName"] = runtime_class
@@ -82,7 +104,7 @@ def vectoradd_job(
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {
-            "name": run.object_name(COMPONENT, node.name),
+            "name": run.object_name(ask.component, node.name),
             "namespace": settings.namespace,
             "labels": labels,
             "annotations": annotations,
@@ -170,10 +192,11 @@ def _events(conn: Connection, namespace: str) -> dict[str, tuple[str, ...]]:
 
 
 def _create_all(
-    conn: Connection, settings: Settings, nodes: list[GpuNode], run: RunContext, runtime_classes: RuntimeClasses
+    conn: Connection, settings: Settings, nodes: list[GpuNode], run: RunContext, runtime_classes: RuntimeClasses,
+    ask: GpuAsk,
 ) -> dict[str, NodeWorkload]:
     def create(node: GpuNode) -> NodeWorkload | None:
-        body = vectoradd_job(settings, node, run, runtime_classes.get(node.name))
+        body = vectoradd_job(settings, node, run, runtime_classes.get(node.name), ask)
         job = f"Job {settings.namespace}/{body['metadata']['name']}"
         try:
             create_retrying(lambda: conn.batch.create_namespaced_job(settings.namespace, body),
@@ -201,24 +224,30 @@ def run_vectoradd(
     runtime_classes: RuntimeClasses | None = None,
     *,
     unschedulable_grace: float = UNSCHEDULABLE_GRACE_SECONDS,
+    ask: GpuAsk | None = None,
+    busy: Mapping[str, WorkloadOutcome] | None = None,
+    on_seen: Callable[[str, Any], None] | None = None,
 ) -> dict[str, NodeWorkload]:
     """Run vectoradd on every node at once; each node's WorkloadOutcome with the evidence, or why there is none.
 
-    ``runtime_classes``: node -> the runtimeClassName its GPU pods need (fixtures/runtime_wiring.py).
+    ``runtime_classes``: node -> the runtimeClassName its GPU pods need (fixtures/runtime_wiring.py). ``ask``: how
+    the pods ask for their GPU (default: extended resources); ``busy``: the nodes not to run on and why (default:
+    those whose extended resources other pods hold); ``on_seen(node, pod)``: every change of a node's pod.
 
     API trouble that touches every node (the namespace, the busy-GPU list, the watch) raises ApiUnavailable.
     """
     if not nodes:
         return {}
+    ask = ask or GpuAsk()
     ensure_namespace(conn, settings.namespace, run)
-    outcomes: dict[str, NodeWorkload] = dict(busy_nodes(conn, settings, nodes))
+    outcomes: dict[str, NodeWorkload] = dict(busy_nodes(conn, settings, nodes) if busy is None else busy)
     to_run = [n for n in nodes if n.name not in outcomes]
     deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
-    outcomes.update(_create_all(conn, settings, to_run, run, runtime_classes or {}))
+    outcomes.update(_create_all(conn, settings, to_run, run, runtime_classes or {}, ask))
     followed = [n.name for n in to_run if n.name not in outcomes]
-    watched, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(COMPONENT), followed,
+    watched, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(ask.component), followed,
                                                  deadline, _finished, CONTAINER, stuck_grace=unschedulable_grace,
-                                                 not_ready=not_ready_nodes(conn))
+                                                 not_ready=not_ready_nodes(conn), on_seen=on_seen)
     events = _events(conn, settings.namespace) if followed else {}
     for name in followed:
         if name in watched.not_ready:

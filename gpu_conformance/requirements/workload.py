@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gpu_conformance.checks import WORKLOAD_DRIVER_FITS_IMAGE, WORKLOAD_VECTORADD
+from gpu_conformance.checks import WORKLOAD_DRIVER_FITS_IMAGE, WORKLOAD_VECTORADD, Check
 from gpu_conformance.cuda import image_cuda_version, minimum_driver, newest_cuda, version_tuple
 from gpu_conformance.facts.cluster import ProbeOutcome, WorkloadOutcome
 from gpu_conformance.facts.gpu_nodes import WHOLE_GPU, GpuNode
@@ -34,13 +34,20 @@ _SCHEDULING_HINTS = (
 )
 
 
+Hints = tuple[tuple[str, str], ...]  # (a reason the scheduler gives, what to do about it)
+
+
 @dataclass(frozen=True)
 class _Run:
-    """One vectoradd outcome with the wording its verdicts share."""
+    """One vectoradd outcome with the wording its verdicts share: the check judged, how its pod asked for the GPU
+    ("1 nvidia.com/gpu" or a claim) and the hints for the scheduler's reasons."""
 
     workload: WorkloadOutcome
     outcome: ProbeOutcome
     node: GpuNode
+    check: Check = WORKLOAD_VECTORADD
+    asked: str = f"1 {WHOLE_GPU}"
+    hints: Hints = _SCHEDULING_HINTS
 
     @property
     def pod(self) -> str:
@@ -51,18 +58,18 @@ class _Run:
         return f"pod {self.pod} on node {self.node.name}"
 
     def failed(self, found: str, fix: str | None = None, expected: str | None = None) -> Verdict:
-        expected = expected or f'"Test PASSED" from {self.workload.image} with 1 {WHOLE_GPU}'
-        return Verdict.failed(WORKLOAD_VECTORADD, found, self.source, expected, fix)
+        expected = expected or f'"Test PASSED" from {self.workload.image} with {self.asked}'
+        return Verdict.failed(self.check, found, self.source, expected, fix)
 
 
 def _passed(run: _Run) -> Verdict:
-    return Verdict.passed(WORKLOAD_VECTORADD, f"Test PASSED in pod {run.pod}",
+    return Verdict.passed(run.check, f"Test PASSED in pod {run.pod}",
                           f"the log of {run.workload.image} on node {run.node.name}")
 
 
 def _gpus_busy(run: _Run) -> Verdict:
-    return Verdict.skipped(WORKLOAD_VECTORADD, f"every GPU of node {run.node.name} is in use, so the "
-                                               f"vectoradd pod could not get one: {run.workload.detail}")
+    return Verdict.skipped(run.check, f"every GPU of node {run.node.name} is in use, so the "
+                                      f"vectoradd pod could not get one: {run.workload.detail}")
 
 
 def _unschedulable(run: _Run) -> Verdict:
@@ -70,10 +77,10 @@ def _unschedulable(run: _Run) -> Verdict:
     own = reasons_for_node(detail, run.node)
     shown = quoted(", ".join(own)) + " (the scheduler's reason for this node; the others it gave are about other " \
         "nodes)" if own else quoted(detail)
-    hints = [hint.replace("NODE", run.node.name) for reason, hint in _SCHEDULING_HINTS
+    hints = [hint.replace("NODE", run.node.name) for reason, hint in run.hints
              if any(reason in r for r in own or [detail])]
     return run.failed(f"pod {run.pod} unschedulable: {shown}", "; ".join(hints) or None,
-                      f"the pod scheduled on node {run.node.name} with 1 {WHOLE_GPU}")
+                      f"the pod scheduled on node {run.node.name} with {run.asked}")
 
 
 def reasons_for_node(detail: str, node: GpuNode) -> list[str]:
@@ -122,7 +129,7 @@ def _driver_too_old(run: _Run) -> str | None:
         return None
     driver, source = known
     need = driver_text(minimum_driver(cuda))
-    if at_least_or_unavailable(WORKLOAD_VECTORADD, driver, need, source):
+    if at_least_or_unavailable(run.check, driver, need, source):
         return None
     return (f"driver {driver} at {source} is older than {need}, the minimum for CUDA {cuda_text(cuda)} "
             f"of {image}: upgrade the driver, or pass --vectoradd-image with an image for an older CUDA")
@@ -156,6 +163,12 @@ _BY_RESULT: dict[str, Callable[[_Run], Verdict]] = {
 def vectoradd_passes(workload: WorkloadOutcome, outcome: ProbeOutcome, node: GpuNode) -> Verdict:
     """The vectoradd pod on the node: passed; skipped when every GPU is busy; else why not, with evidence."""
     return _BY_RESULT[workload.result](_Run(workload, outcome, node))
+
+
+def vectoradd_verdict(workload: WorkloadOutcome, outcome: ProbeOutcome, node: GpuNode, check: Check, asked: str,
+                      hints: Hints) -> Verdict:
+    """``vectoradd_passes`` for another check whose pod asks for its GPU another way (DRA-VECTORADD)."""
+    return _BY_RESULT[workload.result](_Run(workload, outcome, node, check, asked, hints))
 
 
 def driver_fits_image(outcome: ProbeOutcome, node: GpuNode, settings: Settings) -> Verdict:
