@@ -24,8 +24,10 @@ pytestmark = pytest.mark.e2e
 DEPLOY = ROOT / "deploy"
 NAMESPACE = ACCOUNT = "gpu-conformance"
 SUITE_OPTIONS = ("--gpu-node-selector", "gpu-node=true", "-m", "not monitoring")
-# Read only to explain a failure: a crash-looping plugin's log, a failed vectoradd pod's events.
-NEEDED_WHEN = {"pods/log": "plugin-crashloop", "events": "image-unreachable"}
+# Read only to explain a failure: a crash-looping plugin's log, a failed vectoradd pod's events; resource.k8s.io only
+# where the cluster serves it and NVIDIA's DRA driver publishes the GPUs.
+NEEDED_WHEN = {"pods/log": "plugin-crashloop", "events": "image-unreachable", "deviceclasses": "dra",
+               "resourceclaimtemplates": "dra", "resourceclaims": "dra"}
 # The seed cluster leaks GPUs to pods without a request, as the tutorial's setup does (the SEC checks fail there);
 # its hardened twin passes every check, so a failure here is a missing permission and nothing else.
 PASSING = "hardened"
