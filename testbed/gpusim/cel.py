@@ -123,16 +123,14 @@ class _Parser:
         node = self._and()
         while self._peek() == "||":
             self._take()
-            left, right = node, self._and()
-            node = lambda d, left=left, right=right: _bool(left(d)) or _bool(right(d))  # noqa: E731
+            node = _either(node, self._and())
         return node
 
     def _and(self) -> Node:
         node = self._compare()
         while self._peek() == "&&":
             self._take()
-            left, right = node, self._compare()
-            node = lambda d, left=left, right=right: _bool(left(d)) and _bool(right(d))  # noqa: E731
+            node = _both(node, self._compare())
         return node
 
     def _compare(self) -> Node:
@@ -233,6 +231,14 @@ class _Parser:
                 raise self._unsupported()
             return method(receiver, other)
         return call
+
+
+def _either(left: Node, right: Node) -> Node:
+    return lambda d: _bool(left(d)) or _bool(right(d))
+
+
+def _both(left: Node, right: Node) -> Node:
+    return lambda d: _bool(left(d)) and _bool(right(d))
 
 
 def _bool(value: Any) -> bool:
