@@ -23,6 +23,7 @@ pytest_plugins = [
     "fixtures.nodes",
     "fixtures.dra",
     "fixtures.dra_workload",
+    "fixtures.dra_isolation",
     "fixtures.runtime_wiring",
     "fixtures.workload",
     "fixtures.isolation",

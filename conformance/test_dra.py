@@ -1,6 +1,7 @@
 """Dynamic Resource Allocation: resource.k8s.io served, NVIDIA's DeviceClasses, its kubelet plugin Ready on every
-GPU node, each node's ResourceSlices listing exactly its GPUs, none of them tainted, and the vectoradd pod passing
-with its GPU claimed (run under --gpu-request dra, or auto on a cluster whose GPUs NVIDIA's DRA driver publishes)."""
+GPU node, each node's ResourceSlices listing exactly its GPUs, none of them tainted, the vectoradd pod passing
+with its GPU claimed, and only the container using a claim seeing its GPU (run under --gpu-request dra, or auto on a
+cluster whose GPUs NVIDIA's DRA driver publishes)."""
 
 import pytest
 
@@ -10,11 +11,13 @@ from gpu_conformance.checks import (
     DRA_DEVICECLASS,
     DRA_DEVICES_HEALTHY,
     DRA_DRIVER_READY,
+    DRA_SECURE_ACCESS,
     DRA_SLICES_MATCH_GPUS,
     DRA_VECTORADD,
 )
 from gpu_conformance.facts.cluster import ProbeOutcome
 from gpu_conformance.facts.dra import DraFacts
+from gpu_conformance.facts.dra_isolation import DraIsolation
 from gpu_conformance.facts.dra_workload import DraWorkload
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.requirements.dra import (
@@ -24,6 +27,7 @@ from gpu_conformance.requirements.dra import (
     driver_ready,
     slices_match_gpus,
 )
+from gpu_conformance.requirements.dra_secure_access import dra_secure_access
 from gpu_conformance.requirements.dra_workload import dra_vectoradd_passes
 
 
@@ -61,3 +65,10 @@ def test_dra_devices_untainted(gpu_node: GpuNode, dra: DraFacts) -> None:
 @verifies(DRA_VECTORADD)
 def test_dra_vectoradd_passes(dra_workload: DraWorkload, dra: DraFacts, probe: ProbeOutcome, gpu_node: GpuNode) -> None:
     require(dra_vectoradd_passes(dra_workload, dra, probe, gpu_node))
+
+
+@pytest.mark.security
+@pytest.mark.workload
+@verifies(DRA_SECURE_ACCESS)
+def test_dra_secure_access(dra_isolation: DraIsolation, dra: DraFacts) -> None:
+    require(dra_secure_access(dra_isolation, dra))

@@ -340,6 +340,20 @@ SEC_POD_ISOLATION = Check(
     level="hardening",
     gpu_request="device-plugin",
 )
+DRA_SECURE_ACCESS = Check(
+    "DRA-SECURE-ACCESS", "dra", "only the container using a ResourceClaim sees its GPU",
+    "as kubernetes-sigs/wg-ai-conformance TestSecureAcceleratorAccess, with the project's CUDA image: an unprivileged "
+    "container using its pod's ResourceClaim of 1 GPU sees exactly the allocated device (the UUID of its slice's uuid "
+    "attribute); a second container of that pod without resources.claims, and a pod without a claim, see no "
+    "/dev/nvidiaN device file and no GPU in NVML",
+    "run NVIDIA's DRA driver with CDI (its default) and the toolkit not accepting NVIDIA_VISIBLE_DEVICES from "
+    "unprivileged containers (`accept-nvidia-visible-devices-envvar-when-unprivileged = false` in "
+    "/etc/nvidia-container-runtime/config.toml); nvidia must not hand every GPU out as the default runtime",
+    severity="critical", tutorial=_SECURE_ACCESS,
+    depends_on=("NODE-READY", "DRA-DRIVER-READY", "DRA-SLICES-MATCH-GPUS"),
+    level="hardening",
+    gpu_request="dra",
+)
 
 _MONITORING = "三、Prometheus监控GPU"
 MON_EXPORTER_UP = Check(
@@ -449,7 +463,7 @@ CHECKS: tuple[Check, ...] = (
     CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
     DRA_API, DRA_DEVICECLASS, DRA_DRIVER_READY, DRA_SLICES_MATCH_GPUS, DRA_DEVICES_HEALTHY, DRA_VECTORADD,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
-    SEC_NO_REQUEST_NO_GPU, SEC_ENV_NO_GPU, SEC_CONTAINER_ISOLATION, SEC_POD_ISOLATION,
+    SEC_NO_REQUEST_NO_GPU, SEC_ENV_NO_GPU, SEC_CONTAINER_ISOLATION, SEC_POD_ISOLATION, DRA_SECURE_ACCESS,
     MON_EXPORTER_UP, MON_EXPORTER_GPUS, MON_EXPORTER_DRIVER,
     MON_PROM_CONFIG_VALID, MON_PROM_TARGETS, MON_PROM_LIVE_TARGETS_UP, MON_PROM_LIVE_RULES,
     RULES_VALID, RULES_UNIT_TESTS, RULES_CAN_FIRE, RULES_METRICS_EXIST,

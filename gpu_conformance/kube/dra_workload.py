@@ -24,7 +24,7 @@ from urllib3.exceptions import HTTPError
 
 from gpu_conformance.facts.cluster import WorkloadOutcome
 from gpu_conformance.facts.dra import DRA_DRIVER, DRA_GROUP, DraFacts, gpu_devices
-from gpu_conformance.facts.dra_workload import DraWorkload, read_allocation
+from gpu_conformance.facts.dra_workload import ClaimAllocation, DraWorkload, read_allocation
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.unavailable import FactsUnavailable
 
@@ -63,20 +63,24 @@ def busy_nodes(conn: Connection, settings: Settings, dra: DraFacts, nodes: list[
         held = sorted({holders[d.pool, d.name] for d in gpus if (d.pool, d.name) in holders})
         if gpus and all((d.pool, d.name) in holders for d in gpus):
             detail = (f"all {len(gpus)} GPUs of {node.name} in ResourceSlices are allocated to other claims "
-                      f"({', '.join(held[:5])}); vectoradd not run")
+                      f"({', '.join(held[:5])})")
             busy[node.name] = WorkloadOutcome(node.name, "gpus_busy", detail, settings.vectoradd_image, None, "", ())
     return busy
 
 
-def _make_templates(conn: Connection, settings: Settings, version: str, nodes: list[GpuNode],
-                    run: RunContext) -> tuple[dict[str, str], dict[str, NodeDraWorkload]]:
-    """(node -> its template's name, node -> why none could be made); a permission denial raises."""
+TemplateTrouble = str | FactsUnavailable  # the API refused the template (a failure), or could not be asked
+
+
+def make_templates(conn: Connection, settings: Settings, version: str, nodes: list[GpuNode], run: RunContext,
+                   component: str) -> tuple[dict[str, str], dict[str, TemplateTrouble]]:
+    """A one-GPU ResourceClaimTemplate per node, labelled ``component``: (node -> its name, node -> why none was
+    made); a permission denial raises."""
     objects = client.CustomObjectsApi(conn.api_client)
     path = f"POST /apis/{DRA_GROUP}/{version}/namespaces/{settings.namespace}/resourceclaimtemplates"
 
-    def make(node: GpuNode) -> NodeDraWorkload | None:
-        name = run.object_name(COMPONENT, node.name)
-        body = claim_template(version, name, settings.namespace, run.component_labels(COMPONENT))
+    def make(node: GpuNode) -> TemplateTrouble | None:
+        name = run.object_name(component, node.name)
+        body = claim_template(version, name, settings.namespace, run.component_labels(component))
         what = f"ResourceClaimTemplate {settings.namespace}/{name}"
         try:
             create_retrying(lambda: objects.create_namespaced_custom_object(
@@ -87,62 +91,66 @@ def _make_templates(conn: Connection, settings: Settings, version: str, nodes: l
                 raise
             if isinstance(err, ApiUnavailable):
                 return FactsUnavailable(f"creating {what}: {err.message}")
-            return DraWorkload(WorkloadOutcome(node.name, "failed", f"creating {what} failed: {api_message(err)}",
-                                               settings.vectoradd_image, None, "", ()))
+            return f"creating {what} failed: {api_message(err)}"
         except (HTTPError, OSError) as err:
             return FactsUnavailable(f"creating {what}: {one_line(str(err), 200)}")
         return None
 
     made = logs.map_bounded(make, nodes)
     failed = {n.name: m for n, m in zip(nodes, made, strict=True) if m is not None}
-    return {n.name: run.object_name(COMPONENT, n.name) for n in nodes if n.name not in failed}, failed
+    return {n.name: run.object_name(component, n.name) for n in nodes if n.name not in failed}, failed
+
+
+ClaimRead = tuple[ClaimAllocation | None, str | None]  # the claim, or why it could not be read
+
+
+def read_claim(conn: Connection, version: str, namespace: str, name: str) -> ClaimRead:
+    """One ResourceClaim's allocation, or why it could not be read (a 404: deleted once its pod was done)."""
+    source = f"GET {_claims_path(version, namespace)}/{name}"
+    try:
+        raw = client.CustomObjectsApi(conn.api_client).get_namespaced_custom_object(
+            DRA_GROUP, version, namespace, "resourceclaims", name)
+    except ApiException as err:
+        refused = denial(err)
+        if refused is not None:
+            return None, str(refused)
+        gone = " (deleted once its pod was done, before it could be read)" if err.status == 404 else ""
+        return None, f"{source}: {api_message(err)}{gone}"
+    except (HTTPError, OSError) as err:
+        return None, f"{source}: {one_line(str(err), 200)}"
+    return read_allocation(raw, source), None
+
+
+def claim_name(pod: Any) -> str | None:
+    """The claim made for the pod's ``gpu`` claim, from ``status.resourceClaimStatuses``."""
+    statuses = (pod.status.resource_claim_statuses or []) if pod.status else []
+    return next((s.resource_claim_name for s in statuses if s.name == CLAIM and s.resource_claim_name), None)
 
 
 class _ClaimReader:
-    """Reads each node's claim once, as soon as its pod is bound and names it; again at the end if that failed."""
+    """Reads each node's claim once, as soon as its pod is bound and names it."""
 
     def __init__(self, conn: Connection, version: str, namespace: str) -> None:
-        self._objects = client.CustomObjectsApi(conn.api_client)
-        self._version, self._namespace = version, namespace
+        self._conn, self._version, self._namespace = conn, version, namespace
         self._pool = logs.pool()
-        self._reads: dict[str, Future[tuple[Any, str | None]]] = {}
+        self._reads: dict[str, Future[ClaimRead]] = {}
         self._lock = threading.Lock()
 
     def seen(self, node: str, pod: Any) -> None:
-        name = _claim_name(pod)
+        name = claim_name(pod)
         if name is None or not pod.spec.node_name:
             return
         with self._lock:
             if node not in self._reads:
-                self._reads[node] = self._pool.submit(self._read, name)
+                self._reads[node] = self._pool.submit(read_claim, self._conn, self._version, self._namespace, name)
 
-    def _read(self, name: str) -> tuple[Any, str | None]:
-        source = f"GET {_claims_path(self._version, self._namespace)}/{name}"
-        try:
-            raw = self._objects.get_namespaced_custom_object(DRA_GROUP, self._version, self._namespace,
-                                                             "resourceclaims", name)
-        except ApiException as err:
-            if denial(err) is not None:
-                return None, str(denial(err))
-            gone = " (deleted once its pod was done, before it could be read)" if err.status == 404 else ""
-            return None, f"{source}: {api_message(err)}{gone}"
-        except (HTTPError, OSError) as err:
-            return None, f"{source}: {one_line(str(err), 200)}"
-        return read_allocation(raw, source), None
-
-    def results(self) -> dict[str, tuple[Any, str | None]]:
+    def results(self) -> dict[str, ClaimRead]:
         with self._lock:
             reads = dict(self._reads)
         try:
             return {node: future.result() for node, future in reads.items()}
         finally:
             self._pool.shutdown(wait=False)
-
-
-def _claim_name(pod: Any) -> str | None:
-    """The claim made for the pod's ``gpu`` claim, from ``status.resourceClaimStatuses``."""
-    statuses = (pod.status.resource_claim_statuses or []) if pod.status else []
-    return next((s.resource_claim_name for s in statuses if s.name == CLAIM and s.resource_claim_name), None)
 
 
 def run_dra_vectoradd(conn: Connection, settings: Settings, dra: DraFacts, nodes: list[GpuNode], run: RunContext,
@@ -155,14 +163,19 @@ def run_dra_vectoradd(conn: Connection, settings: Settings, dra: DraFacts, nodes
                 for n in nodes}
     ensure_namespace(conn, settings.namespace, run)
     busy = busy_nodes(conn, settings, dra, nodes)
-    templates, failed = _make_templates(conn, settings, dra.version, [n for n in nodes if n.name not in busy], run)
+    templates, troubles = make_templates(conn, settings, dra.version, [n for n in nodes if n.name not in busy], run,
+                                         COMPONENT)
+    failed: dict[str, NodeDraWorkload] = {
+        node: trouble if isinstance(trouble, FactsUnavailable) else DraWorkload(
+            WorkloadOutcome(node, "failed", trouble, settings.vectoradd_image, None, "", ()))
+        for node, trouble in troubles.items()}
     reader = _ClaimReader(conn, dra.version, settings.namespace)
     try:
         ran = run_vectoradd(conn, settings, [n for n in nodes if n.name not in failed], run, runtime_classes,
                             ask=GpuAsk(COMPONENT, templates), busy=busy, on_seen=reader.seen)
     finally:
         read = reader.results()
-    claims: Mapping[str, tuple[Any, str | None]] = defaultdict(lambda: (None, None), read)
+    claims: Mapping[str, ClaimRead] = defaultdict(lambda: (None, None), read)
     found: dict[str, NodeDraWorkload] = dict(failed)
     for name, outcome in ran.items():
         found[name] = outcome if isinstance(outcome, FactsUnavailable) else DraWorkload(outcome, *claims[name])

@@ -47,6 +47,7 @@ from .isolation_pods import (
     BYSTANDER,
     CONTAINERS,
     HOLDER,
+    HOLDING,
     HOLDS,
     IMAGE_ENV,
     IMAGE_OPTION,
@@ -73,34 +74,36 @@ LOG_LINES = 20
 
 
 @dataclass(frozen=True)
-class _Planned:
-    """One pod to make on one node, or why it is not made (then its containers' looks carry that reason)."""
+class Planned:
+    """One pod to make on one node, or why it is not made (then its containers' looks carry that reason); its
+    holder claims the GPU through ``claim_template`` where one is named (DRA)."""
 
     component: str
     node: GpuNode
     skipped: str | None = None
+    claim_template: str | None = None
 
 
-def _plan(nodes: list[GpuNode], usage: Mapping[str, GpuUsage]) -> list[_Planned]:
+def _plan(nodes: list[GpuNode], usage: Mapping[str, GpuUsage]) -> list[Planned]:
     planned = []
     for node in nodes:
         use = usage[node.name]
-        planned.append(_Planned(NOGPU, node))
+        planned.append(Planned(NOGPU, node))
         held = f"held by other pods: {use.held_by()}" if use.holders else "none is free"
-        planned.append(_Planned(HOLDER, node, None if use.free >= 1 else
+        planned.append(Planned(HOLDER, node, None if use.free >= 1 else
                                 f"no free {use.resource} on node {node.name} ({use.allocatable} allocatable, {held})"))
         if use.allocatable >= 2:
-            planned.append(_Planned(OTHER, node, None if use.free >= 2 else
+            planned.append(Planned(OTHER, node, None if use.free >= 2 else
                                     f"only {use.free} of {use.allocatable} {use.resource} of node {node.name} free "
                                     f"({held}): two pods cannot hold one each now"))
     return planned
 
 
-def _create(conn: Connection, settings: Settings, run: RunContext, runtime_classes: RuntimeClasses,
-            planned: _Planned) -> str | None:
+def create_planned(conn: Connection, settings: Settings, run: RunContext, runtime_classes: RuntimeClasses,
+                   planned: Planned) -> str | None:
     """Create the pod; None, or why it could not be created (a permission denial raises: no node could have it)."""
     body = isolation_pod(settings, planned.node, run, planned.component,
-                         runtime_classes.get(planned.node.name))
+                         runtime_classes.get(planned.node.name), planned.claim_template)
     pod = f"pod {settings.namespace}/{body['metadata']['name']}"
     try:
         create_retrying(lambda: conn.core.create_namespaced_pod(settings.namespace, body),
@@ -157,7 +160,7 @@ def _done(component: str) -> Callable[[Any], bool]:
     """When a pod has given what it will: every container ended or cannot start; a holder's once running."""
     def done(pod: Any) -> bool:
         return all(stopped(pod, c) or container_state(pod, c).exit_code is not None
-                   or (component != NOGPU and _ran(pod, c)) for c in CONTAINERS[component])
+                   or (component in HOLDING and _ran(pod, c)) for c in CONTAINERS[component])
     return done
 
 
@@ -165,7 +168,7 @@ Key = tuple[str, str, str]  # (node, component, container)
 Seen = tuple[ContainerView | None, str | None, str]  # (view, or why there is none; the log)
 
 
-def _follow(conn: Connection, settings: Settings, run: RunContext, component: str, nodes: list[str],
+def follow_component(conn: Connection, settings: Settings, run: RunContext, component: str, nodes: list[str],
             deadline: float, grace: float) -> dict[Key, Seen]:
     """Follow one kind of pod on ``nodes`` with one watch, then read every container's output concurrently."""
     watched = follow_pods(conn.core, settings.namespace, run.selector(component), nodes, deadline, _done(component),
@@ -182,18 +185,18 @@ def _follow(conn: Connection, settings: Settings, run: RunContext, component: st
                                                                   settings.timeout), ""
             else:
                 reads.append((node, container, pod))
-    results = logs.map_bounded(lambda r: _read(conn, settings, r[2], r[1], deadline, component != NOGPU), reads)
+    results = logs.map_bounded(lambda r: _read(conn, settings, r[2], r[1], deadline, component in HOLDING), reads)
     for (node, container, _), result in zip(reads, results, strict=True):
         found[node, component, container] = result
     return found
 
 
-def _release_holders(conn: Connection, settings: Settings, run: RunContext) -> None:
+def release_holders(conn: Connection, settings: Settings, run: RunContext) -> None:
     """Delete the holders now that they are read (SIGTERM ends ``sees --hold`` at once), and wait until they are
     gone: a terminating pod still holds its GPU, and the vectoradd Jobs after us count it as busy. A failure here
     is left to the run's cleanup, which deletes everything of the run."""
     with contextlib.suppress(ApiException, HTTPError, OSError):
-        for component in (HOLDER, OTHER):
+        for component in HOLDING:
             conn.core.delete_collection_namespaced_pod(settings.namespace, label_selector=run.selector(component))
         deadline = time.monotonic() + TERMINATION_GRACE_SECONDS + RELEASE_MARGIN_SECONDS
         holding = {pod.metadata.name for pod in conn.core.list_namespaced_pod(
@@ -209,7 +212,38 @@ def _release_holders(conn: Connection, settings: Settings, run: RunContext) -> N
 
 
 def _holds(pod: Any) -> bool:
-    return (pod.metadata.labels or {}).get(COMPONENT) in (HOLDER, OTHER)
+    return (pod.metadata.labels or {}).get(COMPONENT) in HOLDING
+
+
+def look_all(conn: Connection, settings: Settings, run: RunContext, runtime_classes: RuntimeClasses,
+             planned: list[Planned], unschedulable_grace: float,
+             while_holding: Callable[[], None] = lambda: None) -> dict[Key, Seen]:
+    """Make the planned pods, follow each kind with one watch, side by side, and read every container; then
+    ``while_holding()`` (the holders still hold their GPUs), then release the holders. Every planned container's
+    view, or why there is none."""
+    deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
+    to_make = [p for p in planned if p.skipped is None]
+    created = logs.map_bounded(lambda p: create_planned(conn, settings, run, runtime_classes, p), to_make)
+    failed = {(p.node.name, p.component): why for p, why in zip(to_make, created, strict=True) if why is not None}
+    found: dict[Key, Seen] = {}
+
+    def follow_kind(component: str) -> dict[Key, Seen]:
+        followed = [p.node.name for p in to_make if p.component == component and (p.node.name, component) not in failed]
+        if not followed:
+            return {}
+        return follow_component(conn, settings, run, component, followed, deadline, unschedulable_grace)
+
+    try:  # one watch per kind of pod, side by side: a slow kind never eats another's time
+        for followed in logs.map_bounded(follow_kind, list(dict.fromkeys(p.component for p in planned))):
+            found.update(followed)
+        while_holding()
+    finally:
+        release_holders(conn, settings, run)  # even with --keep-resources: vectoradd needs their GPUs
+    for p in planned:
+        why = p.skipped or failed.get((p.node.name, p.component))
+        if why is not None:
+            found.update({(p.node.name, p.component, c): (None, why, "") for c in CONTAINERS[p.component]})
+    return found
 
 
 def gather_isolation(
@@ -230,25 +264,7 @@ def gather_isolation(
         return {}
     ensure_namespace(conn, settings.namespace, run)
     planned = _plan(nodes, gpu_usage(conn, nodes))
-    deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
-    to_make = [p for p in planned if p.skipped is None]
-    created = logs.map_bounded(lambda p: _create(conn, settings, run, runtime_classes or {}, p), to_make)
-    failed = {(p.node.name, p.component): why for p, why in zip(to_make, created, strict=True) if why is not None}
-    found: dict[Key, Seen] = {}
-
-    def follow_kind(component: str) -> dict[Key, Seen]:
-        followed = [p.node.name for p in to_make if p.component == component and (p.node.name, component) not in failed]
-        return _follow(conn, settings, run, component, followed, deadline, unschedulable_grace) if followed else {}
-
-    try:  # one watch per kind of pod, side by side: a slow kind never eats another's time
-        for followed in logs.map_bounded(follow_kind, (NOGPU, HOLDER, OTHER)):
-            found.update(followed)
-    finally:
-        _release_holders(conn, settings, run)  # even with --keep-resources: vectoradd needs their GPUs
-    for p in planned:
-        why = p.skipped or failed.get((p.node.name, p.component))
-        if why is not None:
-            found.update({(p.node.name, p.component, c): (None, why, "") for c in CONTAINERS[p.component]})
+    found = look_all(conn, settings, run, runtime_classes or {}, planned, unschedulable_grace)
     return {node.name: _node_isolation(settings, run, node, found) for node in nodes}
 
 

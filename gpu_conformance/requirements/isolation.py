@@ -26,7 +26,8 @@ from gpu_conformance.verdict import Verdict
 NONE_EXPECTED = "no /dev/nvidiaN device file and no GPU in NVML in a container that requests no GPU"
 
 
-def _view(check: Check, look: Look) -> ContainerView:
+def view_of(check: Check, look: Look) -> ContainerView:
+    """What the container saw; "could not inspect", naming why, when it gave nothing to judge."""
     if look.view is None:
         raise FactsUnavailable(f"[{check.id}] could not inspect {look.source}: {look.problem or 'no output'}")
     return look.view
@@ -43,13 +44,13 @@ def seen(view: ContainerView) -> str:
     return f"{files}; {nvml}; NVIDIA_VISIBLE_DEVICES {env}"
 
 
-def _gpus(view: ContainerView) -> tuple[str, ...]:
+def held_gpus(view: ContainerView) -> tuple[str, ...]:
     """The GPUs a container holds, by UUID where NVML answered, else by device file (the host's minor numbers)."""
     return tuple(g.uuid for g in view.gpus) if view.nvml_error is None else view.device_files
 
 
 def _sees_none(check: Check, look: Look) -> Verdict:
-    view = _view(check, look)
+    view = view_of(check, look)
     if view.sees_any:
         return Verdict.failed(check, seen(view), look.source, NONE_EXPECTED)
     return Verdict.passed(check, seen(view), look.source)
@@ -67,7 +68,7 @@ def env_no_gpu(facts: NodeIsolation) -> Verdict:
 
 def _holds_one(check: Check, look: Look, view: ContainerView) -> Verdict | None:
     """A failure unless the holder of 1 GPU sees exactly one: else what it holds is not what it asked for."""
-    held = _gpus(view)
+    held = held_gpus(view)
     if len(held) == 1:
         return None
     fix = None if held else ("the GPU the pod was given reaches none of its containers: see WORKLOAD-VECTORADD and "
@@ -79,14 +80,15 @@ def _holds_one(check: Check, look: Look, view: ContainerView) -> Verdict | None:
 def container_isolation(facts: NodeIsolation) -> Verdict:
     """In a pod holding 1 GPU, the container that requests none (NVIDIA_VISIBLE_DEVICES empty) sees none."""
     check = SEC_CONTAINER_ISOLATION
-    bystander, holder = _view(check, facts.bystander), _view(check, facts.holder)
+    bystander, holder = view_of(check, facts.bystander), view_of(check, facts.holder)
     if bystander.sees_any:
         return Verdict.failed(check, f"{seen(bystander)} (its pod's holder: {seen(holder)})", facts.bystander.source,
                               f"{NONE_EXPECTED}, beside one holding 1 GPU")
     wrong = _holds_one(check, facts.holder, holder)
     if wrong is not None:
         return wrong
-    return Verdict.passed(check, f"{seen(bystander)}, beside the holder of {_gpus(holder)[0]}", facts.bystander.source)
+    return Verdict.passed(check, f"{seen(bystander)}, beside the holder of {held_gpus(holder)[0]}",
+                          facts.bystander.source)
 
 
 def pod_isolation(facts: NodeIsolation, node: GpuNode) -> Verdict:
@@ -101,12 +103,12 @@ def pod_isolation(facts: NodeIsolation, node: GpuNode) -> Verdict:
         return Verdict.skipped(check, f"node {node.name} hands out MIG instances ({resource}): NVML in each pod lists "
                                       "the parent GPU, so two instances of one GPU cannot be told apart here")
     looks = (facts.holder, facts.other_holder)
-    views = tuple(_view(check, look) for look in looks)
+    views = tuple(view_of(check, look) for look in looks)
     for look, view in zip(looks, views, strict=True):
         wrong = _holds_one(check, look, view)
         if wrong is not None:
             return wrong
-    first, second = (_gpus(view)[0] for view in views)
+    first, second = (held_gpus(view)[0] for view in views)
     source = f"{looks[0].source} and {looks[1].source}"
     if first == second:
         return Verdict.failed(check, f"both pods hold {first}: {seen(views[0])} | {seen(views[1])}", source,
