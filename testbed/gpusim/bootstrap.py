@@ -13,6 +13,7 @@ from typing import Any
 from .controllers.heartbeat import LEASE_NAMESPACE, micro_time, timing
 from .controllers.node_lifecycle import STOPPED_MESSAGE, unreachable_taints
 from .controllers.quantity import parse_quantity
+from .dra_driver_manifests import dra_driver_objects
 from .model import NodeSpec, Scenario
 from .namespaces import ensure_namespace
 from .plugin_manifests import NFD_NVIDIA, plugin_objects
@@ -91,7 +92,8 @@ def _node_labels(node: NodeSpec, scenario: Scenario) -> dict[str, str]:
     }
     labels.update({f"node-role.kubernetes.io/{role}": "" for role in node.roles})
     style, gpu = scenario.device_plugin.style, node.has_gpus
-    if gpu and (style == "gpu-operator" or (style == "helm" and scenario.device_plugin.gfd)):
+    nfd = style == "gpu-operator" or (style == "helm" and scenario.device_plugin.gfd) or scenario.dra_driver is not None
+    if gpu and nfd:
         labels[NFD_NVIDIA] = "true"  # Node Feature Discovery, deployed with the chart or the operator
     if gpu and style == "gpu-operator":
         labels["nvidia.com/gpu.present"] = "true"
@@ -211,7 +213,8 @@ def bootstrap(store: Store, scenario: Scenario) -> None:
         store.create(CLUSTERROLEBINDING, binding)
     store.create(STORAGECLASS, STANDARD_STORAGE_CLASS)
     plugin_namespaces = {"helm": ["nvidia-device-plugin"], "gpu-operator": ["gpu-operator"]}
-    for name in (*SYSTEM_NAMESPACES, *plugin_namespaces.get(scenario.device_plugin.style, [])):
+    dra_namespaces = [scenario.dra_driver.namespace] if scenario.dra_driver is not None else []
+    for name in (*SYSTEM_NAMESPACES, *plugin_namespaces.get(scenario.device_plugin.style, []), *dra_namespaces):
         ensure_namespace(store, name)
     store.create(
         SERVICE,
@@ -253,5 +256,5 @@ def bootstrap(store: Store, scenario: Scenario) -> None:
                 "handler": "nvidia",
             },
         )
-    for rt, obj in plugin_objects(scenario):
+    for rt, obj in (*plugin_objects(scenario), *dra_driver_objects(scenario)):
         store.create(rt, obj)

@@ -26,6 +26,8 @@ DeviceListStrategy = Literal["envvar", "volume-mounts", "cdi-annotations", "cdi-
 DeviceIdStrategy = Literal["uuid", "index"]
 CdiSpecState = Literal["current", "missing", "stale", "missing-gpu"]
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+DraStyle = Literal["helm", "gpu-operator"]
+DraPluginHealth = Literal["auto", "crashloop"]
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,45 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class DraNodeSetup:
+    """How NVIDIA's DRA kubelet plugin fares on one node (only where the scenario has a ``draDriver``).
+
+    ``plugin``: ``auto`` runs as the host allows (the driver-root check of its init container, then NVML),
+    ``crashloop`` fails NVML initialisation and exits. ``omit_gpus``: GPU indices missing from the published
+    ResourceSlice; ``driver_version``: the driverVersion the slice states instead of the host's (a stale one)."""
+
+    plugin: DraPluginHealth = "auto"
+    omit_gpus: tuple[int, ...] = ()
+    driver_version: str | None = None
+
+
+@dataclass(frozen=True)
+class DraDriverSetup:
+    """NVIDIA's DRA driver for GPUs (kubernetes-sigs/dra-driver-nvidia-gpu) as its Helm chart installs it
+    with ``resources.computeDomains.enabled=false`` (the compute-domain side is not modelled).
+
+    ``device_classes`` are the DeviceClasses present (the chart's three by default; a fault lists fewer);
+    ``feature_gates`` its ``featureGates`` values (FEATURE_GATES), e.g. NVMLDeviceHealthCheck (off in v25.12)."""
+
+    version: str = "v25.12.0"
+    style: DraStyle = "helm"
+    device_classes: tuple[str, ...] = ("gpu.nvidia.com", "mig.nvidia.com", "vfio.gpu.nvidia.com")
+    feature_gates: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def namespace(self) -> str:
+        return "gpu-operator" if self.style == "gpu-operator" else "nvidia-dra-driver-gpu"
+
+    @property
+    def driver_root(self) -> str:
+        """The chart's ``nvidiaDriverRoot``: the GPU Operator's driver container mounts it at /run/nvidia/driver."""
+        return "/run/nvidia/driver" if self.style == "gpu-operator" else "/"
+
+    def gate(self, name: str) -> bool:
+        return dict(self.feature_gates).get(name, False)
+
+
+@dataclass(frozen=True)
 class NodeSpec:
     name: str
     internal_ip: str  # always in 127.0.0.0/8; the loader assigns one when the file gives none
@@ -223,6 +264,7 @@ class NodeSpec:
     unhealthy_gpus: tuple[int, ...] = ()  # GPU indices the plugin marked Unhealthy (an XID error)
     workloads: tuple[Workload, ...] = ()  # other pods already holding GPUs here
     kubelet_stops_after: float | None = None  # seconds after start-up when the kubelet stops
+    dra: DraNodeSetup = field(default_factory=lambda: DraNodeSetup())  # the DRA kubelet plugin's faults here
 
     @property
     def has_gpus(self) -> bool:
@@ -278,6 +320,7 @@ class Scenario:
     unreachable_images: tuple[str, ...] = ()
     # kube-apiserver's --runtime-config ("resource.k8s.io/v1beta1", True); see gpusim.api.served.
     runtime_config: tuple[tuple[str, bool], ...] = ()
+    dra_driver: DraDriverSetup | None = None  # None: no DRA driver installed
     # Where the scenario came from: a file path or "bundled:NAME"; used in error messages.
     source: str = ""
 

@@ -28,6 +28,7 @@ from gpusim.scenario_cluster import (
     runtime_classes,
     unreachable_images,
 )
+from gpusim.scenario_dra import check_dra_nodes, dra_driver
 from gpusim.scenario_gpus import rename_gpus
 from gpusim.scenario_nodes import assign_ips, parse_nodes
 from gpusim.scenario_yaml import ScenarioError, Value, compose, suggestion
@@ -44,6 +45,7 @@ TOP_FIELDS = (
     "apiFaults",
     "apiServer",
     "unreachableImages",
+    "draDriver",
     "defaults",
     "nodes",
 )
@@ -119,6 +121,8 @@ def _parse(text: str, display: str, base_dir: Path | None, chain: tuple[str, ...
     plugin_value = fields.get("devicePlugin")
     plugin = device_plugin(plugin_value)
     check_sharing(plugin_value, plugin, nodes)
+    dra = dra_driver(fields.get("draDriver"))
+    check_dra_nodes(dra, nodes, nodes_value)
     return Scenario(
         name=fields.require("name").nonempty(),
         description=fields.read("description", Value.string, "").strip(),
@@ -130,6 +134,7 @@ def _parse(text: str, display: str, base_dir: Path | None, chain: tuple[str, ...
         api_faults=api_faults(fields.get("apiFaults")),
         unreachable_images=unreachable_images(fields.get("unreachableImages")),
         runtime_config=runtime_config(fields.get("apiServer"), version),
+        dra_driver=dra,
     )
 
 

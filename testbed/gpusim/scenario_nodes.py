@@ -25,6 +25,7 @@ from gpusim.model import (
     TaintEffect,
     Workload,
 )
+from gpusim.scenario_dra import dra_node
 from gpusim.scenario_gpus import parse_gpus, rename_gpus
 from gpusim.scenario_host import parse_host
 from gpusim.scenario_sharing import parse_sharing, parse_unhealthy
@@ -56,6 +57,7 @@ NODE_FIELDS = (
     "unhealthyGpus",
     "workloads",
     "kubeletStopsAfterSeconds",
+    "dra",
 )
 PER_NODE_ONLY = ("name", "count", "internalIP")
 DEFAULT_FIELDS = tuple(f for f in NODE_FIELDS if f not in PER_NODE_ONLY)
@@ -197,6 +199,7 @@ def _entry(entry: Value, defaults: Value | None, cluster_version: str) -> _Entry
         pods=str(fields.read("pods", lambda v: v.integer(minimum=1), int(NodeSpec.pods))),
         device_plugin=cast(PluginHealth, fields.choice("devicePlugin", PLUGIN_HEALTH, "auto")),
         exporter=fields.read("exporter", _exporter, ExporterSetup()),
+        dra=dra_node(fields.get("dra"), gpus),
     )
     return _Entry(spec=spec, names=names, name_value=name_value, ip_value=ip_value)
 

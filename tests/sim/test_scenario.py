@@ -29,6 +29,9 @@ HEALTHY = {
     "nvidia-docker2-only",
     "hardened",
     "runtimeclass-legacy",
+    "dra",
+    "dra-mig",
+    "dra-v1beta1",
 }
 FAULTS = {
     "driver-too-old",
@@ -62,6 +65,11 @@ FAULTS = {
     "cdi-spec-missing",
     "cdi-spec-stale",
     "shared-gpu",
+    "dra-deviceclass-missing",
+    "dra-slice-missing-gpu",
+    "dra-driver-version-stale",
+    "dra-plugin-crashloop",
+    "dra-device-unhealthy",
 }
 
 TWO_NODES = """\
@@ -123,7 +131,8 @@ def _differences(name: str) -> dict[str, object]:
 # kubelet; the plugin's failOnInitError and the node where it finds no device) are checked by hand.
 SINGLE_CHANGE = FAULTS - {"docker-runtime-not-default", "kubernetes-too-old", "plugin-no-devices",
                           "node-not-ready-later", "gpu-node-unlabelled", "plugin-not-selected", "half-hardened",
-                          "cdi-spec-missing", "cdi-spec-stale", "shared-gpu"}
+                          "cdi-spec-missing", "cdi-spec-stale", "shared-gpu"} - {
+                          n for n in FAULTS if n.startswith("dra-")}  # against dra: tests/sim/dra
 
 
 @pytest.mark.parametrize("name", sorted(SINGLE_CHANGE))
@@ -334,7 +343,7 @@ CATALOGUE = [
         "name: t\ndefaults:\n  internalIP: 127.0.1.9\nnodes: [{name: a}]\n",
         "bad.yaml:3: defaults.internalIP: unknown field (known fields: roles, labels, taints, unschedulable, "
         "ready, kubeletVersion, containerRuntime, osImage, kernelVersion, architecture, cpu, memory, pods, "
-        "gpus, host, devicePlugin, exporter, sharing, unhealthyGpus, workloads, kubeletStopsAfterSeconds)",
+        "gpus, host, devicePlugin, exporter, sharing, unhealthyGpus, workloads, kubeletStopsAfterSeconds, dra)",
     ),
     (
         TWO_NODES + "    host:\n      toolkit: {version: '1.14'}\n",

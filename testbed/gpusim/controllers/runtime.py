@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..cdi_spec import host_devices
+from ..dra_slices import publish
 from ..images import ContainerContext, Process, Script, VolumeSetupError, behaviour, image_env
 from ..images.allocation import allocate
 from ..images.injection import ContainerRequest, StartFailure, inject
@@ -224,7 +225,7 @@ class Runtime:
             elapsed += wait
             if text:
                 self._later(c, elapsed, self._writer(pod, c, text))
-        if script.registers or script.node_labels:
+        if script.registers or script.node_labels or script.dra_driver:
             self._later(c, elapsed, lambda: self._announce(pod, c, script))
         if script.exit_code is not None:
             code = script.exit_code
@@ -239,6 +240,10 @@ class Runtime:
             c.registered = True
         if script.node_labels:
             self._devices.label(pod.node, script.node_labels)
+        setup = self._ctx.scenario.dra_driver
+        if script.dra_driver and setup is not None:
+            self._ctx.dra_plugins.register(pod.node, pod.uid, script.dra_driver)
+            publish(self._ctx.store, self._ctx.scenario.node(pod.node), setup)
 
     def _readiness(self, pod: PodRun, c: ContainerRun, outcome: Script | Process) -> None:
         probe: dict[str, Any] | None = c.spec.get("readinessProbe")
@@ -271,6 +276,7 @@ class Runtime:
         if c.registered:
             self._devices.unregister(pod.node, pod.uid)
             c.registered = False
+        self._ctx.dra_plugins.unregister(pod.node, pod.uid)
         self._exited(pod, c, code)
 
     def kill(self, pod: PodRun, c: ContainerRun) -> None:

@@ -74,6 +74,7 @@ class Script:
     registers: tuple[tuple[str, int, int], ...] = ()
     node_labels: tuple[tuple[str, str], ...] = ()
     enumerated: tuple[tuple[int, str], ...] = ()  # a device plugin's GPUs as it read them: (index, UUID)
+    dra_driver: str = ""  # the DRA driver whose kubelet plugin registers once running (gpu.nvidia.com)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,126 @@
+"""The ResourceSlice NVIDIA's DRA kubelet plugin publishes for its node once it runs (stored in the v1 shape).
+
+Devices as cmd/gpu-kubelet-plugin of kubernetes-sigs/dra-driver-nvidia-gpu v25.12.0 builds them: a full GPU
+``gpu-<minor>`` (deviceinfo.go ``GpuInfo.CanonicalName``, attributes from partitions.go ``PartDevAttributes``),
+a MIG device ``gpu-<minor>-mig-<profile without dots>-<profile id>-<placement start>`` (mig.go
+``ToCanonicalName``) with its parent's attributes plus ``parentUUID`` and ``profile`` (deviceinfo.go
+``MigDeviceInfo.GetDevice``). Versions are semver strings as Masterminds ``semver.MustParse(...).String()``
+prints them: driver 535.104.05 -> ``535.104.5``, CUDA 12.2 -> ``12.2.0``, compute capability 8.0 -> ``8.0.0``.
+The PCI bus ID is go-nvlib's ``GetPCIBusID`` form (lower case, 4-digit domain).
+
+Not modelled: the ``resource.kubernetes.io/pcieRoot`` attribute (read from sysfs), a MIG device's engine and
+memory-slice capacities; a MIG device's memory is its profile's GB in GiB, not NVML's exact size.
+
+The slice is written through the kubelet plugin helper's ResourceSlice controller
+(k8s.io/dynamic-resource-allocation/resourceslice): ``generateName: <node>-gpu.nvidia.com-``, pool named after
+the node, owned by the Node. It stays when the plugin crashes after publishing (the node's kubelet removes a
+driver's slices only when the Node goes). With the NVMLDeviceHealthCheck gate on, a GPU the health check found
+unhealthy (``NodeSpec.unhealthy_gpus``) is left out of the slice (driver.go republishes "only healthy
+devices": v25.12.0 does not use device taints yet).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .cuda import reported_cuda
+from .dra_driver_manifests import DRIVER
+from .images.gpu_facts import architecture
+from .model import DraDriverSetup, Gpu, MigDevice, NodeSpec
+from .resources import NODE, RESOURCESLICE
+from .store import Store
+
+# MIG profile id by compute slices (NVML's GPU instance profiles 1g 19, 2g 14, 3g 9, 4g 5, 7g 0).
+_PROFILE_IDS = {1: 19, 2: 14, 3: 9, 4: 5, 7: 0}
+_MEMORY_SLOTS = {1: 1, 2: 2, 3: 4, 4: 4, 7: 8}
+_PROFILE = re.compile(r"(\d+)g\.(\d+)gb")
+
+
+def publish(store: Store, node: NodeSpec, setup: DraDriverSetup) -> None:
+    """Write the node's slice unless it has one already (a restarted plugin finds its pool unchanged)."""
+    mine = store.list(RESOURCESLICE, None, lambda s: s["spec"].get("nodeName") == node.name
+                      and s["spec"].get("driver") == DRIVER)[0]
+    if mine:
+        return
+    owner = store.get(NODE, "", node.name)["metadata"]
+    store.create(RESOURCESLICE, {
+        "metadata": {"generateName": f"{node.name}-{DRIVER}-", "ownerReferences": [
+            {"apiVersion": "v1", "kind": "Node", "name": node.name, "uid": owner["uid"], "controller": True}]},
+        "spec": {"driver": DRIVER, "nodeName": node.name,
+                 "pool": {"name": node.name, "generation": 1, "resourceSliceCount": 1},
+                 "devices": devices(node, setup)},
+    })
+
+
+def devices(node: NodeSpec, setup: DraDriverSetup) -> list[dict[str, Any]]:
+    hidden = set(node.dra.omit_gpus)
+    if setup.gate("NVMLDeviceHealthCheck"):
+        hidden |= set(node.unhealthy_gpus)
+    listed: list[dict[str, Any]] = []
+    for gpu in node.gpus:
+        if gpu.index in hidden:
+            continue
+        if gpu.mig_devices:
+            listed.extend(_mig_devices(node, gpu))
+        else:
+            listed.append({"name": f"gpu-{gpu.index}", "attributes": {"type": {"string": "gpu"},
+                           "uuid": {"string": gpu.uuid}, **_common(node, gpu)},
+                           "capacity": {"memory": {"value": f"{gpu.memory_mib}Mi"}}})
+    return listed
+
+
+def _mig_devices(node: NodeSpec, gpu: Gpu) -> list[dict[str, Any]]:
+    listed = []
+    for mig, start in zip(gpu.mig_devices, _placements(gpu.mig_devices), strict=True):
+        slices, memory_gb = _profile(mig)
+        name = f"gpu-{gpu.index}-mig-{mig.profile.replace('.', '')}-{_PROFILE_IDS.get(slices, 0)}-{start}"
+        listed.append({"name": name, "attributes": {
+            "type": {"string": "mig"}, "uuid": {"string": mig.uuid}, "parentUUID": {"string": gpu.uuid},
+            "profile": {"string": mig.profile}, **_common(node, gpu)},
+            "capacity": {"memory": {"value": f"{memory_gb}Gi"}}})
+    return listed
+
+
+def _placements(migs: tuple[MigDevice, ...]) -> list[int]:
+    """Placement starts: the largest instances first, each at the highest free start aligned to its width in
+    the GPU's 8 memory slices (an approximation of where nvidia-smi mig -cgi puts them)."""
+    used = [False] * 8
+    starts = [0] * len(migs)
+    for i in sorted(range(len(migs)), key=lambda i: -_profile(migs[i])[0]):
+        width = _MEMORY_SLOTS.get(_profile(migs[i])[0], 1)
+        for start in range(8 - width, -1, -width):
+            if not any(used[start:start + width]):
+                used[start:start + width] = [True] * width
+                starts[i] = start
+                break
+    return starts
+
+
+def _profile(mig: MigDevice) -> tuple[int, int]:
+    match = _PROFILE.match(mig.profile)
+    return (int(match.group(1)), int(match.group(2))) if match else (1, 0)
+
+
+def _common(node: NodeSpec, gpu: Gpu) -> dict[str, Any]:
+    host = node.host
+    driver = node.dra.driver_version or (host.driver_version if host is not None else None) or "0.0"
+    family, major, minor, _ = architecture(gpu.name)
+    cuda = reported_cuda(driver)
+    if host is not None and host.cuda_driver_version and not node.dra.driver_version:
+        cuda = (host.cuda_driver_version // 1000, host.cuda_driver_version % 1000 // 10)
+    return {
+        "productName": {"string": gpu.name},
+        "brand": {"string": "GeForce" if "GeForce" in gpu.name else "Nvidia"},
+        "architecture": {"string": family.replace("-", " ").title()},
+        "cudaComputeCapability": {"version": f"{major}.{minor}.0"},
+        "driverVersion": {"version": semver(driver)},
+        "cudaDriverVersion": {"version": f"{cuda[0]}.{cuda[1]}.0"},
+        "resource.kubernetes.io/pciBusID": {"string": gpu.pci_bus_id.lower().removeprefix("0000")},
+    }
+
+
+def semver(version: str) -> str:
+    """Masterminds semver's String() of a loosely parsed version: leading zeros dropped, missing parts 0."""
+    parts = [int(p) for p in version.split(".")][:3]
+    return ".".join(str(p) for p in (*parts, 0, 0)[:3])
