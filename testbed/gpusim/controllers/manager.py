@@ -25,6 +25,7 @@ from .kubelet import Kubelet
 from .namespace import NamespaceController
 from .node_lifecycle import NodeLifecycleController
 from .persistentvolumes import VolumeController
+from .resource_claims import ResourceClaimController
 from .scheduler import SchedulerController
 
 _log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class ControllerManager:
             NamespaceController(ctx, root_ca), SchedulerController(ctx), kubelet,
             DaemonSetController(ctx), JobController(ctx), CronJobController(ctx), GarbageCollector(ctx),
             VolumeController(ctx), Heartbeats(ctx, kubelet.stop_node), NodeLifecycleController(ctx),
+            ResourceClaimController(ctx),
         ]
         self._stopping = threading.Event()
         self._settled = threading.Event()

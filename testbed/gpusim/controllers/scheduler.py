@@ -3,7 +3,7 @@
 Unschedulable pods are retried when something that could make them fit changes (a node, a
 pod leaving, a claim made or bound), as the real scheduling queue moves them back from its
 unschedulable pool. Pods with PersistentVolumeClaims go through the VolumeBinding plugin
-(``volume_binding.py``).
+(``volume_binding.py``), pods with ResourceClaims through DynamicResources (``dra_allocation.py``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..cel import CelError
 from ..errors import ApiError
-from ..resources import NODE, POD, PVC
+from ..resources import DEVICECLASS, NODE, POD, PVC, RESOURCECLAIM, RESOURCESLICE
 from ..store import Obj, now_rfc3339
 from .base import Context
+from .dra_allocation import allocate, in_use, missing_class, pod_claims
 from .fit import (
     PREFILTER_REASON,
     Rejection,
@@ -95,7 +97,8 @@ class SchedulerController:
 
     def _schedule(self, pod: Obj) -> None:
         store = self._ctx.store
-        blocked = prefilter(store, pod)
+        dra = pod_claims(store, pod)
+        blocked = prefilter(store, pod) or dra.blocked or missing_class(store, dra.claims)
         if blocked is not None:
             nodes, _ = store.list(NODE)
             never = pod["spec"].get("preemptionPolicy") == "Never"
@@ -108,6 +111,7 @@ class SchedulerController:
         else:
             candidates, _ = store.list(NODE)
         rejections: dict[str, Rejection] = {}
+        taken = in_use(store) if dra.claims else set()
         for node in candidates:
             name = node["metadata"]["name"]
             rejection = filter_node(pod["spec"], node, used_resources(self._on_node(name)),
@@ -115,8 +119,20 @@ class SchedulerController:
             conflict = node_conflict(store, pod, node) if rejection is None else None
             if conflict is not None:
                 rejection = Rejection((conflict,), resolvable=False)
+            allocations: dict[str, Any] = {}
+            if rejection is None and dra.claims:
+                try:
+                    found = allocate(store, dra.claims, node, taken)
+                except CelError as err:  # the plugin's Filter returns an error, not a verdict on the node
+                    self._unschedulable(pod, f'running Filter plugin "DynamicResources": {err}')
+                    return
+                if isinstance(found, str):
+                    rejection = Rejection((found,), resolvable=False)
+                else:
+                    allocations = found
             if rejection is None:
-                self._assign(pod, name)
+                if self._reserve(pod, allocations):
+                    self._assign(pod, name)
                 return
             rejections[name] = rejection
         nodes, _ = store.list(NODE)
@@ -211,6 +227,28 @@ class SchedulerController:
         except ApiError:  # a claim went away meanwhile: its event brings the pod back
             return
 
+    def _reserve(self, pod: Obj, allocations: dict[str, Any]) -> bool:
+        """DynamicResources Reserve/PreBind: write each claim's allocation and the pod into reservedFor."""
+        meta = pod["metadata"]
+        consumer = {"resource": "pods", "name": meta["name"], "uid": meta["uid"]}
+
+        def reserve(allocation: dict[str, Any] | None) -> Any:
+            def change(claim: Obj) -> None:
+                status = claim.setdefault("status", {})
+                if allocation is not None:
+                    status["allocation"] = allocation
+                reserved = status.setdefault("reservedFor", [])
+                if all(r.get("uid") != meta["uid"] for r in reserved):
+                    reserved.append(consumer)
+            return change
+
+        try:
+            for name, allocation in allocations.items():
+                self._ctx.store.update(RESOURCECLAIM, meta["namespace"], name, reserve(allocation))
+        except ApiError:  # a claim went away meanwhile: its event brings the pod back
+            return False
+        return True
+
     def _bind(self, pod: Obj, node: str) -> None:
         meta = pod["metadata"]
 
@@ -232,9 +270,11 @@ class SchedulerController:
 
 
 def _may_unblock(type: str, resource: str, obj: Obj, old: Obj | None) -> bool:
-    """A node added or changed where placement looks, or a claim made or bound."""
+    """A node added or changed where placement looks, a claim made or bound, or devices published or freed."""
     if resource == NODE.key:
         return type != "MODIFIED" or _placement_changed(obj, old)
+    if resource in (RESOURCECLAIM.key, RESOURCESLICE.key, DEVICECLASS.key):
+        return True
     return resource == PVC.key and type != "DELETED"
 
 
