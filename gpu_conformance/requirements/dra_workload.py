@@ -26,8 +26,9 @@ DRA_HINTS: Hints = (
                                    "never allocated)"),
     ("untolerated taint", "tolerate the node's taint with --tolerate-taint key[=value]:Effect"),
     ("were unschedulable", "the node is cordoned: `kubectl uncordon NODE`"),
-    ("resourceclaim", "the pod's claim is missing or being deleted: is the ResourceClaim controller "
-                      "(kube-controller-manager) running with DynamicResourceAllocation?"),
+    # ErrClaimNotFound (k8s.io/dynamic-resource-allocation/resourceclaim): no claim was made from the template
+    ("ResourceClaim not created yet", "no ResourceClaim was made from the pod's template: the ResourceClaim controller "
+                                      "of kube-controller-manager makes it; is DynamicResourceAllocation on there?"),
 )
 
 

@@ -67,6 +67,13 @@ def test_the_schedulers_words_and_the_dra_hint() -> None:
             "see DRA-DEVICECLASS, DRA-SLICES-MATCH-GPUS and DRA-DEVICES-HEALTHY") in message
 
 
+def test_no_claim_made_names_the_claim_controller() -> None:
+    ok, message = _judge(_facts("unschedulable", f'pod "{POD}": ResourceClaim not created yet', devices=None))
+    assert ok is False
+    assert message.endswith("fix: no ResourceClaim was made from the pod's template: the ResourceClaim controller of "
+                            "kube-controller-manager makes it; is DynamicResourceAllocation on there?")
+
+
 def test_failed_prepare_names_the_kubelet_plugin() -> None:
     event = ("FailedPrepareDynamicResources: Failed to prepare dynamic resources: prepare dynamic resources: "
              "DRA driver gpu.nvidia.com is not registered")
