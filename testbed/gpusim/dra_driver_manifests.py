@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .api.served import served_apis
 from .model import DraDriverSetup, Scenario
 from .plugin_manifests import _daemonset, _required
 from .resources import DAEMONSET, DEVICECLASS, SERVICEACCOUNT
@@ -44,16 +45,22 @@ def dra_driver_objects(scenario: Scenario) -> list[tuple[Any, Obj]]:
         (SERVICEACCOUNT, {"metadata": {"name": SERVICE_ACCOUNT, "namespace": setup.namespace,
                                        "labels": _labels(setup)}}),
         (DAEMONSET, _kubelet_plugin(setup)),
-        *((DEVICECLASS, device_class(name)) for name in setup.device_classes),
+        *((DEVICECLASS, device_class(name, v1=_serves_v1(scenario))) for name in setup.device_classes),
     ]
 
 
-def device_class(name: str) -> Obj:
-    """One DeviceClass in the stored v1 shape; deviceclass-gpu.yaml adds extendedResourceName where the chart
-    renders resource.k8s.io/v1, which the API layer drops for the beta versions."""
+def _serves_v1(scenario: Scenario) -> bool:
+    """_helpers.tpl ``resourceApiVersion``: the chart renders the highest resource.k8s.io version served."""
+    served = served_apis(scenario.version, dict(scenario.runtime_config))
+    return "v1" in served.versions("resource.k8s.io")
+
+
+def device_class(name: str, *, v1: bool) -> Obj:
+    """One DeviceClass in the stored v1 shape; deviceclass-gpu.yaml adds extendedResourceName only where the
+    chart renders resource.k8s.io/v1 (the cluster serves v1)."""
     expression = f"device.driver == '{DRIVER}' && device.attributes['{DRIVER}'].type == '{_SELECTORS[name]}'"
     spec: dict[str, Any] = {"selectors": [{"cel": {"expression": expression}}]}
-    if name == "gpu.nvidia.com":
+    if name == "gpu.nvidia.com" and v1:
         spec["extendedResourceName"] = "nvidia.com/gpu"
     return {"metadata": {"name": name}, "spec": spec}
 
