@@ -15,6 +15,8 @@ from tests.requirements.builders import RTX_4090
 from tests.requirements.dra_builders import gpu_device, resource_slice
 
 SEED_134 = "name: seed-1.34\nbase: seed\nkubernetes: {version: v1.34.1}\n"
+SEED_132_BETA = ("name: seed-1.32\nbase: seed\nkubernetes: {version: v1.32.9}\n"
+                 "apiServer: {runtimeConfig: {resource.k8s.io/v1beta1: true}}\n")
 NODES = ("k8s-node05", "k8s-node06")
 
 

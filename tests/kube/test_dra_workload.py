@@ -5,6 +5,7 @@ the run's cleanup deleting the templates with its Jobs."""
 from __future__ import annotations
 
 import pytest
+from gpusim.scenario import loads
 from gpusim.testing import StartCluster, eventually
 from kubernetes import client
 
@@ -12,11 +13,12 @@ from gpu_conformance.facts.dra_workload import DraWorkload
 from gpu_conformance.kube.cleanup import cleanup
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.dra import gather_dra
-from gpu_conformance.kube.dra_workload import run_dra_vectoradd
+from gpu_conformance.kube.dra_workload import make_templates, run_dra_vectoradd
+from gpu_conformance.kube.namespace import ensure_namespace
 from gpu_conformance.kube.run import RunContext
 
 from .conftest import Connect
-from .dra_support import dra_cluster, hold, listed
+from .dra_support import SEED_132_BETA, dra_cluster, hold, listed
 
 pytestmark = pytest.mark.e2e
 
@@ -50,3 +52,16 @@ def test_templates_jobs_busy_nodes_and_cleanup(start_cluster: StartCluster, conn
 
     assert cleanup(conn, settings, run) == []
     eventually(lambda: not listed(cluster, "resourceclaimtemplates"), what="the run's ResourceClaimTemplates deleted")
+
+
+def test_a_v1beta1_cluster_accepts_the_templates_in_its_shape(start_cluster: StartCluster,
+                                                                connect_to: Connect) -> None:
+    conn, settings = connect_to(start_cluster(loads(SEED_132_BETA)))
+    nodes, run = gpu_nodes(conn, settings), RunContext()
+    ensure_namespace(conn, settings.namespace, run)
+    made, troubles = make_templates(conn, settings, "v1beta1", nodes, run, "vectoradd-dra")
+    assert (sorted(made), troubles) == (["k8s-node05", "k8s-node06"], {})
+    template = client.CustomObjectsApi(conn.api_client).get_namespaced_custom_object(
+        "resource.k8s.io", "v1beta1", settings.namespace, "resourceclaimtemplates", made["k8s-node05"])
+    assert template["spec"]["spec"]["devices"]["requests"] == [
+        {"name": "gpu", "deviceClassName": "gpu.nvidia.com", "allocationMode": "ExactCount", "count": 1}]
