@@ -13,16 +13,18 @@ memory-slice capacities; a MIG device's memory is its profile's GB in GiB, not N
 
 The slice is written through the kubelet plugin helper's ResourceSlice controller
 (k8s.io/dynamic-resource-allocation/resourceslice): ``generateName: <node>-gpu.nvidia.com-``, pool named after
-the node, owned by the Node. It stays when the plugin crashes after publishing (the node's kubelet removes a
-driver's slices only when the Node goes). With the NVMLDeviceHealthCheck gate on, a GPU the health check found
-unhealthy (``NodeSpec.unhealthy_gpus``) is left out of the slice (driver.go republishes "only healthy
-devices": v25.12.0 does not use device taints yet).
+the node, owned by the Node. When the plugin exits, the kubelet wipes the node's slices of the driver once
+``WIPING_DELAY`` has passed without a plugin of the driver registered again (pkg/kubelet/cm/dra/plugin
+dra_plugin_manager.go ``sync``/``wipeResourceSlices``), so a plugin restarted at once keeps its slice.
+
+With the NVMLDeviceHealthCheck gate on, a GPU the health check found unhealthy (``NodeSpec.unhealthy_gpus``) is
+left out of the slice (driver.go republishes "only healthy devices": v25.12.0 does not use device taints yet).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cuda import reported_cuda
 from .dra_driver_manifests import DRIVER
@@ -31,17 +33,40 @@ from .model import DraDriverSetup, Gpu, MigDevice, NodeSpec
 from .resources import NODE, RESOURCESLICE
 from .store import Store
 
+if TYPE_CHECKING:
+    from .controllers.base import Context
+
 # MIG profile id by compute slices (NVML's GPU instance profiles 1g 19, 2g 14, 3g 9, 4g 5, 7g 0).
 _PROFILE_IDS = {1: 19, 2: 14, 3: 9, 4: 5, 7: 0}
 _MEMORY_SLOTS = {1: 1, 2: 2, 3: 4, 4: 4, 7: 8}
 _PROFILE = re.compile(r"(\d+)g\.(\d+)gb")
+WIPING_DELAY = 30.0  # seconds: the kubelet's delay before it wipes an unregistered driver's slices
+
+
+def unregister(ctx: Context, node: str, plugin_uid: str) -> None:
+    """The plugin of pod ``plugin_uid`` exited: unregister it and, where it was the node's last plugin of the
+    driver, wipe the node's slices of the driver after the delay unless one registers again meanwhile."""
+    was = ctx.dra_plugins.registered(node, DRIVER)
+    ctx.dra_plugins.unregister(node, plugin_uid)
+    if not was or ctx.dra_plugins.registered(node, DRIVER):
+        return
+
+    def wipe() -> None:
+        if ctx.dra_plugins.registered(node, DRIVER):
+            return
+        for obj in ctx.store.list(RESOURCESLICE, None, lambda s: _of(s, node))[0]:
+            ctx.store.delete(RESOURCESLICE, "", obj["metadata"]["name"])
+
+    ctx.clock.after(WIPING_DELAY, wipe, background=True)
+
+
+def _of(slice_: dict[str, Any], node: str) -> bool:
+    return bool(slice_["spec"].get("nodeName") == node and slice_["spec"].get("driver") == DRIVER)
 
 
 def publish(store: Store, node: NodeSpec, setup: DraDriverSetup) -> None:
     """Write the node's slice unless it has one already (a restarted plugin finds its pool unchanged)."""
-    mine = store.list(RESOURCESLICE, None, lambda s: s["spec"].get("nodeName") == node.name
-                      and s["spec"].get("driver") == DRIVER)[0]
-    if mine:
+    if store.list(RESOURCESLICE, None, lambda s: _of(s, node.name))[0]:
         return
     owner = store.get(NODE, "", node.name)["metadata"]
     store.create(RESOURCESLICE, {
