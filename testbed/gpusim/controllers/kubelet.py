@@ -13,6 +13,7 @@ from ..store import Obj, now_rfc3339
 from .base import Context
 from .containers import ContainerRun, PodRun
 from .devices import DeviceManager
+from .dra_prepare import prepare, unprepare
 from .kubelet_status import phase, pod_status
 from .objects import is_deleting, is_terminal
 from .pod_volumes import forget_pod
@@ -21,6 +22,7 @@ from .runtime import Runtime
 
 COMPONENT = "kubelet"
 SANDBOX_SECONDS = 0.2
+PREPARE_RETRY_SECONDS = 5.0  # a pod whose claims cannot be prepared yet is synced again, as after a worker error
 _DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 
 
@@ -91,12 +93,26 @@ class Kubelet:
         return f"127.244.{self._nodes[run.node] % 256}.{count % 254 + 1}"
 
     def _sandbox_ready(self, run: PodRun, obj: Obj) -> None:
-        if run.terminating:
+        if run.terminating or not self._prepared(run, obj):
             return
         run.pod_ip = self._pod_ip(run, obj)
         run.sandbox_ready = True
         self._sync(run)
         self._advance(run)
+
+    def _prepared(self, run: PodRun, obj: Obj) -> bool:
+        """PrepareDynamicResources before the sandbox (``dra_prepare.py``); retried later when it fails."""
+        if not obj["spec"].get("resourceClaims"):
+            return True
+        current = self._ctx.store.find(POD, run.namespace, run.name) or obj
+        error = prepare(self._ctx, run.node, current)
+        if error is None:
+            return True
+        self._ctx.recorder.event(current, "Warning", "FailedPrepareDynamicResources",
+                                 f"Failed to prepare dynamic resources: {error}", COMPONENT, host=run.node)
+        run.timers.append(self._ctx.clock.after(PREPARE_RETRY_SECONDS, lambda: self._sandbox_ready(run, obj),
+                                                background=True))
+        return False
 
     def _advance(self, run: PodRun) -> None:
         """Start the next init container, or every regular container once initialised."""
@@ -149,6 +165,9 @@ class Kubelet:
         run.kill_all()
         run.sandbox_ready = False
         self._devices.release(run.node, run.uid)
+        pod = self._ctx.store.find(POD, run.namespace, run.name)
+        if pod is not None and pod["spec"].get("resourceClaims"):
+            unprepare(self._ctx, run.node, pod)
         self._sync(run)
 
     def _fail(self, run: PodRun, reason: str | None, message: str | None) -> None:

@@ -45,13 +45,20 @@ class ResourceClaimController:
                 if not is_terminal(pod) and not is_deleting(pod):
                     self._create_claims(pod)
 
-    def _create_claims(self, pod: Obj) -> None:
-        meta = pod["metadata"]
+    def _create_claims(self, event_pod: Obj) -> None:
+        meta = event_pod["metadata"]
+        pod = self._ctx.store.find(POD, meta["namespace"], meta["name"])
+        if pod is None or pod["metadata"]["uid"] != meta["uid"]:
+            return
         done = {s["name"] for s in (pod.get("status") or {}).get("resourceClaimStatuses") or []}
         created: list[dict[str, Any]] = []
         for entry in pod["spec"].get("resourceClaims") or []:
             template_name = entry.get("resourceClaimTemplateName")
             if template_name is None or entry["name"] in done:
+                continue
+            existing = self._owned_claim(pod, entry["name"])
+            if existing is not None:  # made before the pod's status said so (findPodResourceClaim)
+                created.append({"name": entry["name"], "resourceClaimName": existing})
                 continue
             template = self._ctx.store.find(RESOURCECLAIMTEMPLATE, meta["namespace"], template_name)
             if template is None:
@@ -68,6 +75,15 @@ class ResourceClaimController:
             created.append({"name": entry["name"], "resourceClaimName": made["metadata"]["name"]})
         if created:
             self._update_pod(pod, lambda status: status.setdefault("resourceClaimStatuses", []).extend(created))
+
+    def _owned_claim(self, pod: Obj, entry: str) -> str | None:
+        claims, _ = self._ctx.store.list(RESOURCECLAIM, pod["metadata"]["namespace"])
+        for claim in claims:
+            if controller_uid(claim) == pod["metadata"]["uid"] and \
+                    (claim["metadata"].get("annotations") or {}).get(POD_CLAIM_NAME) == entry:
+                name: str = claim["metadata"]["name"]
+                return name
+        return None
 
     def _claim_from(self, pod: Obj, entry: str, template: Obj) -> Obj:
         meta, template_meta = pod["metadata"], (template["spec"].get("metadata") or {})

@@ -24,6 +24,7 @@ from ..store import Obj, now_rfc3339
 from .base import Context
 from .containers import ContainerRun, PodRun, kill_container, start_process
 from .devices import DeviceManager
+from .dra_prepare import container_cdi_devices
 from .persistentvolumes import claim_directory
 from .pod_volumes import ConfigMaps, PodVolumes, pod_directory
 from .pulls import (
@@ -148,7 +149,8 @@ class Runtime:
         privileged = bool(security.get("privileged"))
         added = [str(cap).upper().removeprefix("CAP_") for cap in (security.get("capabilities") or {}).get("add") or []]
         request = ContainerRequest(handler=handler, env=env, annotations=response.annotations,
-                                   device_mounts=response.device_mounts, cdi_devices=response.cdi_devices,
+                                   device_mounts=response.device_mounts,
+                                   cdi_devices=response.cdi_devices + container_cdi_devices(ctx.store, obj, c.spec),
                                    privileged=privileged, sys_admin=privileged or "SYS_ADMIN" in added)
         pod_dir = pod_directory(ctx, pod.uid)
         return ContainerContext(pod=obj, container=c.spec, node=node, host_roots=ctx.host_roots,
