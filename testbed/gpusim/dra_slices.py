@@ -95,11 +95,16 @@ def devices(node: NodeSpec, setup: DraDriverSetup) -> list[dict[str, Any]]:
     return listed
 
 
+def mig_names(gpu: Gpu) -> list[str]:
+    """The canonical names of the GPU's MIG devices, in the scenario's order."""
+    return [f"gpu-{gpu.index}-mig-{mig.profile.replace('.', '')}-{_PROFILE_IDS.get(_profile(mig)[0], 0)}-{start}"
+            for mig, start in zip(gpu.mig_devices, _placements(gpu.mig_devices), strict=True)]
+
+
 def _mig_devices(node: NodeSpec, gpu: Gpu) -> list[dict[str, Any]]:
     listed = []
-    for mig, start in zip(gpu.mig_devices, _placements(gpu.mig_devices), strict=True):
-        slices, memory_gb = _profile(mig)
-        name = f"gpu-{gpu.index}-mig-{mig.profile.replace('.', '')}-{_PROFILE_IDS.get(slices, 0)}-{start}"
+    for mig, name in zip(gpu.mig_devices, mig_names(gpu), strict=True):
+        memory_gb = _profile(mig)[1]
         listed.append({"name": name, "attributes": {
             "type": {"string": "mig"}, "uuid": {"string": mig.uuid}, "parentUUID": {"string": gpu.uuid},
             "profile": {"string": mig.profile}, **_common(node, gpu)},

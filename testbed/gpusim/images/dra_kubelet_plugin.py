@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 
 from ..dra_driver_manifests import DRIVER
+from ..dra_slices import mig_names
 from .base import ContainerContext, Outcome, Script, command_line, klog
 
 _PRESTART = "kubelet-plugin-prestart.sh"
@@ -41,7 +42,10 @@ def run(ctx: ContainerContext) -> Outcome:
         return Script(steps=((0.05, _NVML_ERROR),), exit_code=1)
     lines = [klog("I", "nvlib.go:205", "Traverse GPU devices")]
     for gpu in node.gpus if node is not None else ():
-        lines.append(klog("I", "nvlib.go:281", f"Adding device gpu-{gpu.index} to allocatable devices"))
+        if not gpu.mig_devices:
+            lines.append(klog("I", "nvlib.go:281", f"Adding device gpu-{gpu.index} to allocatable devices"))
+        lines.extend(klog("I", "nvlib.go:292", f"Adding MIG device {name} to allocatable devices (parent: "
+                          f"gpu-{gpu.index})") for name in mig_names(gpu))
     return Script(steps=((0.05, "".join(lines)),), exit_code=None, dra_driver=DRIVER)
 
 
