@@ -4,9 +4,10 @@ The init container runs hack/kubelet-plugin-prestart.sh (kubernetes-sigs/dra-dri
 looks for nvidia-smi and libnvidia-ml.so.1 under the driver root the chart mounts from the host
 (``nvidiaDriverRoot``), runs nvidia-smi, and leaves only on success; without a driver it logs its "Check
 failed. Has the NVIDIA GPU driver been set up?" hint and retries every 10 s for ever, so the pod stays in
-``Init:0/1``. The ``gpus`` container runs cmd/gpu-kubelet-plugin: it logs NVML's devices as nvlib.go does,
-registers with the kubelet and publishes its ResourceSlice; ``dra: {plugin: crashloop}`` makes its NVML
-initialisation fail, and main.go prints the error chain and exits 1 (CrashLoopBackOff).
+``Init:0/1`` (the simulation logs the first attempt only). The ``gpus`` container runs cmd/gpu-kubelet-plugin:
+it logs NVML's devices as nvlib.go does, registers with the kubelet and publishes its ResourceSlice;
+``dra: {plugin: crashloop}`` makes its NVML initialisation fail, and main.go prints the error chain and exits 1
+(CrashLoopBackOff).
 
 The driver counts as present where the host has a loaded driver and GPUs (the plugin sees the host's driver
 through the driver-root mount, not through the runtime's injection: the chart sets NVIDIA_VISIBLE_DEVICES=void).
@@ -59,6 +60,17 @@ def _driver_root(ctx: ContainerContext) -> str:
     return setup.driver_root if setup is not None else "/"
 
 
+def _hints(root: str) -> str:
+    """The script's hints for a driver root other than / (empty here: nothing is mounted there)."""
+    if root == "/":
+        return ""
+    hints = f"Hint: Directory {root} on the host is empty\n"
+    if root == "/run/nvidia/driver":
+        hints += ("Hint: NVIDIA_DRIVER_ROOT is set to '/run/nvidia/driver' which typically means that the NVIDIA "
+                  "GPU Operator manages the GPU driver. Make sure that the GPU Operator is deployed and healthy.\n")
+    return hints
+
+
 def _prestart(ctx: ContainerContext) -> Outcome:
     root = _driver_root(ctx)
     link = f"create symlink: /driver-root -> /driver-root-parent/{root.rstrip('/').rsplit('/', 1)[-1]}\n"
@@ -75,5 +87,5 @@ def _prestart(ctx: ContainerContext) -> Outcome:
               "Check failed. Has the NVIDIA GPU driver been set up? It is expected to be installed under "
               f"NVIDIA_DRIVER_ROOT (currently set to '{root}') in the host filesystem. If that path appears to be "
               "unexpected: review the DRA driver's 'nvidiaDriverRoot' Helm chart variable. Otherwise, review if the "
-              "GPU driver has actually been installed under that path.\n\n")
+              f"GPU driver has actually been installed under that path.\n{_hints(root)}\n")
     return Script(steps=((0.02, link), (0.05, failed)), exit_code=None, ready=False)

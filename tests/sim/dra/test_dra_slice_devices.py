@@ -7,7 +7,7 @@ from typing import Any
 from gpusim.dra_driver_manifests import DAEMONSET_NAME, dra_driver_objects
 from gpusim.dra_slices import devices, semver
 from gpusim.resources import DAEMONSET, DEVICECLASS
-from gpusim.scenario import load
+from gpusim.scenario import load, loads
 
 
 def _published(scenario: str, node: str) -> list[dict[str, Any]]:
@@ -69,3 +69,13 @@ def test_the_chart_objects_name_the_daemonset_and_the_classes_cel() -> None:
     missing = dra_driver_objects(load("dra-deviceclass-missing"))
     assert "gpu.nvidia.com" not in {obj["metadata"]["name"] for kind, obj in missing if kind == DEVICECLASS}
     assert dra_driver_objects(load("seed")) == []
+
+
+def test_the_operator_style_installs_into_gpu_operator_with_its_driver_root() -> None:
+    scenario = loads("name: t\nbase: dra\ndraDriver: {style: gpu-operator}\n")
+    daemonset = next(obj for kind, obj in dra_driver_objects(scenario) if kind == DAEMONSET)
+    assert daemonset["metadata"]["namespace"] == "gpu-operator"
+    init = daemonset["spec"]["template"]["spec"]["initContainers"][0]
+    assert {"name": "NVIDIA_DRIVER_ROOT", "value": "/run/nvidia/driver"} in init["env"]
+    volumes = {v["name"]: v["hostPath"]["path"] for v in daemonset["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["driver-root"] == "/run/nvidia/driver" and volumes["driver-root-parent"] == "/run/nvidia"
