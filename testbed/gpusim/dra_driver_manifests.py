@@ -1,9 +1,9 @@
 """NVIDIA's DRA driver for GPUs as its Helm chart installs it (kubernetes-sigs/dra-driver-nvidia-gpu v25.12.0,
 deployments/helm/nvidia-dra-driver-gpu, release ``nvidia-dra-driver-gpu``, values
 ``resources.computeDomains.enabled=false``): the kubelet-plugin DaemonSet (templates/kubeletplugin.yaml, its
-init container running kubelet-plugin-prestart.sh and its ``gpus`` container), its ServiceAccount
-(templates/rbac-kubeletplugin.yaml) and the DeviceClasses (templates/deviceclass-*.yaml). The chart deploys the
-controller Deployment only for compute domains, so not here.
+init container running kubelet-plugin-prestart.sh and its ``gpus`` container), its ServiceAccount, ClusterRole
+and ClusterRoleBinding (templates/rbac-kubeletplugin.yaml) and the DeviceClasses (templates/deviceclass-*.yaml).
+The chart deploys the controller Deployment only for compute domains, so not here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from .api.served import served_apis
 from .model import DraDriverSetup, Scenario
 from .plugin_manifests import _daemonset, _required
-from .resources import DAEMONSET, DEVICECLASS, SERVICEACCOUNT
+from .resources import CLUSTERROLE, CLUSTERROLEBINDING, DAEMONSET, DEVICECLASS, SERVICEACCOUNT
 from .store import Obj
 
 DRIVER = "gpu.nvidia.com"
@@ -21,6 +21,16 @@ RELEASE = "nvidia-dra-driver-gpu"  # the chart's name, and the release name its 
 DAEMONSET_NAME = f"{RELEASE}-kubelet-plugin"
 SERVICE_ACCOUNT = f"{RELEASE}-service-account-kubeletplugin"
 IMAGE = "nvcr.io/nvidia/k8s-dra-driver-gpu"
+CLUSTER_ROLE = f"{RELEASE}-clusterrole-kubeletplugin"
+# templates/rbac-kubeletplugin.yaml (its namespaced Role for compute-domain cliques is left out with them)
+_RULES = [
+    {"apiGroups": ["resource.nvidia.com"], "resources": ["computedomains"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": ["resource.k8s.io"], "resources": ["resourceclaims"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": ["resource.k8s.io"], "resources": ["resourceslices"],
+     "verbs": ["get", "list", "watch", "create", "update", "delete"]},
+    {"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list", "watch", "update"]},
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
+]
 REGISTRAR = "/var/lib/kubelet/plugins_registry"
 PLUGINS = "/var/lib/kubelet/plugins"
 # values.yaml kubeletPlugin.affinity: a node NFD, GFD or the GPU Operator says has an NVIDIA GPU.
@@ -44,8 +54,14 @@ def dra_driver_objects(scenario: Scenario) -> list[tuple[Any, Obj]]:
     return [
         (SERVICEACCOUNT, {"metadata": {"name": SERVICE_ACCOUNT, "namespace": setup.namespace,
                                        "labels": _labels(setup)}}),
+        (CLUSTERROLE, {"metadata": {"name": CLUSTER_ROLE}, "rules": _RULES}),
+        (CLUSTERROLEBINDING, {
+            "metadata": {"name": f"{RELEASE}-clusterrole-binding-kubeletplugin"},
+            "subjects": [{"kind": "ServiceAccount", "name": SERVICE_ACCOUNT, "namespace": setup.namespace}],
+            "roleRef": {"kind": "ClusterRole", "name": CLUSTER_ROLE, "apiGroup": "rbac.authorization.k8s.io"}}),
         (DAEMONSET, _kubelet_plugin(setup)),
-        *((DEVICECLASS, device_class(name, v1=_serves_v1(scenario))) for name in setup.device_classes),
+        *((DEVICECLASS, device_class(name, v1=_serves_v1(scenario), narrowed=setup.gpu_class_selector))
+          for name in setup.device_classes),
     ]
 
 
@@ -55,11 +71,14 @@ def _serves_v1(scenario: Scenario) -> bool:
     return "v1" in served.versions("resource.k8s.io")
 
 
-def device_class(name: str, *, v1: bool) -> Obj:
+def device_class(name: str, *, v1: bool, narrowed: str | None = None) -> Obj:
     """One DeviceClass in the stored v1 shape; deviceclass-gpu.yaml adds extendedResourceName only where the
-    chart renders resource.k8s.io/v1 (the cluster serves v1)."""
+    chart renders resource.k8s.io/v1 (the cluster serves v1). ``narrowed``: a selector the cluster admin added
+    to gpu.nvidia.com after the install (``kubectl edit deviceclass``)."""
     expression = f"device.driver == '{DRIVER}' && device.attributes['{DRIVER}'].type == '{_SELECTORS[name]}'"
     spec: dict[str, Any] = {"selectors": [{"cel": {"expression": expression}}]}
+    if name == "gpu.nvidia.com" and narrowed:
+        spec["selectors"].append({"cel": {"expression": narrowed}})
     if name == "gpu.nvidia.com" and v1:
         spec["extendedResourceName"] = "nvidia.com/gpu"
     return {"metadata": {"name": name}, "spec": spec}

@@ -68,3 +68,12 @@ def test_the_kubelet_plugin_runs_on_each_labelled_gpu_node_and_logs_its_gpus(clu
     node = json.loads(kubectl(cluster, "get", "node", "k8s-node05", "-o", "json").stdout)
     assert node["metadata"]["labels"]["feature.node.kubernetes.io/pci-10de.present"] == "true"
     assert "nvidia.com/gpu" not in node["status"]["capacity"]
+
+
+def test_the_plugins_service_account_may_publish_slices_and_nothing_of_claims_beyond_reading(
+        cluster: SimCluster) -> None:
+    account = f"--as=system:serviceaccount:{NAMESPACE}:nvidia-dra-driver-gpu-service-account-kubeletplugin"
+    assert kubectl(cluster, "auth", "can-i", "create", "resourceslices.resource.k8s.io", account,
+                   check=False).stdout.strip() == "yes"
+    assert kubectl(cluster, "auth", "can-i", "update", "resourceclaims.resource.k8s.io", account,
+                   check=False).stdout.strip() == "no"
