@@ -224,6 +224,7 @@ class DraDriverSetup:
     style: DraStyle = "helm"
     device_classes: tuple[str, ...] = ("gpu.nvidia.com", "mig.nvidia.com", "vfio.gpu.nvidia.com")
     feature_gates: tuple[tuple[str, bool], ...] = ()
+    gpu_class_selector: str | None = None  # a CEL selector the cluster admin added to DeviceClass gpu.nvidia.com
 
     @property
     def namespace(self) -> str:

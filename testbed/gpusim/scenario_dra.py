@@ -11,7 +11,7 @@ from gpusim.scenario_host import DRIVER_VERSION
 from gpusim.scenario_sharing import parse_unhealthy
 from gpusim.scenario_yaml import Value
 
-DRA_FIELDS = ("version", "style", "deviceClasses", "featureGates")
+DRA_FIELDS = ("version", "style", "deviceClasses", "featureGates", "gpuClassSelector")
 DRA_NODE_FIELDS = ("plugin", "omitGpus", "driverVersion")
 DRA_STYLES = ("helm", "gpu-operator")
 DRA_PLUGIN_HEALTH = ("auto", "crashloop")
@@ -30,6 +30,7 @@ def dra_driver(value: Value | None) -> DraDriverSetup | None:
         style=cast(DraStyle, fields.choice("style", DRA_STYLES, default.style)),
         device_classes=fields.read("deviceClasses", _device_classes, default.device_classes),
         feature_gates=fields.read("featureGates", _feature_gates, default.feature_gates),
+        gpu_class_selector=fields.read("gpuClassSelector", Value.nonempty, None),
     )
 
 
