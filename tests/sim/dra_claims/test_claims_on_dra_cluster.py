@@ -201,3 +201,25 @@ def test_a_claim_of_a_driver_without_a_registered_plugin_is_not_prepared(sim: Si
     assert rows.pop("NAME") == "STATE"
     assert {name.rsplit("-", 2)[0]: state for name, state in rows.items()} == {
         "wants-nic": "allocated,reserved", "wants-b200": "pending", "starts-with": "pending"}
+
+
+def test_a_shared_claim_is_deallocated_once_its_pod_is_done(api: client.ApiClient) -> None:
+    body = template("standalone", {"deviceClassName": "gpu.nvidia.com"})
+    claim = {"apiVersion": body["apiVersion"], "kind": "ResourceClaim", "metadata": {"name": "standalone"},
+             "spec": body["spec"]["spec"]}
+    create(api, "resourceclaims", claim)
+    pod = claiming_pod("uses-standalone", "unused")
+    pod["spec"]["resourceClaims"] = [{"name": "gpu", "resourceClaimName": "standalone"}]
+    core = client.CoreV1Api(api)
+    core.create_namespaced_pod("default", pod)
+    objects = client.CustomObjectsApi(api)
+
+    def status() -> dict[str, Any]:
+        found: dict[str, Any] = objects.get_namespaced_custom_object(GROUP, VERSION, "default", "resourceclaims",
+                                                                     "standalone").get("status") or {}
+        return found
+
+    wait("the pod", lambda: core.read_namespaced_pod("uses-standalone", "default").status.phase == "Succeeded")
+    assert len(json.loads(core.read_namespaced_pod_log("uses-standalone", "default", container="with"))) == 1
+    wait("the deallocation", lambda: not status())
+    assert objects.get_namespaced_custom_object(GROUP, VERSION, "default", "resourceclaims", "standalone")
