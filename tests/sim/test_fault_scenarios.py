@@ -20,6 +20,7 @@ from gpusim.testing import StartCluster, eventually
 from kubernetes import client
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.sim.dra.faults import DRA_FAULTS, DRA_HEALTHY
 from tests.sim.fault_api import BROKEN, HEALTHY, VECTORADD, Api, host_file, run_host_binary
 from tests.sim.gpu_stack_faults import cdi_spec_missing, cdi_spec_stale, half_hardened, shared_gpu
 
@@ -326,10 +327,11 @@ FAULTS: dict[str, Callable[[Api], None]] = {
     "cdi-spec-missing": cdi_spec_missing,
     "cdi-spec-stale": cdi_spec_stale,
     "shared-gpu": shared_gpu,
+    **DRA_FAULTS,
 }
 HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
                     "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
-                    "nvidia-docker2-only", "hardened", "runtimeclass-legacy"}
+                    "nvidia-docker2-only", "hardened", "runtimeclass-legacy"} | DRA_HEALTHY
 
 
 def test_every_bundled_scenario_is_either_healthy_or_has_a_fault_test() -> None:
