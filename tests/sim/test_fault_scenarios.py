@@ -21,6 +21,7 @@ from kubernetes import client
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.sim.dra.faults import DRA_FAULTS, DRA_HEALTHY
+from tests.sim.dra_claims.unallocatable_fault import dra_claim_unallocatable
 from tests.sim.fault_api import BROKEN, HEALTHY, VECTORADD, Api, host_file, run_host_binary
 from tests.sim.gpu_stack_faults import cdi_spec_missing, cdi_spec_stale, half_hardened, shared_gpu
 
@@ -328,6 +329,7 @@ FAULTS: dict[str, Callable[[Api], None]] = {
     "cdi-spec-stale": cdi_spec_stale,
     "shared-gpu": shared_gpu,
     **DRA_FAULTS,
+    "dra-claim-unallocatable": dra_claim_unallocatable,
 }
 HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
                     "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
