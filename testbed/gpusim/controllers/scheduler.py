@@ -123,8 +123,8 @@ class SchedulerController:
             if rejection is None and dra.claims:
                 try:
                     found = allocate(store, dra.claims, node, taken)
-                except CelError as err:  # the plugin's Filter returns an error, not a verdict on the node
-                    self._unschedulable(pod, f'running Filter plugin "DynamicResources": {err}')
+                except CelError as err:  # an error status, not a verdict on the node (framework RunFilterPlugins)
+                    self._unschedulable(pod, f'running "DynamicResources" filter plugin: {err}', "SchedulerError")
                     return
                 if isinstance(found, str):
                     rejection = Rejection((found,), resolvable=False)
@@ -204,12 +204,12 @@ class SchedulerController:
         except ApiError:  # the pod went away meanwhile
             return None
 
-    def _unschedulable(self, pod: Obj, message: str) -> None:
+    def _unschedulable(self, pod: Obj, message: str, reason: str = "Unschedulable") -> None:
         def change(status: dict[str, Any]) -> None:
             status.setdefault("phase", "Pending")
             conditions = status.setdefault("conditions", [])
             set_condition(conditions, {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
-                                       "reason": "Unschedulable", "message": message}, now_rfc3339())
+                                       "reason": reason, "message": message}, now_rfc3339())
 
         updated = self._update_status(pod, change)
         if updated is not None:

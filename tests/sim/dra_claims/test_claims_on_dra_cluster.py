@@ -169,11 +169,14 @@ def test_a_selector_outside_the_cel_subset_fails_scheduling_naming_it(api: clien
     expression = "device.attributes['gpu.nvidia.com'].productName.startsWith('NVIDIA')"
     create(api, "resourceclaimtemplates", template("starts", {"deviceClassName": "gpu.nvidia.com",
                                                               "selectors": [{"cel": {"expression": expression}}]}))
-    client.CoreV1Api(api).create_namespaced_pod("default", claiming_pod("starts-with", "starts"))
+    core = client.CoreV1Api(api)
+    core.create_namespaced_pod("default", claiming_pod("starts-with", "starts"))
     message = wait("FailedScheduling", lambda: [m for m in events(api, "starts-with", "FailedScheduling")
                                                 if "DynamicResources" in m])[0]
-    assert message.startswith('running Filter plugin "DynamicResources": unsupported CEL expression')
+    assert message.startswith('running "DynamicResources" filter plugin: unsupported CEL expression')
     assert expression in message
+    scheduled = core.read_namespaced_pod("starts-with", "default").status.conditions[0]
+    assert (scheduled.type, scheduled.status, scheduled.reason) == ("PodScheduled", "False", "SchedulerError")
 
 
 def test_a_claim_of_a_driver_without_a_registered_plugin_is_not_prepared(sim: SimCluster,
