@@ -5,8 +5,9 @@ Behaviour and wording follow kubernetes/kubernetes v1.34: pkg/scheduler/framewor
 ``pod "<ns>/<name>": ResourceClaim not created yet``; Filter: ``cannot allocate all claims``, an allocated claim
 elsewhere ``resourceclaim not available on the node``, both UnschedulableAndUnresolvable) and
 staging/src/k8s.io/dynamic-resource-allocation/structured (the allocator: devices of the node's complete pools,
-the DeviceClass's selectors and the request's, ``ExactCount``/``All``, devices no other claim holds, NoSchedule
-and NoExecute device taints the request does not tolerate skipped; a CEL error fails the allocation).
+the DeviceClass's selectors and the request's, ``ExactCount``/``All``, ``firstAvailable`` in order, devices no
+other claim holds, NoSchedule and NoExecute device taints the request does not tolerate skipped; a CEL error
+fails the allocation).
 """
 
 from __future__ import annotations
@@ -97,28 +98,43 @@ def allocate(store: Store, claims: list[Obj], node: Obj, taken: set[DeviceId]) -
 
 def _allocate_claim(store: Store, claim: Obj, devices: list[tuple[DeviceId, Obj, Device]],
                     held: set[DeviceId]) -> list[dict[str, str]] | None:
+    """Every request satisfied (a firstAvailable request by its first subrequest that fits), or None."""
     results: list[dict[str, str]] = []
     chosen = set(held)
-    for request, exactly in _requests(claim):
-        device_class = store.find(DEVICECLASS, "", exactly.get("deviceClassName", "")) or {"spec": {}}
-        selectors = [compile_selector(s["cel"]["expression"])
-                     for s in (device_class["spec"].get("selectors") or []) + (exactly.get("selectors") or [])]
-        fitting = [(ident, device) for ident, raw, device in devices
-                   if ident not in chosen and _tolerated(raw, exactly) and all(s(device) for s in selectors)]
-        all_mode = exactly.get("allocationMode") == "All"
-        count = len(fitting) if all_mode else int(exactly.get("count", 1))
-        if not fitting or len(fitting) < count:
+    for alternatives in _alternatives(claim):
+        picked = next((found for name, exactly in alternatives
+                       if (found := _pick(store, name, exactly, devices, chosen)) is not None), None)
+        if picked is None:
             return None
-        for ident, _ in fitting[:count]:
-            chosen.add(ident)
-            results.append({"request": request, "driver": ident[0], "pool": ident[1], "device": ident[2]})
+        chosen.update(_device_id(r) for r in picked)
+        results += picked
     return results
 
 
-def _requests(claim: Obj) -> list[tuple[str, dict[str, Any]]]:
-    """(request name, its ``exactly``) for each request; firstAvailable's subrequests are not simulated."""
+def _pick(store: Store, request: str, exactly: dict[str, Any], devices: list[tuple[DeviceId, Obj, Device]],
+          chosen: set[DeviceId]) -> list[dict[str, str]] | None:
+    device_class = store.find(DEVICECLASS, "", exactly.get("deviceClassName", "")) or {"spec": {}}
+    selectors = [compile_selector(s["cel"]["expression"])
+                 for s in (device_class["spec"].get("selectors") or []) + (exactly.get("selectors") or [])]
+    fitting = [ident for ident, raw, device in devices
+               if ident not in chosen and _tolerated(raw, exactly) and all(s(device) for s in selectors)]
+    count = len(fitting) if exactly.get("allocationMode") == "All" else int(exactly.get("count", 1))
+    if not fitting or len(fitting) < count:
+        return None
+    return [{"request": request, "driver": ident[0], "pool": ident[1], "device": ident[2]} for ident in fitting[:count]]
+
+
+def _alternatives(claim: Obj) -> list[list[tuple[str, dict[str, Any]]]]:
+    """Per request, what may satisfy it: its ``exactly``, or its ``firstAvailable`` subrequests in order (named
+    ``<request>/<subrequest>`` in the results, as the allocator names them)."""
     requests = ((claim.get("spec") or {}).get("devices") or {}).get("requests") or []
-    return [(r["name"], r["exactly"]) for r in requests if "exactly" in r]
+    return [[(r["name"], r["exactly"])] if "exactly" in r else
+            [(f"{r['name']}/{sub['name']}", sub) for sub in r.get("firstAvailable") or []] for r in requests]
+
+
+def _requests(claim: Obj) -> list[tuple[str, dict[str, Any]]]:
+    """Every (request name, its device choice): ``exactly``s and firstAvailable subrequests alike."""
+    return [choice for alternatives in _alternatives(claim) for choice in alternatives]
 
 
 def _node_devices(store: Store, node: str) -> list[tuple[DeviceId, Obj, Device]]:

@@ -81,3 +81,14 @@ def test_the_allocation_selects_the_node_by_name(store: Store) -> None:
     assert not isinstance(found, str)
     assert found["c"]["nodeSelector"] == {"nodeSelectorTerms": [
         {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]}
+
+
+def test_first_available_takes_the_first_subrequest_that_fits(store: Store) -> None:
+    publish(store, gpu("gpu-0"))
+    prioritized = store.create(RESOURCECLAIM, {"metadata": {"name": "p", "namespace": "default"}, "spec": {"devices": {
+        "requests": [{"name": "gpu", "firstAvailable": [
+            {"name": "two", "deviceClassName": "gpu.nvidia.com", "count": 2},
+            {"name": "one", "deviceClassName": "gpu.nvidia.com"}]}]}}})
+    found = allocate(store, [prioritized], NODE, set())
+    assert not isinstance(found, str)
+    assert [(r["request"], r["device"]) for r in found["p"]["devices"]["results"]] == [("gpu/one", "gpu-0")]
