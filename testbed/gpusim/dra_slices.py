@@ -18,28 +18,26 @@ the node, owned by the Node. When the plugin exits, the kubelet wipes the node's
 dra_plugin_manager.go ``sync``/``wipeResourceSlices``), so a plugin restarted at once keeps its slice.
 
 With the NVMLDeviceHealthCheck gate on, a GPU the health check found unhealthy (``NodeSpec.unhealthy_gpus``) is
-left out of the slice (driver.go republishes "only healthy devices": v25.12.0 does not use device taints yet).
+left out of the slice (driver.go republishes "only healthy devices": v25.12.0 does not use device taints yet);
+with the test bed's ``deviceTaints`` switch it stays, tainted ``gpu.nvidia.com/xid=<Xid>:NoSchedule`` as the
+project's later releases do (device_health.go ``healthEventToTaint``, a fatal Xid).
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from .cuda import reported_cuda
 from .dra_driver_manifests import DRIVER
 from .images.gpu_facts import architecture
-from .model import DraDriverSetup, Gpu, MigDevice, NodeSpec
+from .mig_names import mig_names, profile
+from .model import DraDriverSetup, Gpu, NodeSpec
 from .resources import NODE, RESOURCESLICE
 from .store import Store
 
 if TYPE_CHECKING:
     from .controllers.base import Context
 
-# MIG profile id by compute slices (NVML's GPU instance profiles 1g 19, 2g 14, 3g 9, 4g 5, 7g 0).
-_PROFILE_IDS = {1: 19, 2: 14, 3: 9, 4: 5, 7: 0}
-_MEMORY_SLOTS = {1: 1, 2: 2, 3: 4, 4: 4, 7: 8}
-_PROFILE = re.compile(r"(\d+)g\.(\d+)gb")
 WIPING_DELAY = 30.0  # seconds: the kubelet's delay before it wipes an unregistered driver's slices
 
 
@@ -79,57 +77,32 @@ def publish(store: Store, node: NodeSpec, setup: DraDriverSetup) -> None:
 
 
 def devices(node: NodeSpec, setup: DraDriverSetup) -> list[dict[str, Any]]:
-    hidden = set(node.dra.omit_gpus)
-    if setup.gate("NVMLDeviceHealthCheck"):
-        hidden |= set(node.unhealthy_gpus)
+    unhealthy = set(node.unhealthy_gpus) if setup.gate("NVMLDeviceHealthCheck") else set()
+    hidden = set(node.dra.omit_gpus) | (set() if setup.device_taints else unhealthy)
     listed: list[dict[str, Any]] = []
     for gpu in node.gpus:
         if gpu.index in hidden:
             continue
-        if gpu.mig_devices:
-            listed.extend(_mig_devices(node, gpu))
-        else:
-            listed.append({"name": f"gpu-{gpu.index}", "attributes": {"type": {"string": "gpu"},
-                           "uuid": {"string": gpu.uuid}, **_common(node, gpu)},
-                           "capacity": {"memory": {"value": f"{gpu.memory_mib}Mi"}}})
+        own: list[dict[str, Any]] = _mig_devices(node, gpu) if gpu.mig_devices else [
+            {"name": f"gpu-{gpu.index}", "attributes": {"type": {"string": "gpu"}, "uuid": {"string": gpu.uuid},
+                                                        **_common(node, gpu)},
+             "capacity": {"memory": {"value": f"{gpu.memory_mib}Mi"}}}]
+        if gpu.index in unhealthy:
+            for device in own:
+                device["taints"] = [{"key": f"{DRIVER}/xid", "value": str(node.dra.xid), "effect": "NoSchedule"}]
+        listed.extend(own)
     return listed
-
-
-def mig_names(gpu: Gpu) -> list[str]:
-    """The canonical names of the GPU's MIG devices, in the scenario's order."""
-    return [f"gpu-{gpu.index}-mig-{mig.profile.replace('.', '')}-{_PROFILE_IDS.get(_profile(mig)[0], 0)}-{start}"
-            for mig, start in zip(gpu.mig_devices, _placements(gpu.mig_devices), strict=True)]
 
 
 def _mig_devices(node: NodeSpec, gpu: Gpu) -> list[dict[str, Any]]:
     listed = []
     for mig, name in zip(gpu.mig_devices, mig_names(gpu), strict=True):
-        memory_gb = _profile(mig)[1]
+        memory_gb = profile(mig)[1]
         listed.append({"name": name, "attributes": {
             "type": {"string": "mig"}, "uuid": {"string": mig.uuid}, "parentUUID": {"string": gpu.uuid},
             "profile": {"string": mig.profile}, **_common(node, gpu)},
             "capacity": {"memory": {"value": f"{memory_gb}Gi"}}})
     return listed
-
-
-def _placements(migs: tuple[MigDevice, ...]) -> list[int]:
-    """Placement starts: the largest instances first, each at the highest free start aligned to its width in
-    the GPU's 8 memory slices (an approximation of where nvidia-smi mig -cgi puts them)."""
-    used = [False] * 8
-    starts = [0] * len(migs)
-    for i in sorted(range(len(migs)), key=lambda i: -_profile(migs[i])[0]):
-        width = _MEMORY_SLOTS.get(_profile(migs[i])[0], 1)
-        for start in range(8 - width, -1, -width):
-            if not any(used[start:start + width]):
-                used[start:start + width] = [True] * width
-                starts[i] = start
-                break
-    return starts
-
-
-def _profile(mig: MigDevice) -> tuple[int, int]:
-    match = _PROFILE.match(mig.profile)
-    return (int(match.group(1)), int(match.group(2))) if match else (1, 0)
 
 
 def _common(node: NodeSpec, gpu: Gpu) -> dict[str, Any]:

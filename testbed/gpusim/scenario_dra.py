@@ -11,8 +11,8 @@ from gpusim.scenario_host import DRIVER_VERSION
 from gpusim.scenario_sharing import parse_unhealthy
 from gpusim.scenario_yaml import Value
 
-DRA_FIELDS = ("version", "style", "deviceClasses", "featureGates", "gpuClassSelector")
-DRA_NODE_FIELDS = ("plugin", "omitGpus", "driverVersion")
+DRA_FIELDS = ("version", "style", "deviceClasses", "featureGates", "gpuClassSelector", "deviceTaints")
+DRA_NODE_FIELDS = ("plugin", "omitGpus", "driverVersion", "xid")
 DRA_STYLES = ("helm", "gpu-operator")
 DRA_PLUGIN_HEALTH = ("auto", "crashloop")
 # The chart's DeviceClasses with resources.gpus.enabled (templates/deviceclass-{gpu,mig,vfio-gpu}.yaml).
@@ -31,6 +31,7 @@ def dra_driver(value: Value | None) -> DraDriverSetup | None:
         device_classes=fields.read("deviceClasses", _device_classes, default.device_classes),
         feature_gates=fields.read("featureGates", _feature_gates, default.feature_gates),
         gpu_class_selector=fields.read("gpuClassSelector", Value.nonempty, None),
+        device_taints=fields.read("deviceTaints", Value.boolean, default.device_taints),
     )
 
 
@@ -60,6 +61,7 @@ def dra_node(value: Value | None, gpus: tuple[Gpu, ...]) -> DraNodeSetup:
         omit_gpus=fields.read("omitGpus", lambda v: parse_unhealthy(v, gpus), no_indices),
         driver_version=fields.read(
             "driverVersion", lambda v: v.matching(DRIVER_VERSION, 'a driver version like "535.54.03"'), None),
+        xid=fields.read("xid", lambda v: v.integer(minimum=1), DraNodeSetup.xid),
     )
 
 

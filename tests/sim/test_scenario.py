@@ -70,6 +70,7 @@ FAULTS = {
     "dra-driver-version-stale",
     "dra-plugin-crashloop",
     "dra-device-unhealthy",
+    "dra-device-tainted",
     "dra-claim-unallocatable",
 }
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 
 from ..dra_driver_manifests import DRIVER
-from ..dra_slices import mig_names
+from ..mig_names import mig_names
 from .base import ContainerContext, Outcome, Script, command_line, klog
 
 _PRESTART = "kubelet-plugin-prestart.sh"

@@ -65,11 +65,21 @@ def dra_plugin_crashloop(api: Api) -> None:
     assert set(_devices_by_node(api, nodes=1)) == {NODE05}
 
 
+def dra_device_tainted(api: Api) -> None:
+    devices = _devices_by_node(api)
+    assert [(d.name, d.taints) for d in devices[NODE06]] == [("gpu-0", None)]
+    tainted = devices[NODE05][1]
+    assert tainted.name == "gpu-1"
+    assert [(t.key, t.value, t.effect) for t in tainted.taints] == [("gpu.nvidia.com/xid", "79", "NoSchedule")]
+    assert devices[NODE05][0].taints is None
+
+
 DRA_FAULTS: dict[str, Callable[[Api], None]] = {
     "dra-deviceclass-missing": dra_deviceclass_missing,
     "dra-slice-missing-gpu": _node05_lists_gpu0_only,
     "dra-driver-version-stale": dra_driver_version_stale,
     "dra-plugin-crashloop": dra_plugin_crashloop,
     "dra-device-unhealthy": _node05_lists_gpu0_only,
+    "dra-device-tainted": dra_device_tainted,
 }
 DRA_HEALTHY = {"dra", "dra-mig", "dra-v1beta1"}

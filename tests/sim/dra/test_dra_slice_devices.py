@@ -50,6 +50,9 @@ def test_slice_faults_show_in_the_devices() -> None:
     stale = _published("dra-driver-version-stale", "k8s-node06")
     assert stale[0]["attributes"]["driverVersion"] == {"version": "535.54.3"}
     assert [d["name"] for d in _published("dra-device-unhealthy", "k8s-node05")] == ["gpu-0"]
+    tainted = _published("dra-device-tainted", "k8s-node05")
+    assert [(d["name"], d.get("taints")) for d in tainted] == [
+        ("gpu-0", None), ("gpu-1", [{"key": "gpu.nvidia.com/xid", "value": "79", "effect": "NoSchedule"}])]
 
 
 def test_the_chart_objects_name_the_daemonset_and_the_classes_cel() -> None:
