@@ -3,7 +3,8 @@ device ids each container gets.
 
 - kubernetes/kubernetes v1.34 pkg/kubelet/kuberuntime/kuberuntime_manager.go: before the sandbox,
   ``PrepareDynamicResources``; on error the event ``FailedPrepareDynamicResources`` "Failed to prepare dynamic
-  resources: %v" and the pod stays ContainerCreating until a later sync succeeds. pkg/kubelet/cm/dra: a claim's
+  resources: %v" and the pod stays ContainerCreating until a later sync succeeds. pkg/kubelet/cm/dra: the claim
+  must be reserved for the pod (a pod bound by hand past the scheduler is "not allowed to use resource claim"), its
   driver must have registered its plugin on the node (``prepare dynamic resources: DRA driver %s is not
   registered``); the plugin answers NodePrepareResources with CDI device ids, which the kubelet passes to the
   runtime for the containers that name the claim in ``resources.claims`` (pkg/kubelet/cm/dra/manager.go
@@ -58,8 +59,11 @@ def _results(claim: Obj) -> list[dict[str, Any]]:
 
 def prepare(ctx: Context, node: str, pod: Obj) -> str | None:
     """NodePrepareResources for every claim of the pod; the kubelet's error text when one cannot be prepared."""
-    root = ctx.host_roots.get(node)
+    root, meta = ctx.host_roots.get(node), pod["metadata"]
     for claim in pod_claims(ctx.store, pod).values():
+        if all(r.get("uid") != meta["uid"] for r in (claim.get("status") or {}).get("reservedFor") or []):
+            return (f"prepare dynamic resources: pod {meta['name']}({meta['uid']}) is not allowed to use resource "
+                    f"claim {claim['metadata']['name']}({claim['metadata']['uid']})")
         drivers = sorted({r["driver"] for r in _results(claim)})
         for driver in drivers:
             if not ctx.dra_plugins.registered(node, driver):

@@ -236,3 +236,16 @@ def test_a_missing_template_is_reported_on_the_pod_until_it_exists(api: client.A
                        'resourceclaimtemplate.resource.k8s.io "late-template" not found')
     create(api, "resourceclaimtemplates", template("late-template", {"deviceClassName": "gpu.nvidia.com"}))
     wait("the pod", lambda: core.read_namespaced_pod("early", "default").status.phase == "Succeeded")
+
+
+def test_a_pod_bound_past_the_scheduler_may_not_use_an_unreserved_claim(api: client.ApiClient) -> None:
+    body = template("by-hand", {"deviceClassName": "gpu.nvidia.com"})
+    create(api, "resourceclaims", {"apiVersion": body["apiVersion"], "kind": "ResourceClaim",
+                                   "metadata": {"name": "by-hand"}, "spec": body["spec"]["spec"]})
+    pod = claiming_pod("bound-by-hand", "unused")
+    pod["spec"].update(nodeName="k8s-node05", resourceClaims=[{"name": "gpu", "resourceClaimName": "by-hand"}])
+    made = client.CoreV1Api(api).create_namespaced_pod("default", pod)
+    message = wait("FailedPrepareDynamicResources",
+                   lambda: events(api, "bound-by-hand", "FailedPrepareDynamicResources"))[0]
+    assert message.startswith("Failed to prepare dynamic resources: prepare dynamic resources: pod "
+                              f"bound-by-hand({made.metadata.uid}) is not allowed to use resource claim by-hand(")
