@@ -13,7 +13,9 @@ device ids each container gets.
   per claim, ``/var/run/cdi/k8s.gpu.nvidia.com-claim_<claimUID>.yaml`` (cdiapi.GenerateTransientSpecName, YAML
   by default), kind ``k8s.gpu.nvidia.com/claim``, a device ``<claimUID>-<device>`` per allocated device with that
   GPU's device node, and deletes it at NodeUnprepareResources. The allocated device is found on the node through
-  the slice's ``uuid`` attribute (a MIG device through ``parentUUID``), never through its name.
+  the slice's ``uuid`` attribute (a MIG device through ``parentUUID``), never through its name. Limitation: a MIG
+  device's spec carries only its parent's /dev/nvidiaN (no /dev/nvidia-caps nodes), so the container sees the
+  parent GPU: the test bed's runtime injects whole GPUs.
 """
 
 from __future__ import annotations
