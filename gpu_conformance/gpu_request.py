@@ -8,12 +8,14 @@ request themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from gpu_conformance.facts.dra import DRA_GROUP, GPU_CLASS
+from gpu_conformance.facts.dra import DRA_GROUP, GPU_CLASS, MIG_CLASS, DraDevice
 from gpu_conformance.facts.gpu_nodes import MIG_PREFIX, SHARED_GPU, WHOLE_GPU, GpuNode
 
 CLAIM = "gpu"  # the name of the pod's claim, and of the one request in it
+CLASS_KIND = {GPU_CLASS: "gpu", MIG_CLASS: "mig"}  # NVIDIA's DeviceClasses and the ``type`` of the devices they select
 
 
 def gpu_resource_for(node: GpuNode) -> str:
@@ -74,12 +76,21 @@ def claim_template_spec(version: str, device_class: str = GPU_CLASS) -> dict[str
     return {"devices": {"requests": [request]}}
 
 
-def claim_template(version: str, name: str, namespace: str, labels: dict[str, str]) -> dict[str, Any]:
-    """A ResourceClaimTemplate of one GPU; its claims carry ``labels`` too, so the run's cleanup finds them."""
+def device_class_for(devices: Iterable[DraDevice]) -> str:
+    """The DeviceClass a one-GPU claim on a node asks for: whole GPUs where the node publishes any, else its MIG
+    devices (a GPU in MIG mode is published as its MIG devices only), as ``gpu_resource_for`` picks a MIG resource."""
+    kinds = {d.kind for d in devices}
+    return MIG_CLASS if CLASS_KIND[GPU_CLASS] not in kinds and CLASS_KIND[MIG_CLASS] in kinds else GPU_CLASS
+
+
+def claim_template(version: str, name: str, namespace: str, labels: dict[str, str],
+                   device_class: str = GPU_CLASS) -> dict[str, Any]:
+    """A ResourceClaimTemplate of one device of ``device_class``; its claims carry ``labels`` too, so the run's
+    cleanup finds them."""
     return {
         "apiVersion": f"{DRA_GROUP}/{version}", "kind": "ResourceClaimTemplate",
         "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {"metadata": {"labels": labels}, "spec": claim_template_spec(version)},
+        "spec": {"metadata": {"labels": labels}, "spec": claim_template_spec(version, device_class)},
     }
 
 

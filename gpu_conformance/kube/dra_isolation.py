@@ -34,9 +34,8 @@ ASKED = {
 
 def _plan(settings: Settings, dra: DraFacts, nodes: list[GpuNode], run: RunContext,
           conn: Connection) -> list[Planned]:
-    assert dra.version is not None
     busy = {node: outcome.detail for node, outcome in busy_nodes(conn, settings, dra, nodes).items()}
-    templates, troubles = make_templates(conn, settings, dra.version, [n for n in nodes if n.name not in busy], run,
+    templates, troubles = make_templates(conn, settings, dra, [n for n in nodes if n.name not in busy], run,
                                          DRA_CLAIMED)
     why = {**busy, **{node: str(trouble) for node, trouble in troubles.items()}}
     return [plan for node in nodes for plan in (

@@ -23,12 +23,12 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
 from gpu_conformance.facts.cluster import WorkloadOutcome
-from gpu_conformance.facts.dra import DRA_DRIVER, DRA_GROUP, DraFacts, gpu_devices
+from gpu_conformance.facts.dra import DRA_DRIVER, DRA_GROUP, DraFacts
 from gpu_conformance.facts.dra_workload import ClaimAllocation, DraWorkload, read_allocation
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.unavailable import FactsUnavailable
 
-from ..gpu_request import CLAIM, claim_template
+from ..gpu_request import CLAIM, CLASS_KIND, claim_template, device_class_for
 from ..settings import Settings
 from . import logs
 from .api_trouble import ApiUnavailable
@@ -59,7 +59,8 @@ def busy_nodes(conn: Connection, settings: Settings, dra: DraFacts, nodes: list[
         holders.update({(d.pool, d.device): claim.claim for d in claim.devices if d.driver == DRA_DRIVER})
     busy = {}
     for node in nodes:
-        gpus = gpu_devices(dra.devices_on(node.name))
+        devices = dra.devices_on(node.name)
+        gpus = [d for d in devices if d.kind == CLASS_KIND[device_class_for(devices)]]
         held = sorted({holders[d.pool, d.name] for d in gpus if (d.pool, d.name) in holders})
         if gpus and all((d.pool, d.name) in holders for d in gpus):
             detail = (f"all {len(gpus)} GPUs of {node.name} in ResourceSlices are allocated to other claims "
@@ -71,16 +72,19 @@ def busy_nodes(conn: Connection, settings: Settings, dra: DraFacts, nodes: list[
 TemplateTrouble = str | FactsUnavailable  # the API refused the template (a failure), or could not be asked
 
 
-def make_templates(conn: Connection, settings: Settings, version: str, nodes: list[GpuNode], run: RunContext,
+def make_templates(conn: Connection, settings: Settings, dra: DraFacts, nodes: list[GpuNode], run: RunContext,
                    component: str) -> tuple[dict[str, str], dict[str, TemplateTrouble]]:
-    """A one-GPU ResourceClaimTemplate per node, labelled ``component``: (node -> its name, node -> why none was
-    made); a permission denial raises."""
+    """A one-GPU ResourceClaimTemplate per node (of the DeviceClass the node's devices need), labelled
+    ``component``: (node -> its name, node -> why none was made); a permission denial raises."""
+    assert dra.version is not None
+    version = dra.version
     objects = client.CustomObjectsApi(conn.api_client)
     path = f"POST /apis/{DRA_GROUP}/{version}/namespaces/{settings.namespace}/resourceclaimtemplates"
 
     def make(node: GpuNode) -> TemplateTrouble | None:
         name = run.object_name(component, node.name)
-        body = claim_template(version, name, settings.namespace, run.component_labels(component))
+        body = claim_template(version, name, settings.namespace, run.component_labels(component),
+                              device_class_for(dra.devices_on(node.name)))
         what = f"ResourceClaimTemplate {settings.namespace}/{name}"
         try:
             create_retrying(lambda: objects.create_namespaced_custom_object(
@@ -163,7 +167,7 @@ def run_dra_vectoradd(conn: Connection, settings: Settings, dra: DraFacts, nodes
                 for n in nodes}
     ensure_namespace(conn, settings.namespace, run)
     busy = busy_nodes(conn, settings, dra, nodes)
-    templates, troubles = make_templates(conn, settings, dra.version, [n for n in nodes if n.name not in busy], run,
+    templates, troubles = make_templates(conn, settings, dra, [n for n in nodes if n.name not in busy], run,
                                          COMPONENT)
     failed: dict[str, NodeDraWorkload] = {
         node: trouble if isinstance(trouble, FactsUnavailable) else DraWorkload(

@@ -20,13 +20,16 @@ from gpu_conformance.verdict import Verdict
 CHECK = DRA_SECURE_ACCESS
 
 
-def _allocated_uuids(facts: DraIsolation, dra: DraFacts) -> tuple[str, list[str]]:
-    """(the claim's devices in words, their UUIDs from the node's slices); could not inspect without the claim."""
+def _allocated_uuids(facts: DraIsolation, dra: DraFacts) -> tuple[str, list[tuple[str, ...]]]:
+    """(the claim's devices in words, the UUIDs each may show as: its own, and for a MIG device its parent's, which
+    NVML lists inside the container); could not inspect without the claim."""
     if facts.claim is None:
         raise FactsUnavailable(f"[{CHECK.id}] could not inspect the holder's claim on node {facts.node}: "
                                f"{facts.claim_problem or 'not read'}")
-    published = {(d.pool, d.name): d.uuid for devices in dra.devices_by_node.values() for d in devices}
-    uuids = [published.get((d.pool, d.device), "") for d in facts.claim.devices]
+    published = {(d.pool, d.name): d for devices in dra.devices_by_node.values() for d in devices}
+    found = [published.get((d.pool, d.device)) for d in facts.claim.devices]
+    uuids = [(d.uuid, *([d.attributes["parentUUID"]] if d.attributes.get("parentUUID") else [])) if d else ("",)
+             for d in found]
     return ", ".join(str(d) for d in facts.claim.devices) or "nothing", uuids
 
 
@@ -40,8 +43,8 @@ def dra_secure_access(facts: DraIsolation, dra: DraFacts) -> Verdict:
     devices, uuids = _allocated_uuids(facts, dra)
     held = held_gpus(holder)
     claim = facts.claim.claim if facts.claim else ""
-    expected = f"exactly the device allocated to claim {claim}: {devices} ({', '.join(u or '?' for u in uuids)})"
-    if not uuids or sorted(held) != sorted(uuids):
+    expected = f"exactly the device allocated to claim {claim}: {devices} ({', '.join(u[0] or '?' for u in uuids)})"
+    if not uuids or len(held) != len(uuids) or not all(any(h in u for u in uuids) for h in held):
         fix = None if held else ("the claim's device reaches no container: see DRA-VECTORADD and DRA-DRIVER-READY "
                                  f"for node {facts.node} (the kubelet plugin's CDI spec)")
         return Verdict.failed(CHECK, f"{plural(len(held), 'GPU')} in the container using the claim: {seen(holder)}",

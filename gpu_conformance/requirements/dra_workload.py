@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from gpu_conformance.checks import DRA_VECTORADD
 from gpu_conformance.facts.cluster import ProbeOutcome
-from gpu_conformance.facts.dra import DRA_DRIVER, GPU_CLASS, DraFacts
+from gpu_conformance.facts.dra import DRA_DRIVER, GPU_CLASS, MIG_CLASS, DraFacts
 from gpu_conformance.facts.dra_workload import AllocatedDevice, ClaimAllocation, DraWorkload
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.unavailable import FactsUnavailable
@@ -18,12 +18,14 @@ from gpu_conformance.requirements.wording import quoted
 from gpu_conformance.requirements.workload import Hints, vectoradd_verdict
 from gpu_conformance.verdict import Verdict
 
-ASKED = f"a ResourceClaim of 1 device of DeviceClass {GPU_CLASS}"
+ASKED = f"a ResourceClaim of 1 device of DeviceClass {GPU_CLASS} ({MIG_CLASS} on a node publishing MIG devices only)"
 PREPARE_FAILED = "FailedPrepareDynamicResources"
 DRA_HINTS: Hints = (
     ("cannot allocate all claims", f"no free device of DeviceClass {GPU_CLASS} on node NODE fits the claim: see "
                                    "DRA-DEVICECLASS, DRA-SLICES-MATCH-GPUS and DRA-DEVICES-HEALTHY (a tainted GPU is "
                                    "never allocated)"),
+    # "request gpu: device class gpu.nvidia.com does not exist" (dynamicresources' allocator)
+    ("does not exist", "the DeviceClass the claim names is missing: see DRA-DEVICECLASS"),
     ("untolerated taint", "tolerate the node's taint with --tolerate-taint key[=value]:Effect"),
     ("were unschedulable", "the node is cordoned: `kubectl uncordon NODE`"),
     # ErrClaimNotFound (k8s.io/dynamic-resource-allocation/resourceclaim): no claim was made from the template

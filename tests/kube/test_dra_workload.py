@@ -59,7 +59,9 @@ def test_a_v1beta1_cluster_accepts_the_templates_in_its_shape(start_cluster: Sta
     conn, settings = connect_to(start_cluster(loads(SEED_132_BETA)))
     nodes, run = gpu_nodes(conn, settings), RunContext()
     ensure_namespace(conn, settings.namespace, run)
-    made, troubles = make_templates(conn, settings, "v1beta1", nodes, run, "vectoradd-dra")
+    dra = gather_dra(conn, [n.name for n in nodes])
+    assert dra.version == "v1beta1"
+    made, troubles = make_templates(conn, settings, dra, nodes, run, "vectoradd-dra")
     assert (sorted(made), troubles) == (["k8s-node05", "k8s-node06"], {})
     template = client.CustomObjectsApi(conn.api_client).get_namespaced_custom_object(
         "resource.k8s.io", "v1beta1", settings.namespace, "resourceclaimtemplates", made["k8s-node05"])

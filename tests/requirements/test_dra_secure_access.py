@@ -14,7 +14,7 @@ from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.requirements.dra_secure_access import dra_secure_access
 
 from .builders import NODE, RTX_4090
-from .dra_builders import dra_facts
+from .dra_builders import dra_facts, resource_slice
 from .isolation_builders import EVERY_GPU, GPU0, GPU1, NOTHING, holding, look
 
 CLAIM = "gpu-conformance/sec-dra-claim-k8s-node05-abc123-gpu-x7k2p"
@@ -67,3 +67,11 @@ def test_a_container_that_could_not_run_is_could_not_inspect() -> None:
     facts = replace(_facts(), holder=look(None, "holder", "all 2 GPUs of k8s-node05 are allocated to other claims"))
     with pytest.raises(FactsUnavailable, match="allocated to other claims"):
         dra_secure_access(facts, dra_facts())
+
+
+def test_a_mig_device_may_show_as_its_parent_gpu_in_nvml() -> None:
+    mig = {"name": "gpu-1-mig-1g10gb-0", "attributes": {"type": {"string": "mig"}, "uuid": {"string": "MIG-0000"},
+                                                       "parentUUID": {"string": GPU1.uuid}}}
+    claim = ClaimAllocation(CLAIM, (AllocatedDevice("gpu.nvidia.com", NODE, "gpu-1-mig-1g10gb-0"),), SOURCE)
+    assert dra_secure_access(_facts(claim=claim), dra_facts(resource_slice([mig]))).ok
+    assert not dra_secure_access(_facts(claim=claim, holder=holding(GPU0, 0)), dra_facts(resource_slice([mig]))).ok

@@ -63,8 +63,15 @@ def test_the_schedulers_words_and_the_dra_hint() -> None:
     assert ok is False
     assert message.startswith(f'[DRA-VECTORADD] found pod {POD} unschedulable: "cannot allocate all claims"')
     assert (f"expected the pod scheduled on node {NODE} with a ResourceClaim of 1 device of DeviceClass "
-            "gpu.nvidia.com; fix: no free device of DeviceClass gpu.nvidia.com on node k8s-node05 fits the claim: "
+            "gpu.nvidia.com (mig.nvidia.com on a node publishing MIG devices only); fix: no free device of DeviceClass "
+            "gpu.nvidia.com on node k8s-node05 fits the claim: "
             "see DRA-DEVICECLASS, DRA-SLICES-MATCH-GPUS and DRA-DEVICES-HEALTHY") in message
+
+
+def test_a_missing_device_class_points_at_dra_deviceclass() -> None:
+    said = "0/3 nodes are available: 1 request gpu: device class gpu.nvidia.com does not exist, 2 node(s) didn't match"
+    message = _judge(_facts("unschedulable", said + " Pod's node affinity/selector.", devices=None))[1]
+    assert message.endswith("fix: the DeviceClass the claim names is missing: see DRA-DEVICECLASS")
 
 
 def test_no_claim_made_names_the_claim_controller() -> None:
