@@ -21,6 +21,7 @@ from ..store import Obj, Store
 
 CANNOT_ALLOCATE = "cannot allocate all claims"
 NOT_ON_NODE = "resourceclaim not available on the node"
+DELETE_PROTECTION = "resource.kubernetes.io/delete-protection"  # resourceapi.Finalizer
 DeviceId = tuple[str, str, str]  # driver, pool, device
 
 

@@ -6,7 +6,8 @@ As kubernetes/kubernetes v1.34 pkg/controller/resourceclaim/controller.go does:
   annotation ``resource.kubernetes.io/pod-claim-name``, a controller ownerReference to the pod) and the pod's
   status names it; a missing template leaves a ``FailedResourceClaimCreation`` event on the pod;
 - once a pod is done or gone, it leaves its claims' ``status.reservedFor``; a claim that nothing reserves loses
-  its allocation, and a claim generated for that pod is deleted.
+  its allocation and the scheduler's ``resource.kubernetes.io/delete-protection`` finalizer (so a claim deleted
+  while in use goes only then), and a claim generated for that pod is deleted.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..errors import ApiError
 from ..resources import POD, RESOURCECLAIM, RESOURCECLAIMTEMPLATE
 from ..store import Obj
 from .base import Context
+from .dra_allocation import DELETE_PROTECTION
 from .objects import controller_uid, delete, is_deleting, is_terminal, owner_reference
 
 COMPONENT = "resourceclaim-controller"
@@ -39,6 +41,10 @@ class ResourceClaimController:
                 self._release(obj)
             elif not is_deleting(obj):
                 self._create_claims(obj)
+        elif resource == RESOURCECLAIM.key and type != "DELETED" and is_deleting(obj):
+            status = obj.get("status") or {}
+            if status.get("allocation") and not status.get("reservedFor"):
+                self._unreserve(obj, "")  # a deleted claim nothing uses is deallocated, then goes
         elif resource == RESOURCECLAIMTEMPLATE.key and type == "ADDED":
             pods, _ = self._ctx.store.list(POD, obj["metadata"]["namespace"])
             for pod in pods:
@@ -124,6 +130,8 @@ class ResourceClaimController:
             if not status["reservedFor"]:
                 status.pop("reservedFor")
                 status.pop("allocation", None)
+                obj["metadata"]["finalizers"] = [f for f in obj["metadata"].get("finalizers") or []
+                                                 if f != DELETE_PROTECTION]
 
         meta = claim["metadata"]
         try:

@@ -16,7 +16,7 @@ from ..errors import ApiError
 from ..resources import DEVICECLASS, NODE, POD, PVC, RESOURCECLAIM, RESOURCESLICE
 from ..store import Obj, now_rfc3339
 from .base import Context
-from .dra_allocation import allocate, in_use, missing_class, pod_claims
+from .dra_allocation import DELETE_PROTECTION, allocate, in_use, missing_class, pod_claims
 from .fit import (
     PREFILTER_REASON,
     Rejection,
@@ -228,7 +228,8 @@ class SchedulerController:
             return
 
     def _reserve(self, pod: Obj, allocations: dict[str, Any]) -> bool:
-        """DynamicResources Reserve/PreBind: write each claim's allocation and the pod into reservedFor."""
+        """DynamicResources Reserve/PreBind: write each claim's allocation (with the finalizer that keeps an
+        allocated claim until it is deallocated) and the pod into reservedFor."""
         meta = pod["metadata"]
         consumer = {"resource": "pods", "name": meta["name"], "uid": meta["uid"]}
 
@@ -237,6 +238,9 @@ class SchedulerController:
                 status = claim.setdefault("status", {})
                 if allocation is not None:
                     status["allocation"] = allocation
+                    finalizers = claim["metadata"].setdefault("finalizers", [])
+                    if DELETE_PROTECTION not in finalizers:
+                        finalizers.append(DELETE_PROTECTION)
                 reserved = status.setdefault("reservedFor", [])
                 if all(r.get("uid") != meta["uid"] for r in reserved):
                     reserved.append(consumer)

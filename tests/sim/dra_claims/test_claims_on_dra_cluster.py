@@ -225,7 +225,8 @@ def test_a_shared_claim_is_deallocated_once_its_pod_is_done(api: client.ApiClien
     wait("the pod", lambda: core.read_namespaced_pod("uses-standalone", "default").status.phase == "Succeeded")
     assert len(json.loads(core.read_namespaced_pod_log("uses-standalone", "default", container="with"))) == 1
     wait("the deallocation", lambda: not status())
-    assert objects.get_namespaced_custom_object(GROUP, VERSION, "default", "resourceclaims", "standalone")
+    kept = objects.get_namespaced_custom_object(GROUP, VERSION, "default", "resourceclaims", "standalone")
+    assert not kept["metadata"].get("finalizers")
 
 
 def test_a_missing_template_is_reported_on_the_pod_until_it_exists(api: client.ApiClient) -> None:
@@ -249,3 +250,16 @@ def test_a_pod_bound_past_the_scheduler_may_not_use_an_unreserved_claim(api: cli
                    lambda: events(api, "bound-by-hand", "FailedPrepareDynamicResources"))[0]
     assert message.startswith("Failed to prepare dynamic resources: prepare dynamic resources: pod "
                               f"bound-by-hand({made.metadata.uid}) is not allowed to use resource claim by-hand(")
+
+
+def test_a_claim_deleted_while_in_use_stays_until_its_pod_is_gone(api: client.ApiClient) -> None:
+    core = client.CoreV1Api(api)
+    uid = core.read_namespaced_pod("wants-nic", "default").metadata.uid
+    name = claims_of(api, uid)[0]["metadata"]["name"]
+    objects = client.CustomObjectsApi(api)
+    objects.delete_namespaced_custom_object(GROUP, VERSION, "default", "resourceclaims", name)
+    held = objects.get_namespaced_custom_object(GROUP, VERSION, "default", "resourceclaims", name)
+    assert held["metadata"]["deletionTimestamp"]
+    assert held["metadata"]["finalizers"] == ["resource.kubernetes.io/delete-protection"]
+    core.delete_namespaced_pod("wants-nic", "default", grace_period_seconds=0)
+    wait("the claim's removal", lambda: not claims_of(api, uid))
