@@ -65,6 +65,15 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     # created), or written before k8s-node06's GPU was replaced (pods still start: the old name maps to /dev/nvidia0).
     "cdi-spec-missing": {("CDI-SPEC", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06")},
     "cdi-spec-stale": {("CDI-SPEC", "k8s-node06")},
+    # Issue 14, GPUs handed out by NVIDIA's DRA driver: a fault of its slices, classes or kubelet plugin, and the
+    # vectoradd pod claiming its GPU where the fault keeps the claim from being allocated.
+    "dra-device-unhealthy": {("DRA-SLICES-MATCH-GPUS", "k8s-node05")},
+    "dra-deviceclass-missing": {("DRA-DEVICECLASS", "cluster"), ("DRA-VECTORADD", "k8s-node05"),
+                                ("DRA-VECTORADD", "k8s-node06")},
+    "dra-driver-version-stale": {("DRA-SLICES-MATCH-GPUS", "k8s-node06")},
+    "dra-plugin-crashloop": {("DRA-DRIVER-READY", "k8s-node06"), ("DRA-SLICES-MATCH-GPUS", "k8s-node06"),
+                             ("DRA-VECTORADD", "k8s-node06")},
+    "dra-slice-missing-gpu": {("DRA-SLICES-MATCH-GPUS", "k8s-node05")},
 }
 # The root cause of each fault scenario whose failures follow from one failing check.
 ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"),
@@ -76,7 +85,8 @@ ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"),
 TIMING_DEPENDENT = {"node-not-ready-later"}
 HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
            "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
-           "nvidia-docker2-only", "runtimeclass-legacy", "hardened", "half-hardened", "shared-gpu"]
+           "nvidia-docker2-only", "runtimeclass-legacy", "hardened", "half-hardened", "shared-gpu",
+           "dra", "dra-v1beta1", "dra-mig"]
 # The GPU Operator's exporter is dcgm-exporter on 9400, with its own metric names: where to scrape and which
 # rules apply are the only options its clusters need (the runtime wiring is found by --runtime-policy auto).
 OPERATOR_OPTIONS = ("--exporter-url", "http://{ip}:9400/metrics",
@@ -97,11 +107,13 @@ SECURITY_FAILURES: dict[str, set[tuple[str, str]]] = {
     "hardened": set(),
     "gpu-operator": set(),
     "shared-gpu": {("SEC-POD-ISOLATION", "k8s-node06")},
+    # The dra hosts keep the seed's wiring: a pod without a claim gets every GPU, as one without a request does.
+    "dra": {(check, node) for check in (*LEAKS, "DRA-SECURE-ACCESS") for node in BOTH_NODES},
 }
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
 # [N/A], so nvidia_gpu_exporter serves no nvidia_smi_utilization_gpu_ratio and the bundled GPUBusy
-# alert can never see data there: a true finding about the rules on MIG clusters.
-HEALTHY_EXCEPT = {"mig": {("RULES-METRICS-EXIST", "cluster")}}
+# alert can never see data there: a true finding about the rules on MIG clusters (dra-mig's GPUs are in MIG mode too).
+HEALTHY_EXCEPT = {"mig": {("RULES-METRICS-EXIST", "cluster")}, "dra-mig": {("RULES-METRICS-EXIST", "cluster")}}
 NO_CDI = "not as CDI devices: no CDI spec is used"  # CDI-SPEC where the plugin passes GPUs another way
 # Checks of a Prometheus the runs below do not name skip, saying so.
 NOT_GIVEN = ("no --prometheus-config given", "no --prometheus-url given")
