@@ -21,9 +21,10 @@ from gpu_conformance.verdict import Verdict
 ASKED = f"a ResourceClaim of 1 device of DeviceClass {GPU_CLASS} ({MIG_CLASS} on a node publishing MIG devices only)"
 PREPARE_FAILED = "FailedPrepareDynamicResources"
 DRA_HINTS: Hints = (
-    ("cannot allocate all claims", f"no free device of DeviceClass {GPU_CLASS} on node NODE fits the claim: see "
-                                   "DRA-DEVICECLASS, DRA-SLICES-MATCH-GPUS and DRA-DEVICES-HEALTHY (a tainted GPU is "
-                                   "never allocated)"),
+    ("cannot allocate all claims", f"no free device of DeviceClass {GPU_CLASS} on node NODE fits the claim: the "
+                                   f"class's selectors may exclude the node's GPUs (`kubectl get deviceclass "
+                                   f"{GPU_CLASS} -o yaml`); see DRA-SLICES-MATCH-GPUS and DRA-DEVICES-HEALTHY (a "
+                                   "tainted GPU is never allocated)"),
     # "request gpu: device class gpu.nvidia.com does not exist" (dynamicresources' allocator)
     ("does not exist", "the DeviceClass the claim names is missing: see DRA-DEVICECLASS"),
     ("untolerated taint", "tolerate the node's taint with --tolerate-taint key[=value]:Effect"),

@@ -64,8 +64,9 @@ def test_the_schedulers_words_and_the_dra_hint() -> None:
     assert message.startswith(f'[DRA-VECTORADD] found pod {POD} unschedulable: "cannot allocate all claims"')
     assert (f"expected the pod scheduled on node {NODE} with a ResourceClaim of 1 device of DeviceClass "
             "gpu.nvidia.com (mig.nvidia.com on a node publishing MIG devices only); fix: no free device of DeviceClass "
-            "gpu.nvidia.com on node k8s-node05 fits the claim: "
-            "see DRA-DEVICECLASS, DRA-SLICES-MATCH-GPUS and DRA-DEVICES-HEALTHY") in message
+            "gpu.nvidia.com on node k8s-node05 fits the claim: the class's selectors may exclude the node's GPUs "
+            "(`kubectl get deviceclass gpu.nvidia.com -o yaml`); see DRA-SLICES-MATCH-GPUS and DRA-DEVICES-HEALTHY") \
+        in message
 
 
 def test_a_missing_device_class_points_at_dra_deviceclass() -> None:
