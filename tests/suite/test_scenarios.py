@@ -74,6 +74,8 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     "dra-plugin-crashloop": {("DRA-DRIVER-READY", "k8s-node06"), ("DRA-SLICES-MATCH-GPUS", "k8s-node06"),
                              ("DRA-VECTORADD", "k8s-node06")},
     "dra-slice-missing-gpu": {("DRA-SLICES-MATCH-GPUS", "k8s-node05")},
+    "dra-claim-unallocatable": {("DRA-VECTORADD", "k8s-node06")},  # DeviceClass selectors exclude its GPU
+    "dra-device-tainted": set(),  # its failure, DRA-DEVICES-HEALTHY, is a hardening check: see SECURITY_FAILURES
 }
 # The root cause of each fault scenario whose failures follow from one failing check.
 ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"),
@@ -109,6 +111,8 @@ SECURITY_FAILURES: dict[str, set[tuple[str, str]]] = {
     "shared-gpu": {("SEC-POD-ISOLATION", "k8s-node06")},
     # The dra hosts keep the seed's wiring: a pod without a claim gets every GPU, as one without a request does.
     "dra": {(check, node) for check in (*LEAKS, "DRA-SECURE-ACCESS") for node in BOTH_NODES},
+    "dra-device-tainted": {("DRA-DEVICES-HEALTHY", "k8s-node05"),
+                           *{(check, node) for check in (*LEAKS, "DRA-SECURE-ACCESS") for node in BOTH_NODES}},
 }
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
 # [N/A], so nvidia_gpu_exporter serves no nvidia_smi_utilization_gpu_ratio and the bundled GPUBusy
