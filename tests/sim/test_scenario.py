@@ -72,6 +72,7 @@ FAULTS = {
     "dra-device-unhealthy",
     "dra-device-tainted",
     "dra-claim-unallocatable",
+    "dra-nvidia-default-runtime",
 }
 
 TWO_NODES = """\

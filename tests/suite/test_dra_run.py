@@ -1,9 +1,7 @@
 """The whole suite, default options, on the test bed's `dra` scenario (Kubernetes 1.34, GPUs handed out by NVIDIA's
-DRA driver only) with the toolkit hardened as `hardened` has it (no GPU through NVIDIA_VISIBLE_DEVICES for unprivileged
-containers): --gpu-request auto chooses DRA, every check that runs passes, DRA-VECTORADD and DRA-SECURE-ACCESS among
-them on both GPU nodes, and the run leaves no ResourceClaimTemplate or ResourceClaim behind. (On `dra` itself the
-hosts keep the seed's wiring, so a pod without a claim sees every GPU: SEC-NO-REQUEST-NO-GPU, SEC-ENV-NO-GPU and
-DRA-SECURE-ACCESS fail there, as they should.)"""
+DRA driver only, containerd injecting them as CDI devices with runc its default runtime): --gpu-request auto chooses
+DRA, every check that runs passes, DRA-VECTORADD and DRA-SECURE-ACCESS among them on both GPU nodes, and the run leaves
+no ResourceClaimTemplate or ResourceClaim behind."""
 
 from __future__ import annotations
 
@@ -12,28 +10,19 @@ from collections.abc import Iterator
 
 import pytest
 from gpusim.cluster import SimCluster
-from gpusim.scenario import loads
+from gpusim.scenario import load
 from gpusim.testing import TEST_ADDRESS_BLOCK, eventually, kubectl
 
 from tests.suite.suite_runner import SuiteRun, run_suite
 
 pytestmark = pytest.mark.e2e
 NODES = ("k8s-node05", "k8s-node06")
-DRA_HARDENED = """
-name: dra-hardened
-base: dra
-defaults:
-  host:
-    toolkit:
-      acceptEnvvarWhenUnprivileged: false
-      acceptVolumeMounts: true
-"""
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimCluster]:
     path = tmp_path_factory.mktemp("dra") / "kubeconfig"
-    started = SimCluster(loads(DRA_HARDENED), path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
+    started = SimCluster(load("dra"), path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
     try:
         yield started
     finally:

@@ -88,7 +88,7 @@ TIMING_DEPENDENT = {"node-not-ready-later"}
 HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
            "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
            "nvidia-docker2-only", "runtimeclass-legacy", "hardened", "half-hardened", "shared-gpu",
-           "dra", "dra-v1beta1", "dra-mig"]
+           "dra", "dra-v1beta1", "dra-mig", "dra-nvidia-default-runtime"]
 # The GPU Operator's exporter is dcgm-exporter on 9400, with its own metric names: where to scrape and which
 # rules apply are the only options its clusters need (the runtime wiring is found by --runtime-policy auto).
 OPERATOR_OPTIONS = ("--exporter-url", "http://{ip}:9400/metrics",
@@ -109,10 +109,11 @@ SECURITY_FAILURES: dict[str, set[tuple[str, str]]] = {
     "hardened": set(),
     "gpu-operator": set(),
     "shared-gpu": {("SEC-POD-ISOLATION", "k8s-node06")},
-    # The dra hosts keep the seed's wiring: a pod without a claim gets every GPU, as one without a request does.
-    "dra": {(check, node) for check in (*LEAKS, "DRA-SECURE-ACCESS") for node in BOTH_NODES},
-    "dra-device-tainted": {("DRA-DEVICES-HEALTHY", "k8s-node05"),
-                           *{(check, node) for check in (*LEAKS, "DRA-SECURE-ACCESS") for node in BOTH_NODES}},
+    # dra's hosts inject GPUs as CDI devices only (runc the default); with the tutorial's nvidia default runtime kept,
+    # a pod without a claim gets every GPU, as one without a request does.
+    "dra": set(),
+    "dra-nvidia-default-runtime": {(check, node) for check in (*LEAKS, "DRA-SECURE-ACCESS") for node in BOTH_NODES},
+    "dra-device-tainted": {("DRA-DEVICES-HEALTHY", "k8s-node05")},
 }
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
 # [N/A], so nvidia_gpu_exporter serves no nvidia_smi_utilization_gpu_ratio and the bundled GPUBusy
