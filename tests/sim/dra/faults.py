@@ -9,7 +9,8 @@ from gpusim.testing import eventually
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from tests.sim.fault_api import Api
+from tests.sim.fault_api import Api, host_file
+from tests.sim.gpu_stack_faults import cuda_pod_without_request
 
 NAMESPACE = "nvidia-dra-driver-gpu"
 NODE05, NODE06 = "k8s-node05", "k8s-node06"  # two GPUs, one GPU
@@ -74,6 +75,14 @@ def dra_device_tainted(api: Api) -> None:
     assert devices[NODE05][0].taints is None
 
 
+def dra_nvidia_default_runtime(api: Api) -> None:
+    """The tutorial's default nvidia runtime kept beside DRA: a CUDA pod that claims nothing computes on a GPU."""
+    config_toml = host_file(api.cluster, NODE06, "/etc/containerd/config.toml").read_text()
+    assert 'default_runtime_name = "nvidia"' in config_toml
+    pod = cuda_pod_without_request(api, NODE06)
+    assert pod.status.phase == "Succeeded" and "Test PASSED" in api.log(pod)
+
+
 DRA_FAULTS: dict[str, Callable[[Api], None]] = {
     "dra-deviceclass-missing": dra_deviceclass_missing,
     "dra-slice-missing-gpu": _node05_lists_gpu0_only,
@@ -81,5 +90,6 @@ DRA_FAULTS: dict[str, Callable[[Api], None]] = {
     "dra-plugin-crashloop": dra_plugin_crashloop,
     "dra-device-unhealthy": _node05_lists_gpu0_only,
     "dra-device-tainted": dra_device_tainted,
+    "dra-nvidia-default-runtime": dra_nvidia_default_runtime,
 }
 DRA_HEALTHY = {"dra", "dra-mig", "dra-v1beta1"}
