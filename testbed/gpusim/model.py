@@ -268,6 +268,7 @@ class NodeSpec:
     exporter: ExporterSetup = field(default_factory=ExporterSetup)
     sharing: GpuSharing | None = None  # the device plugin's sharing config on this node
     unhealthy_gpus: tuple[int, ...] = ()  # GPU indices the plugin marked Unhealthy (an XID error)
+    unhealthy_xid: int = 79  # the critical Xid NVML reported on them (79: GPU has fallen off the bus)
     workloads: tuple[Workload, ...] = ()  # other pods already holding GPUs here
     kubelet_stops_after: float | None = None  # seconds after start-up when the kubelet stops
     dra: DraNodeSetup = field(default_factory=lambda: DraNodeSetup())  # the DRA kubelet plugin's faults here

@@ -28,7 +28,7 @@ from gpusim.model import (
 from gpusim.scenario_dra import dra_node
 from gpusim.scenario_gpus import parse_gpus, rename_gpus
 from gpusim.scenario_host import parse_host
-from gpusim.scenario_sharing import parse_sharing, parse_unhealthy
+from gpusim.scenario_sharing import parse_sharing, parse_unhealthy, parse_unhealthy_xid
 from gpusim.scenario_workloads import parse_workloads
 from gpusim.scenario_yaml import Fields, ScenarioError, Value
 
@@ -55,6 +55,7 @@ NODE_FIELDS = (
     "exporter",
     "sharing",
     "unhealthyGpus",
+    "unhealthyXid",
     "workloads",
     "kubeletStopsAfterSeconds",
     "dra",
@@ -188,6 +189,7 @@ def _entry(entry: Value, defaults: Value | None, cluster_version: str) -> _Entry
         kubelet_stops_after=stops,
         sharing=sharing,
         unhealthy_gpus=unhealthy,
+        unhealthy_xid=_unhealthy_xid(fields, unhealthy),
         workloads=workloads,
         kubelet_version=fields.read("kubeletVersion", _git_version, cluster_version),
         container_runtime_version=runtime,
@@ -202,6 +204,15 @@ def _entry(entry: Value, defaults: Value | None, cluster_version: str) -> _Entry
         dra=dra_node(fields.get("dra"), gpus),
     )
     return _Entry(spec=spec, names=names, name_value=name_value, ip_value=ip_value)
+
+
+def _unhealthy_xid(fields: Fields, unhealthy: tuple[int, ...]) -> int:
+    value = fields.get("unhealthyXid")
+    if value is None or value.is_null:
+        return NodeSpec.unhealthy_xid
+    if not unhealthy:
+        raise value.error("unhealthyXid needs unhealthyGpus: the GPUs that reported it")
+    return parse_unhealthy_xid(value)
 
 
 def _gpu_use(

@@ -43,6 +43,20 @@ def parse_sharing(value: Value, gpus: tuple[Gpu, ...]) -> GpuSharing | None:
     )
 
 
+# The Xids NVIDIA's device plugin skips as the application's errors, not the GPU's (internal/rm/health.go
+# ``skippedXids``): a GPU that reports one of them stays healthy.
+PLUGIN_SKIPPED_XIDS = (13, 31, 43, 45, 68, 109)
+
+
+def parse_unhealthy_xid(value: Value) -> int:
+    """The critical Xid behind ``unhealthyGpus``: one the plugin skips would never have made a GPU unhealthy."""
+    xid = value.integer(minimum=1)
+    if xid in PLUGIN_SKIPPED_XIDS:
+        raise value.error(f"Xid {xid} is an application error the device plugin skips (internal/rm/health.go "
+                          f"skippedXids {', '.join(map(str, PLUGIN_SKIPPED_XIDS))}): no GPU turns unhealthy on it")
+    return xid
+
+
 def parse_unhealthy(value: Value, gpus: tuple[Gpu, ...]) -> tuple[int, ...]:
     """GPU indices the plugin marked Unhealthy (an XID error); each must be one of the node's GPUs."""
     indices = tuple(item.integer(minimum=0, maximum=len(gpus) - 1) for item in value.items())

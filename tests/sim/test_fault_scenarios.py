@@ -24,6 +24,7 @@ from tests.sim.dra.faults import DRA_FAULTS, DRA_HEALTHY
 from tests.sim.dra_claims.unallocatable_fault import dra_claim_unallocatable
 from tests.sim.fault_api import BROKEN, HEALTHY, VECTORADD, Api, host_file, run_host_binary
 from tests.sim.gpu_stack_faults import cdi_spec_missing, cdi_spec_stale, half_hardened, shared_gpu
+from tests.sim.health_faults import xid_unhealthy
 
 pytestmark = pytest.mark.e2e
 
@@ -330,6 +331,7 @@ FAULTS: dict[str, Callable[[Api], None]] = {
     "shared-gpu": shared_gpu,
     **DRA_FAULTS,
     "dra-claim-unallocatable": dra_claim_unallocatable,
+    "xid-unhealthy": xid_unhealthy,
 }
 HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
                     "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",

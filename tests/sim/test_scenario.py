@@ -73,6 +73,7 @@ FAULTS = {
     "dra-device-tainted",
     "dra-claim-unallocatable",
     "dra-nvidia-default-runtime",
+    "xid-unhealthy",
 }
 
 TWO_NODES = """\
@@ -346,7 +347,18 @@ CATALOGUE = [
         "name: t\ndefaults:\n  internalIP: 127.0.1.9\nnodes: [{name: a}]\n",
         "bad.yaml:3: defaults.internalIP: unknown field (known fields: roles, labels, taints, unschedulable, "
         "ready, kubeletVersion, containerRuntime, osImage, kernelVersion, architecture, cpu, memory, pods, "
-        "gpus, host, devicePlugin, exporter, sharing, unhealthyGpus, workloads, kubeletStopsAfterSeconds, dra)",
+        "gpus, host, devicePlugin, exporter, sharing, unhealthyGpus, unhealthyXid, workloads, "
+        "kubeletStopsAfterSeconds, dra)",
+    ),
+    (
+        "name: t\nnodes:\n  - name: a\n    gpus: {count: 2, model: Tesla T4}\n    unhealthyGpus: [1]\n"
+        "    unhealthyXid: 13\n",
+        "bad.yaml:6: nodes[0].unhealthyXid: Xid 13 is an application error the device plugin skips "
+        "(internal/rm/health.go skippedXids 13, 31, 43, 45, 68, 109): no GPU turns unhealthy on it",
+    ),
+    (
+        "name: t\nnodes:\n  - name: a\n    gpus: {count: 2, model: Tesla T4}\n    unhealthyXid: 48\n",
+        "bad.yaml:5: nodes[0].unhealthyXid: unhealthyXid needs unhealthyGpus: the GPUs that reported it",
     ),
     (
         TWO_NODES + "    host:\n      toolkit: {version: '1.14'}\n",
@@ -408,7 +420,7 @@ def test_unknown_names_and_missing_files_list_the_bundle() -> None:
     assert message.startswith(
         'unknown scenario "sed" (did you mean "seed"?) (bundled scenarios: api-errors, '
     )
-    assert "\n" not in message and "toolkit-too-old)" in message
+    assert "\n" not in message and message.endswith(f"{bundled_names()[-1]})")
     with pytest.raises(
         ScenarioError, match=r"^scenario file not found: nowhere/x\.yaml \(bundled scenarios: "
     ):

@@ -191,8 +191,24 @@ def _nvidia_plugin(ctx: ContainerContext, state: PluginState) -> Script:
         ("I", "server.go:117", f"Starting to serve '{name}' on {_socket(name)}"),
         ("I", "server.go:125", f"Registered device plugin for '{name}' with Kubelet"),
     ) for name, _, _ in resources)
-    steps = ((_STARTUP, preamble + _log(_NVML, _NON_TEGRA) + cdi_log), (_REGISTER, serving))
+    steps = ((_STARTUP, preamble + _log(_NVML, _NON_TEGRA) + cdi_log), (_REGISTER, serving + _unhealthy(ctx.node)))
     return Script(steps=steps, exit_code=None, registers=resources, enumerated=enumerated)
+
+
+def _unhealthy(node: NodeSpec) -> str:
+    """What the plugin logs when NVML reports a critical Xid on a GPU (internal/rm/health.go, then server.go
+    re-registering the device Unhealthy), for each GPU ``unhealthyGpus`` names."""
+    lines = []
+    for gpu in node.gpus:
+        if gpu.index in node.unhealthy_gpus:
+            lines += [("I", "health.go:169", f"XidCriticalError: Xid={node.unhealthy_xid} on Device={gpu.uuid}; "
+                                             "marking device as unhealthy."),
+                      ("I", "server.go:278", f"'{_resource(node)}' device marked unhealthy: {gpu.uuid}")]
+    return _log(*lines)
+
+
+def _resource(node: NodeSpec) -> str:
+    return node.sharing.resource if node.sharing is not None else "nvidia.com/gpu"
 
 
 def _logrus(message: str) -> str:

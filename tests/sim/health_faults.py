@@ -1,0 +1,18 @@
+"""The GPU health faults (issue 15), each seen from outside as on a real cluster: k8s-node05 has two GPUs, so one
+turning unhealthy leaves the node able to run one-GPU pods."""
+
+from __future__ import annotations
+
+from tests.sim.fault_api import HEALTHY, Api
+
+
+def xid_unhealthy(api: Api) -> None:
+    """GPU 1 of k8s-node05 after Xid 79: still in capacity, not allocatable; the plugin's log says which and why."""
+    status = api.core.read_node(HEALTHY).status
+    assert (status.capacity["nvidia.com/gpu"], status.allocatable["nvidia.com/gpu"]) == ("2", "1")
+    uuid = api.cluster.scenario.node(HEALTHY).gpus[1].uuid
+    log = api.log(api.plugin_pod(HEALTHY))
+    assert f"XidCriticalError: Xid=79 on Device={uuid}; marking device as unhealthy." in log
+    assert f"'nvidia.com/gpu' device marked unhealthy: {uuid}" in log
+    pod = api.run_vectoradd(HEALTHY)
+    assert pod.status.phase == "Succeeded"
