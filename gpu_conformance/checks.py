@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Literal, get_args
 if TYPE_CHECKING:
     from .settings import Settings
 
-Area = Literal["prerequisites", "device-plugin", "capacity", "dra", "workload", "isolation", "monitoring",
-               "alert-rules"]
+Area = Literal["prerequisites", "device-plugin", "capacity", "health", "dra", "workload", "isolation",
+               "monitoring", "alert-rules"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
 Level = Literal["tutorial", "hardening"]  # the tutorial's chain, or beyond it
 LEVELS: tuple[Level, ...] = get_args(Level)
@@ -189,9 +189,21 @@ CAPACITY_ADVERTISED = Check(
 )
 CAPACITY_MATCHES_GPUS = Check(
     "CAPACITY-MATCHES-GPUS", "capacity", "advertised GPUs equal the node's GPUs",
-    "the node advertises as many GPUs as it really has (capacity and allocatable)",
-    "`kubectl -n NAMESPACE logs PLUGIN_POD` for unhealthy GPUs (XID errors) or GPUs hidden from the plugin "
-    "(NVIDIA_VISIBLE_DEVICES); `nvidia-smi -L` on the node lists the GPUs it has",
+    "the node's capacity counts as many GPUs as it really has (allocatable below it: HEALTH-ALLOCATABLE)",
+    "make the plugin see every GPU: GPUs hidden from it (NVIDIA_VISIBLE_DEVICES, a MIG or sharing config naming "
+    "others) are not registered; `nvidia-smi -L` on the node lists the GPUs it has",
+    severity="critical", tutorial=_DEPLOY,
+    depends_on=("CAPACITY-ADVERTISED",),
+    level="tutorial",
+    gpu_request="device-plugin",
+)
+HEALTH_ALLOCATABLE = Check(
+    "HEALTH-ALLOCATABLE", "health", "every advertised GPU is allocatable",
+    "allocatable equals capacity for each of the node's GPU resources: the device plugin keeps a GPU in capacity "
+    "but takes it out of allocatable once NVML reports a critical Xid on it, until the plugin restarts",
+    "find the Xid on the node (`dmesg | grep -i xid`, `nvidia-smi -q -d ERROR`), reset the GPU (`nvidia-smi -r -i "
+    "UUID`, with nothing running on it) or drain the node and reboot it, then delete the plugin pod so it "
+    "registers the GPU healthy again",
     severity="critical", tutorial=_DEPLOY,
     depends_on=("CAPACITY-ADVERTISED",),
     level="tutorial",
@@ -460,7 +472,7 @@ RULES_METRICS_EXIST = Check(
 CHECKS: tuple[Check, ...] = (
     NODE_READY, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT, CDI_SPEC,
     PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
-    CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS,
+    CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS, HEALTH_ALLOCATABLE,
     DRA_API, DRA_DEVICECLASS, DRA_DRIVER_READY, DRA_SLICES_MATCH_GPUS, DRA_DEVICES_HEALTHY, DRA_VECTORADD,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
     SEC_NO_REQUEST_NO_GPU, SEC_ENV_NO_GPU, SEC_CONTAINER_ISOLATION, SEC_POD_ISOLATION, DRA_SECURE_ACCESS,

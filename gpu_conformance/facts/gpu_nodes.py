@@ -94,6 +94,13 @@ class GpuNode:
         """Whether the node advertises an NVIDIA extended resource (the device plugin's way)."""
         return any(v > 0 for v in self.allocatable.values()) or any(v > 0 for v in self.capacity.values())
 
+    @property
+    def allocatable_shortfall(self) -> dict[str, tuple[int, int]]:
+        """GPU resources whose allocatable is below capacity: resource -> (capacity, allocatable). The device plugin
+        keeps a GPU it marked unhealthy (a critical Xid) in capacity and takes it out of allocatable."""
+        return {name: (capacity, self.allocatable.get(name, 0)) for name, capacity in sorted(self.capacity.items())
+                if self.allocatable.get(name, 0) < capacity}
+
 
 def _quantity(value: Any) -> int:
     text = str(value)

@@ -110,21 +110,23 @@ def _owner_uid(pod: Any) -> str | None:
     return next((r.uid for r in refs if r.kind == "DaemonSet" and r.controller), None)
 
 
-def _needs_log(pod: Any, container: str, checked: set[str]) -> bool:
+def _needs_log(pod: Any, container: str, checked: set[str], degraded: frozenset[str]) -> bool:
     state = container_state(pod, container)
-    return pod.spec.node_name in checked and (not is_ready(pod) or state.restarts > 0)
+    return pod.spec.node_name in checked and (not is_ready(pod) or state.restarts > 0 or pod.spec.node_name in degraded)
 
 
-def _pod_facts(core: Any, pod: Any, checked: set[str]) -> PluginPod:
-    return pod_facts(core, pod, _plugin_container(pod.spec.containers).name, checked)
+def _pod_facts(core: Any, pod: Any, checked: set[str], degraded: frozenset[str]) -> PluginPod:
+    return pod_facts(core, pod, _plugin_container(pod.spec.containers).name, checked, degraded)
 
 
-def pod_facts(core: Any, pod: Any, container: str, checked: set[str]) -> PluginPod:
+def pod_facts(core: Any, pod: Any, container: str, checked: set[str],
+              degraded: frozenset[str] = frozenset()) -> PluginPod:
     """A plugin pod's state as judged through ``container``, with its log tail when it is unhealthy on a checked
-    node (the previous run's when crash-looping)."""
+    node (the previous run's when crash-looping) or runs on a ``degraded`` one (GPUs it marked unhealthy: its log
+    says which, and after which Xid)."""
     state = container_state(pod, container)
     tail = ""
-    if _needs_log(pod, container, checked):
+    if _needs_log(pod, container, checked, degraded):
         crash_looping = state.waiting_reason == "CrashLoopBackOff" or (state.restarts > 0 and not state.ready) \
             or state.last_error_exit_age is not None
         tail = logs.read_log(
@@ -182,8 +184,10 @@ def plugin_pod_nodes(conn: Connection, settings: Settings) -> dict[str, str]:
             for p in _find(conn, settings).pods if p.spec.node_name}
 
 
-def discover_plugin(conn: Connection, settings: Settings, checked_nodes: Iterable[str]) -> PluginFacts:
-    """The device plugin's DaemonSets and pods; log tails for unhealthy pods on ``checked_nodes``.
+def discover_plugin(conn: Connection, settings: Settings, checked_nodes: Iterable[str],
+                    degraded_nodes: Iterable[str] = ()) -> PluginFacts:
+    """The device plugin's DaemonSets and pods; log tails for unhealthy pods on ``checked_nodes`` and for every pod
+    on ``degraded_nodes`` (GPU allocatable below capacity), one request each, none for the healthy rest.
 
     Nothing found gives install "not found", no DaemonSets and no pods, and the selectors tried.
     """
@@ -199,7 +203,8 @@ def discover_plugin(conn: Connection, settings: Settings, checked_nodes: Iterabl
         if d.metadata.uid in owners or any(_matches(i.selector, _template_labels(d)) for i in installs)
     ]
     checked = set(checked_nodes)
-    pod_facts = logs.map_bounded(lambda pod: _pod_facts(conn.core, pod, checked), found.pods)
+    degraded = frozenset(degraded_nodes)
+    pod_facts = logs.map_bounded(lambda pod: _pod_facts(conn.core, pod, checked, degraded), found.pods)
     return PluginFacts(
         install=", ".join(i.name for i in installs),
         selector=" or ".join(i.selector for i in installs),

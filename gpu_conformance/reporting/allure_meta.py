@@ -22,6 +22,7 @@ EPICS: dict[Area, str] = {  # the tutorial's steps, numbered so the report lists
     "prerequisites": "1 Prerequisites: driver, toolkit, runtime, Kubernetes",
     "device-plugin": "2 NVIDIA device plugin",
     "capacity": "3 GPU capacity",
+    "health": "3a GPU health",
     "dra": "3b Dynamic Resource Allocation: NVIDIA DRA driver",
     "workload": "4 CUDA vectoradd pod",
     "isolation": "4b Secure accelerator access (beyond the tutorial)",

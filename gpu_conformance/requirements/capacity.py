@@ -161,7 +161,7 @@ def capacity_matches_gpus(node: GpuNode, outcome: ProbeOutcome, settings: Settin
     if shared.replicas != 1 or resource != WHOLE_GPU:
         according = f"{wanted} = {according} x {shared.replicas} replicas ({GFD_SHARING}={shared.strategy})"
     found = f"{resource} capacity {capacity}, allocatable {allocatable}"
-    if capacity == allocatable == wanted:
+    if capacity == wanted:  # allocatable below capacity (unhealthy GPUs) is HEALTH-ALLOCATABLE's finding
         return Verdict.passed(CAPACITY_MATCHES_GPUS, f"{found}, matching {according}", _source(node))
     fix = CAPACITY_MATCHES_GPUS.remediation
     if according.startswith("--expected-gpus"):

@@ -52,6 +52,19 @@ def test_crash_looping_plugin_shows_why(start_cluster: StartCluster, connect_to:
     assert len(broken.log_tail.splitlines()) <= 20
 
 
+def test_a_degraded_node_s_healthy_plugin_pod_log_is_read_and_only_there(start_cluster: StartCluster,
+                                                                          connect_to: Connect) -> None:
+    """On a node whose GPU allocatable is below capacity the Ready plugin's log says which GPU it marked unhealthy."""
+    conn, settings = connect_to(start_cluster("xid-unhealthy"))
+    log = count_requests(conn)
+    facts = discover_plugin(conn, settings, GPU_NODES, ["k8s-node05"])
+    [degraded] = facts.pods_on("k8s-node05")
+    [healthy] = facts.pods_on("k8s-node06")
+    assert degraded.ready and "XidCriticalError: Xid=79 on Device=GPU-" in degraded.log_tail
+    assert healthy.log_tail == ""
+    assert sum(path.endswith("/log") for _, path, _ in log.calls) == 1
+
+
 def test_crash_loop_on_an_unchecked_node_reads_no_log(
     start_cluster: StartCluster, connect_to: Connect
 ) -> None:

@@ -10,7 +10,7 @@ from gpu_conformance.checks import CHECKS, by_id
 IDS = ("NODE-READY", "PRE-K8S-VERSION", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-TOOLKIT", "PRE-RUNTIME-DEFAULT",
        "CDI-SPEC", "PLUGIN-DEPLOYED", "PLUGIN-DAEMONSET-READY", "PLUGIN-POD-READY", "CAPACITY-GPU-NODES",
        "CAPACITY-ADVERTISED",
-       "CAPACITY-MATCHES-GPUS",
+       "CAPACITY-MATCHES-GPUS", "HEALTH-ALLOCATABLE",
        "DRA-API", "DRA-DEVICECLASS", "DRA-DRIVER-READY", "DRA-SLICES-MATCH-GPUS", "DRA-DEVICES-HEALTHY",
        "DRA-VECTORADD",
        "WORKLOAD-VECTORADD", "WORKLOAD-DRIVER-FITS-IMAGE",
@@ -31,7 +31,8 @@ def test_by_id_and_module_constant_agree(check_id: str) -> None:
     assert getattr(checks, check_id.replace("-", "_")) is check
     assert check.area == {"NODE": "prerequisites", "PRE": "prerequisites", "CDI": "prerequisites",
                           "PLUGIN": "device-plugin", "CAPACITY": "capacity", "DRA": "dra", "WORKLOAD": "workload",
-                          "SEC": "isolation", "MON": "monitoring", "RULES": "alert-rules"}[check_id.split("-")[0]]
+                          "SEC": "isolation", "HEALTH": "health", "MON": "monitoring",
+                          "RULES": "alert-rules"}[check_id.split("-")[0]]
     assert check.title_template and "\n" not in check.title_template
     assert check.requirement_template and check.remediation and check.tutorial
 

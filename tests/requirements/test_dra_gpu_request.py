@@ -23,8 +23,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning
 DRA = DraSignals(version="v1", slices=2, devices={"k8s-node05": 2, "k8s-node06": 2},
                  plugin_pods={"k8s-node05": "nvidia-dra-driver-gpu/kubelet-plugin-a"})
 DEVICE_PLUGIN_CHECKS = {"PLUGIN-DEPLOYED", "PLUGIN-DAEMONSET-READY", "PLUGIN-POD-READY", "CAPACITY-ADVERTISED",
-                        "CAPACITY-MATCHES-GPUS", "CDI-SPEC", "WORKLOAD-VECTORADD", "SEC-CONTAINER-ISOLATION",
-                        "SEC-POD-ISOLATION"}
+                        "CAPACITY-MATCHES-GPUS", "HEALTH-ALLOCATABLE", "CDI-SPEC", "WORKLOAD-VECTORADD",
+                        "SEC-CONTAINER-ISOLATION", "SEC-POD-ISOLATION"}
 
 
 def dra_node(name: str, devices: int = 2) -> GpuNode:
