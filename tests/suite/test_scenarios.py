@@ -17,6 +17,7 @@ import pytest
 from gpusim.scenario import bundled_names
 from gpusim.testing import StartCluster
 
+from tests.reporting.ctrf_schema import ctrf_failing
 from tests.suite.suite_runner import run_suite
 
 pytestmark = pytest.mark.e2e
@@ -137,6 +138,7 @@ def test_the_table_covers_every_bundled_scenario() -> None:
 def test_healthy_scenario_passes_every_check(scenario: str, start_cluster: StartCluster, tmp_path: Path) -> None:
     run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *TUTORIAL_LEVEL, *OPTIONS.get(scenario, ()))
     assert run.failing() == HEALTHY_EXCEPT.get(scenario, set()), run.stdout
+    assert ctrf_failing(tmp_path) == run.failing()
     assert run.returncode == (1 if scenario in HEALTHY_EXCEPT else 0)
     skipped = {test for test, (outcome, why) in run.outcomes.items()
                if outcome == "skipped" and why not in NOT_GIVEN and NO_CDI not in why}
@@ -154,6 +156,7 @@ def test_fault_scenario_fails_exactly_its_checks(scenario: str, start_cluster: S
                                                  tmp_path: Path) -> None:
     run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *TUTORIAL_LEVEL, *OPTIONS.get(scenario, ()))
     assert run.failing() == EXPECTED_FAILURES[scenario], run.stdout
+    assert ctrf_failing(tmp_path) == run.failing()
     if scenario == "plugin-not-selected":
         said = run.outcomes["test_device_plugin_pod_ready[k8s-node06]"][1]
         assert ("its nodeSelector wants nvidia.com/gpu.deploy.device-plugin=true, the node has "
