@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import requests
 from gpusim.cluster import SimCluster
 from gpusim.testing import eventually
 from kubernetes import client, config
@@ -77,3 +78,9 @@ def run_host_binary(cluster: SimCluster, node: str, binary: str, *args: str) -> 
     result = subprocess.run(["sh", str(host_file(cluster, node, binary)), *args], capture_output=True, text=True,
                             timeout=10, check=False)
     return result.stdout + result.stderr
+
+
+def scrape(cluster: SimCluster, node: str, timeout: float = 2) -> requests.Response:
+    """The node's exporter's /metrics, as Prometheus scrapes it."""
+    spec = cluster.scenario.node(node)
+    return requests.get(f"http://{spec.internal_ip}:{spec.exporter.port}/metrics", timeout=timeout)

@@ -3,7 +3,9 @@ turning unhealthy leaves the node able to run one-GPU pods."""
 
 from __future__ import annotations
 
-from tests.sim.fault_api import HEALTHY, Api
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.sim.fault_api import HEALTHY, Api, scrape
 
 
 def xid_unhealthy(api: Api) -> None:
@@ -16,3 +18,13 @@ def xid_unhealthy(api: Api) -> None:
     assert f"'nvidia.com/gpu' device marked unhealthy: {uuid}" in log
     pod = api.run_vectoradd(HEALTHY)
     assert pod.status.phase == "Succeeded"
+
+
+def xid_unhealthy_operator(api: Api) -> None:
+    """The same Xid on the GPU Operator's stack: dcgm-exporter serves it as GPU 1's last Xid."""
+    status = api.core.read_node(HEALTHY).status
+    assert (status.capacity["nvidia.com/gpu"], status.allocatable["nvidia.com/gpu"]) == ("2", "1")
+    families = text_string_to_metric_families(scrape(api.cluster, HEALTHY).text)
+    last = {s.labels["UUID"]: s.value for f in families if f.name == "DCGM_FI_DEV_XID_ERRORS" for s in f.samples}
+    gpus = api.cluster.scenario.node(HEALTHY).gpus
+    assert last == {gpus[0].uuid: 0, gpus[1].uuid: 79}

@@ -22,9 +22,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.sim.dra.faults import DRA_FAULTS, DRA_HEALTHY
 from tests.sim.dra_claims.unallocatable_fault import dra_claim_unallocatable
-from tests.sim.fault_api import BROKEN, HEALTHY, VECTORADD, Api, host_file, run_host_binary
+from tests.sim.fault_api import BROKEN, HEALTHY, VECTORADD, Api, host_file, run_host_binary, scrape
 from tests.sim.gpu_stack_faults import cdi_spec_missing, cdi_spec_stale, half_hardened, shared_gpu
-from tests.sim.health_faults import xid_unhealthy
+from tests.sim.health_faults import xid_unhealthy, xid_unhealthy_operator
 
 pytestmark = pytest.mark.e2e
 
@@ -42,11 +42,6 @@ def assert_plugin_crash_loops_without_capacity(api: Api) -> None:
     assert isinstance(pod, client.V1Pod)
     assert api.allocatable_gpus(BROKEN) is None
     assert api.allocatable_gpus(HEALTHY) == "2"
-
-
-def scrape(cluster: SimCluster, node: str, timeout: float = 2) -> requests.Response:
-    spec = cluster.scenario.node(node)
-    return requests.get(f"http://{spec.internal_ip}:{spec.exporter.port}/metrics", timeout=timeout)
 
 
 # -- one check per fault scenario ----------------------------------------------------------------
@@ -332,6 +327,7 @@ FAULTS: dict[str, Callable[[Api], None]] = {
     **DRA_FAULTS,
     "dra-claim-unallocatable": dra_claim_unallocatable,
     "xid-unhealthy": xid_unhealthy,
+    "xid-unhealthy-operator": xid_unhealthy_operator,
 }
 HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
                     "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",

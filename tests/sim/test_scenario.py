@@ -74,6 +74,7 @@ FAULTS = {
     "dra-claim-unallocatable",
     "dra-nvidia-default-runtime",
     "xid-unhealthy",
+    "xid-unhealthy-operator",
 }
 
 TWO_NODES = """\
@@ -135,7 +136,7 @@ def _differences(name: str) -> dict[str, object]:
 # kubelet; the plugin's failOnInitError and the node where it finds no device) are checked by hand.
 SINGLE_CHANGE = FAULTS - {"docker-runtime-not-default", "kubernetes-too-old", "plugin-no-devices",
                           "node-not-ready-later", "gpu-node-unlabelled", "plugin-not-selected", "half-hardened",
-                          "cdi-spec-missing", "cdi-spec-stale", "shared-gpu"} - {
+                          "cdi-spec-missing", "cdi-spec-stale", "shared-gpu", "xid-unhealthy-operator"} - {
                           n for n in FAULTS if n.startswith("dra-")}  # against dra: tests/sim/dra
 
 
@@ -160,6 +161,12 @@ def test_cdi_spec_faults_are_one_node_of_the_operator_cluster(name: str, after: 
     changed = [m for n, m in zip(operator.nodes, fault.nodes, strict=True) if n != m]
     assert [(m.name, m.host.after_plugin_start) for m in changed if m.host] == [("k8s-node06", after)]
     assert fault.device_plugin == operator.device_plugin
+
+
+def test_xid_unhealthy_operator_is_one_gpu_of_the_operator_cluster() -> None:
+    operator, fault = load("gpu-operator"), load("xid-unhealthy-operator")
+    changed = [m for n, m in zip(operator.nodes, fault.nodes, strict=True) if n != m]
+    assert [(m.name, m.unhealthy_gpus, m.unhealthy_xid) for m in changed] == [("k8s-node05", (1,), 79)]
 
 
 def test_plugin_no_devices_is_one_node_under_a_lenient_plugin() -> None:

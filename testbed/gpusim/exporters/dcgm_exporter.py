@@ -37,6 +37,7 @@ _HTML = ("Content-Type", "text/html; charset=utf-8")
 class _Sample:
     board: Board
     reading: Reading
+    last_xid: int  # the last Xid DCGM saw on the GPU; 0: none
 
 
 def _int(value: int) -> str:
@@ -82,7 +83,7 @@ COUNTERS: tuple[tuple[str, str, str, Callable[[_Sample], str | None]], ...] = (
      lambda s: _int(s.reading.utilization_memory)),
     ("DCGM_FI_DEV_ENC_UTIL", "gauge", "Encoder utilization (in %).", lambda s: "0"),
     ("DCGM_FI_DEV_DEC_UTIL", "gauge", "Decoder utilization (in %).", lambda s: "0"),
-    ("DCGM_FI_DEV_XID_ERRORS", "gauge", "Value of the last XID error encountered.", lambda s: "0"),
+    ("DCGM_FI_DEV_XID_ERRORS", "gauge", "Value of the last XID error encountered.", lambda s: _int(s.last_xid)),
     ("DCGM_FI_DEV_FB_FREE", "gauge", "Framebuffer memory free (in MiB).",
      lambda s: _int(s.reading.memory_free_mib)),
     ("DCGM_FI_DEV_FB_USED", "gauge", "Framebuffer memory used (in MiB).",
@@ -124,12 +125,17 @@ class DcgmExporter:
             f'device="nvidia{gpu.index}"', f'modelName="{gpu.name}"', f'Hostname="{self.node.name}"',
             f'DCGM_FI_DRIVER_VERSION="{self.node.host.driver_version}"'))
 
+    def _last_xid(self, gpu: Gpu) -> int:
+        """The Xid that made a GPU unhealthy is the last one DCGM saw on it."""
+        return self.node.unhealthy_xid if gpu.index in self.node.unhealthy_gpus else 0
+
     def metrics_text(self, now: float) -> str:
         if not faults.driver_reachable(self.node):
             return ""  # DCGM hands back blank values for every field: nothing to render
         collected_at = now - now % COLLECT_INTERVAL_S
         boards = [(g, board_for(g.name)) for g in faults.visible_gpus(self.node)]
-        gpus = [(self._labels(g), _Sample(b, read(g, b, collected_at, self.booted_at))) for g, b in boards]
+        gpus = [(self._labels(g), _Sample(b, read(g, b, collected_at, self.booted_at), self._last_xid(g)))
+                for g, b in boards]
         parts: list[str] = []
         for name, kind, help_text, value_of in COUNTERS:
             lines = [f"{name}{{{labels}}} {value}" for labels, sample in gpus
