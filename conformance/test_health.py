@@ -1,16 +1,24 @@
 """GPU health after day one: every GPU a node advertises can still be given to a pod (`kubectl describe no NODE`:
-nvidia.com/gpu under Allocatable as under Capacity)."""
+nvidia.com/gpu under Allocatable as under Capacity), and no GPU reported a critical Xid."""
 
 import pytest
 
 from conformance.binding import require, verifies
-from gpu_conformance.checks import HEALTH_ALLOCATABLE
+from gpu_conformance.checks import HEALTH_ALLOCATABLE, HEALTH_XID
 from gpu_conformance.facts.cluster import PluginFacts
+from gpu_conformance.facts.exporters import ExporterFacts
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.requirements.health import allocatable_equals_capacity
+from gpu_conformance.requirements.health_xid import no_critical_xid
 
 
 @pytest.mark.cluster
 @verifies(HEALTH_ALLOCATABLE)
 def test_every_advertised_gpu_is_allocatable(gpu_node: GpuNode, plugin: PluginFacts) -> None:
     require(allocatable_equals_capacity(gpu_node, plugin))
+
+
+@pytest.mark.monitoring
+@verifies(HEALTH_XID)
+def test_no_critical_xid(gpu_node: GpuNode, exporter: ExporterFacts) -> None:
+    require(no_critical_xid(exporter))

@@ -469,10 +469,22 @@ RULES_METRICS_EXIST = Check(
     depends_on=("RULES-VALID", "MON-EXPORTER-UP"),
     level="tutorial",
 )
+HEALTH_XID = Check(
+    "HEALTH-XID", "health", "no critical Xid on the node's GPUs",
+    "the last Xid the node's exporter serves for each GPU (dcgm-exporter's DCGM_FI_DEV_XID_ERRORS) is none, or an "
+    "application error the device plugin ignores too (13, 31, 43, 45, 68, 109)",
+    "look the Xid up in NVIDIA's Xid catalogue (https://docs.nvidia.com/deploy/xid-errors/) and `dmesg | grep -i "
+    "xid` on the node; drain the node, reset the GPU (`nvidia-smi -r -i UUID`) or reboot, and have the board "
+    "replaced when the Xid comes back (48, 79, 95: hardware)",
+    severity="critical",
+    tutorial=_MONITORING,
+    depends_on=("MON-EXPORTER-UP",),
+    level="hardening",
+)
 CHECKS: tuple[Check, ...] = (
     NODE_READY, PRE_K8S_VERSION, PRE_KUBELET_VERSION, PRE_DRIVER, PRE_TOOLKIT, PRE_RUNTIME_DEFAULT, CDI_SPEC,
     PLUGIN_DEPLOYED, PLUGIN_DAEMONSET_READY, PLUGIN_POD_READY,
-    CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS, HEALTH_ALLOCATABLE,
+    CAPACITY_GPU_NODES, CAPACITY_ADVERTISED, CAPACITY_MATCHES_GPUS, HEALTH_ALLOCATABLE, HEALTH_XID,
     DRA_API, DRA_DEVICECLASS, DRA_DRIVER_READY, DRA_SLICES_MATCH_GPUS, DRA_DEVICES_HEALTHY, DRA_VECTORADD,
     WORKLOAD_VECTORADD, WORKLOAD_DRIVER_FITS_IMAGE,
     SEC_NO_REQUEST_NO_GPU, SEC_ENV_NO_GPU, SEC_CONTAINER_ISOLATION, SEC_POD_ISOLATION, DRA_SECURE_ACCESS,

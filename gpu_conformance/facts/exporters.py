@@ -39,6 +39,10 @@ class ExporterMetrics:
     smi_exit_code: float | None  # nvidia_gpu_exporter's nvidia_smi_command_exit_code
     smi_failed_scrapes: float | None  # nvidia_gpu_exporter's nvidia_smi_failed_scrapes_total
     metric_names: tuple[str, ...]  # distinct sample names, in order (for "what was there instead")
+    # each GPU's last Xid as the exporter serves it (UUID as written, Xid; 0: none), and the series it was read from,
+    # e.g. "DCGM_FI_DEV_XID_ERRORS{UUID}"; None where the exporter serves no Xid series
+    xids: tuple[tuple[str, int], ...] = ()
+    xid_series: str | None = None
 
     @property
     def smi_failing(self) -> bool:

@@ -4,6 +4,7 @@ nvidia_gpu_exporter and dcgm-exporter serve in each of their states."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from gpusim.exporters.dcgm_exporter import LANDING_PAGE as DCGM_LANDING
@@ -162,3 +163,12 @@ def test_another_exporter_is_told_apart() -> None:
 def test_gpu_key_joins_both_spellings() -> None:
     assert gpu_key("GPU-1B77A84D-EA51-9545-0551-A98179D2A5CF") == gpu_key("1b77a84d-ea51-9545-0551-a98179d2a5cf")
     assert gpu_key(" GPU-abc ") == "abc"
+
+
+def test_dcgm_exporter_s_last_xid_per_gpu_is_read_and_nvidia_gpu_exporter_serves_none() -> None:
+    spec = replace(node(kind="dcgm-exporter"), unhealthy_gpus=(1,), unhealthy_xid=79)
+    dcgm = parse_metrics(DcgmExporter(spec, time.time()).metrics_text(time.time()))
+    assert dcgm.xid_series == "DCGM_FI_DEV_XID_ERRORS{UUID}"
+    assert dcgm.xids == ((UUIDS[0], 0), (UUIDS[1], 79), (UUIDS[2], 0))
+    nvidia = parse_metrics(served(kind="nvidia_gpu_exporter"))
+    assert (nvidia.xid_series, nvidia.xids) == (None, ())

@@ -79,6 +79,7 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     "dra-device-tainted": set(),  # its failure, DRA-DEVICES-HEALTHY, is a hardening check: see SECURITY_FAILURES
     # Issue 15, after day one: a GPU the plugin marked unhealthy on a critical Xid stays in capacity only.
     "xid-unhealthy": {("HEALTH-ALLOCATABLE", "k8s-node05")},
+    "xid-unhealthy-operator": {("HEALTH-ALLOCATABLE", "k8s-node05")},  # HEALTH-XID, hardening: SECURITY_FAILURES
 }
 # The root cause of each fault scenario whose failures follow from one failing check.
 ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"),
@@ -97,7 +98,7 @@ HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k
 OPERATOR_OPTIONS = ("--exporter-url", "http://{ip}:9400/metrics",
                     "--alert-rules", "monitoring/rules/gpu-alerts-dcgm.yml")
 OPTIONS = {name: OPERATOR_OPTIONS for name in ("gpu-operator", "plugin-not-selected", "cdi-spec-missing",
-                                               "cdi-spec-stale")}
+                                               "cdi-spec-stale", "xid-unhealthy-operator")}
 TUTORIAL_LEVEL = ("--level", "tutorial")
 LEAKS = ("SEC-NO-REQUEST-NO-GPU", "SEC-ENV-NO-GPU")
 BOTH_NODES = ("k8s-node05", "k8s-node06")
@@ -117,6 +118,8 @@ SECURITY_FAILURES: dict[str, set[tuple[str, str]]] = {
     "dra": set(),
     "dra-nvidia-default-runtime": {(check, node) for check in (*LEAKS, "DRA-SECURE-ACCESS") for node in BOTH_NODES},
     "dra-device-tainted": {("DRA-DEVICES-HEALTHY", "k8s-node05")},
+    # dcgm-exporter serves each GPU's last Xid: k8s-node05's GPU 1 fell off the bus (Xid 79).
+    "xid-unhealthy-operator": {("HEALTH-ALLOCATABLE", "k8s-node05"), ("HEALTH-XID", "k8s-node05")},
 }
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
 # [N/A], so nvidia_gpu_exporter serves no nvidia_smi_utilization_gpu_ratio and the bundled GPUBusy

@@ -4,7 +4,8 @@ nvidia_gpu_exporter labels every per-GPU series ``uuid`` (lower-cased, ``GPU-`` 
 driver as ``nvidia_smi_gpu_info{driver_version}``, and when nvidia-smi fails sends no GPU series at all:
 only ``nvidia_smi_failed_scrapes_total`` and a non-zero ``nvidia_smi_command_exit_code``.
 dcgm-exporter labels them ``UUID`` (``GPU-...`` as NVML writes it) and carries the driver as the label
-``DCGM_FI_DRIVER_VERSION``.
+``DCGM_FI_DRIVER_VERSION``; its ``DCGM_FI_DEV_XID_ERRORS`` gauge is each GPU's last Xid (0: none since DCGM
+started).
 
 prometheus_client's parser raises ``ValueError`` while iterating, after yielding the families before
 the bad line, and never says which line that was: it is found by bisecting on prefixes of the body.
@@ -30,6 +31,7 @@ _UUID_LABEL: dict[ExporterFormat, str] = {"nvidia_gpu_exporter": "uuid", "dcgm-e
 _DRIVER_LABEL: dict[ExporterFormat, str] = {"nvidia_gpu_exporter": NVIDIA_DRIVER_LABEL,
                                             "dcgm-exporter": DCGM_DRIVER_LABEL}
 _PREFIX: dict[ExporterFormat, str] = {"nvidia_gpu_exporter": NVIDIA_PREFIX, "dcgm-exporter": DCGM_PREFIX}
+DCGM_XID = "DCGM_FI_DEV_XID_ERRORS"
 NVIDIA_GPU_INFO = "nvidia_smi_gpu_info"  # the series named when counting nvidia_gpu_exporter's GPUs
 
 
@@ -94,6 +96,7 @@ def parse_metrics(text: str) -> ExporterMetrics:
     gpu_samples = sorted(_labelled(samples, _PREFIX.get(kind, ""), uuid_label),
                          key=lambda s: s.name != NVIDIA_GPU_INFO)  # stable: gpu_info first where present
     driver_samples = _labelled(samples, "", driver_label)
+    xid_samples = [s for s in _labelled(samples, DCGM_XID, uuid_label) if s.name == DCGM_XID]
     return ExporterMetrics(
         format=kind,
         samples=len(samples),
@@ -105,6 +108,8 @@ def parse_metrics(text: str) -> ExporterMetrics:
         smi_exit_code=_value(samples, SMI_EXIT_CODE),
         smi_failed_scrapes=_value(samples, SMI_FAILED_SCRAPES),
         metric_names=names,
+        xids=tuple((s.labels[uuid_label], int(s.value)) for s in xid_samples if uuid_label),
+        xid_series=_series(xid_samples, uuid_label),
     )
 
 
