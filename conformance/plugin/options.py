@@ -23,6 +23,8 @@ PLUGIN_OPTIONS = (  # the plugin's own options, beside the settings' (those are 
     Option("conformance-profile", "profile file (YAML) with option values and requirement floors",
            formerly="requirements"),
     Option("summary-dir", "where summary.json goes (default: reports/)", formerly="report-dir"),
+    Option("evidence-dir", "write CNCF Kubernetes AI Conformance evidence markdown here (one file per requirement "
+           "the suite covers, and index.md)"),
 )
 
 

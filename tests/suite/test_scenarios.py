@@ -175,9 +175,13 @@ def test_fault_scenario_fails_exactly_its_checks(scenario: str, start_cluster: S
 @pytest.mark.parametrize("scenario", sorted(SECURITY_FAILURES))
 def test_secure_accelerator_access(scenario: str, start_cluster: StartCluster, tmp_path: Path) -> None:
     """Both levels: the tutorial's chain passes, and exactly the isolation checks the scenario breaks fail."""
-    run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *OPTIONS.get(scenario, ()))
+    run = run_suite(start_cluster(scenario), tmp_path, *TUTORIAL_SELECTOR, *OPTIONS.get(scenario, ()),
+                    "--evidence-dir", str(tmp_path / "evidence"))
     assert run.failing() == SECURITY_FAILURES[scenario], run.stdout
     assert run.returncode == (1 if SECURITY_FAILURES[scenario] else 0)
+    leaks = any(check.startswith(("SEC-", "DRA-SECURE")) for check, _ in SECURITY_FAILURES[scenario])
+    page = (tmp_path / "evidence" / "secure-accelerator-access.md").read_text()
+    assert f"**Verdict: {'FAIL' if leaks else 'PASS'}**" in page
     results = json.loads((tmp_path / "summary.json").read_text())["results"]
     said = {(r["check"], r["node"]): r["message"] for r in results}
     if scenario in ("seed", "half-hardened"):
