@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.sim.fault_api import HEALTHY, Api, scrape
+from tests.sim.fault_api import HEALTHY, Api, host_file, scrape
 
 
 def xid_unhealthy(api: Api) -> None:
@@ -18,6 +18,9 @@ def xid_unhealthy(api: Api) -> None:
     assert f"'nvidia.com/gpu' device marked unhealthy: {uuid}" in log
     pod = api.run_vectoradd(HEALTHY)
     assert pod.status.phase == "Succeeded"
+    # CentOS 7's rsyslog keeps the kernel's lines in /var/log/messages; GPU 1 sits at 00000000:02:00.0.
+    messages = host_file(api.cluster, HEALTHY, "/var/log/messages").read_text()
+    assert "NVRM: Xid (PCI:0000:02:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus." in messages
 
 
 def xid_unhealthy_operator(api: Api) -> None:
