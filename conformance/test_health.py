@@ -5,7 +5,7 @@ import pytest
 
 from conformance.binding import require, verifies
 from gpu_conformance.checks import HEALTH_ALLOCATABLE, HEALTH_XID
-from gpu_conformance.facts.cluster import PluginFacts
+from gpu_conformance.facts.cluster import PluginFacts, ProbeOutcome
 from gpu_conformance.facts.exporters import ExporterFacts
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.requirements.health import allocatable_equals_capacity
@@ -20,5 +20,5 @@ def test_every_advertised_gpu_is_allocatable(gpu_node: GpuNode, plugin: PluginFa
 
 @pytest.mark.monitoring
 @verifies(HEALTH_XID)
-def test_no_critical_xid(gpu_node: GpuNode, exporter: ExporterFacts) -> None:
-    require(no_critical_xid(exporter))
+def test_no_critical_xid(gpu_node: GpuNode, exporter: ExporterFacts, probe_if_run: ProbeOutcome | None) -> None:
+    require(no_critical_xid(exporter, probe_if_run))

@@ -471,8 +471,9 @@ RULES_METRICS_EXIST = Check(
 )
 HEALTH_XID = Check(
     "HEALTH-XID", "health", "no critical Xid on the node's GPUs",
-    "the last Xid the node's exporter serves for each GPU (dcgm-exporter's DCGM_FI_DEV_XID_ERRORS) is none, or an "
-    "application error the device plugin ignores too (13, 31, 43, 45, 68, 109)",
+    "the last Xid the node's exporter serves for each GPU (dcgm-exporter's DCGM_FI_DEV_XID_ERRORS), or where it "
+    "serves none every Xid the driver logged in the host's kernel log, is none or an application error the device "
+    "plugin ignores too (13, 31, 43, 45, 68, 109)",
     "look the Xid up in NVIDIA's Xid catalogue (https://docs.nvidia.com/deploy/xid-errors/) and `dmesg | grep -i "
     "xid` on the node; drain the node, reset the GPU (`nvidia-smi -r -i UUID`) or reboot, and have the board "
     "replaced when the Xid comes back (48, 79, 95: hardware)",

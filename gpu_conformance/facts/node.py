@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Generic, TypeVar
 
-SCHEMA_VERSION = 2  # 2: cdi_specs
+SCHEMA_VERSION = 3  # 2: cdi_specs; 3: xid_events
 
 T = TypeVar("T")
 
@@ -80,6 +80,16 @@ class CdiSpec:
 
 
 @dataclass(frozen=True)
+class XidEvent:
+    """An Xid the NVIDIA driver wrote to the kernel log, e.g. ``NVRM: Xid (PCI:0000:3b:00): 79, pid=..., GPU has fallen
+    off the bus.``"""
+
+    pci: str  # the GPU's PCI address as the driver prints it, "0000:3b:00"
+    xid: int
+    when: str  # the log line's own timestamp as written ("Dec  4 03:10:11"); "" when it has none
+
+
+@dataclass(frozen=True)
 class NodeProbe:
     host_root: str
     node: str | None
@@ -95,6 +105,7 @@ class NodeProbe:
     nvidia_docker2: Observed[str]
     runtime: Observed[RuntimeConfig]
     cdi_specs: Observed[tuple[CdiSpec, ...]]  # every spec file under /etc/cdi and /var/run/cdi
+    xid_events: Observed[tuple[XidEvent, ...]]  # the NVIDIA driver's Xids in the host's kernel log file (its tail)
     schema: int = field(default=SCHEMA_VERSION)
 
     def to_json(self) -> str:
@@ -119,6 +130,7 @@ class NodeProbe:
             nvidia_docker2=top.observed("nvidia_docker2", _scalar(str)),
             runtime=top.observed("runtime", _runtime_config),
             cdi_specs=top.observed("cdi_specs", _list_of(_object(_cdi_spec))),
+            xid_events=top.observed("xid_events", _list_of(_object(_xid_event))),
         )
 
 
@@ -204,6 +216,10 @@ def _gpu(reader: _Reader) -> GpuInfo:
 def _cdi_spec(reader: _Reader) -> CdiSpec:
     return CdiSpec(reader.get("path", str), reader.get("kind", str), reader.get_list("devices", _scalar(str)),
                    reader.optional("error", str))
+
+
+def _xid_event(reader: _Reader) -> XidEvent:
+    return XidEvent(reader.get("pci", str), reader.get("xid", int), reader.get("when", str))
 
 
 def _runtime_entry(reader: _Reader) -> RuntimeEntry:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from gpu_conformance.facts.node import GpuInfo, NodeProbe, Observed
-from gpu_conformance.node import cdi, driver, nvml, runtime_config, toolkit
+from gpu_conformance.node import cdi, driver, kernel_log, nvml, runtime_config, toolkit
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.versions import container_runtime
 
@@ -50,6 +50,7 @@ def probe(root: Path, runtime: str | None = None, node: str | None = None) -> No
         nvidia_docker2=tools.nvidia_docker2,
         runtime=runtime_read,
         cdi_specs=cdi.collect(host),
+        xid_events=kernel_log.collect(host),
     )
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gpu_conformance.facts.node import CdiSpec, GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.node import CdiSpec, GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry, XidEvent
 
 
 def _probe() -> NodeProbe:
@@ -33,18 +33,19 @@ def _probe() -> NodeProbe:
         cdi_specs=Observed((CdiSpec("/host/var/run/cdi/nvidia.yaml", "nvidia.com/gpu", ("0", "GPU-0", "all")),
                             CdiSpec("/host/etc/cdi/broken.yaml", "", (), "not YAML or JSON: ...")),
                            "/host/etc/cdi, /host/var/run/cdi"),
+        xid_events=Observed((XidEvent("0000:3b:00", 79, "Dec  4 03:10:11"),), "/host/var/log/kern.log"),
     )
 
 
 def test_round_trip_is_exact() -> None:
     probe = _probe()
     assert NodeProbe.from_json(probe.to_json()) == probe
-    assert json.loads(probe.to_json())["schema"] == 2
+    assert json.loads(probe.to_json())["schema"] == 3
 
 
 @pytest.mark.parametrize(("mutate", "message"), [
     (lambda d: d.pop("gpus"), "probe.gpus: missing"),
-    (lambda d: d.update(schema=1), "probe.schema: expected 2, got 1"),
+    (lambda d: d.update(schema=1), "probe.schema: expected 3, got 1"),
     (lambda d: d["cdi_specs"]["value"][0].update(devices="0"), "probe.cdi_specs.value[0].devices: expected a list"),
     (lambda d: d["gpus"]["value"][0].update(index="0"), 'probe.gpus.value[0].index: expected int, got "0"'),
     (lambda d: d["cuda_driver_version"].update(value=True), "probe.cuda_driver_version.value: expected int"),

@@ -62,6 +62,7 @@ def probe(**changes: Any) -> NodeProbe:
         nvidia_docker2=missing(f"{HOST}/var/lib/dpkg/status", "nvidia-docker2 not installed"),
         runtime=Observed(TUTORIAL_CONTAINERD, CONTAINERD_TOML),
         cdi_specs=Observed((), f"{HOST}/etc/cdi, {HOST}/var/run/cdi"),
+        xid_events=Observed((), f"{HOST}/var/log/kern.log"),
     )
     return replace(healthy, **changes)
 
