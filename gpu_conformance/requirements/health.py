@@ -61,8 +61,9 @@ def _why(pods: tuple[PluginPod, ...]) -> tuple[str, str]:
     return f"{where} marked {plural(len(marks), 'GPU')} unhealthy: " + "; ".join(map(str, marks)), fix
 
 
-def allocatable_equals_capacity(node: GpuNode, plugin: PluginFacts) -> Verdict:
-    """Each GPU resource's allocatable equals its capacity; a shortfall names the GPUs and Xids from the log."""
+def allocatable_equals_capacity(node: GpuNode, plugin: PluginFacts | None) -> Verdict:
+    """Each GPU resource's allocatable equals its capacity; a shortfall names the GPUs and Xids from the plugin's
+    log (``plugin``: its facts, needed only where there is a shortfall)."""
     if not any(node.capacity.values()):
         return Verdict.skipped(HEALTH_ALLOCATABLE, f"node {node.name} advertises no GPU resource: see "
                                                    "CAPACITY-ADVERTISED")
@@ -73,6 +74,6 @@ def allocatable_equals_capacity(node: GpuNode, plugin: PluginFacts) -> Verdict:
         return Verdict.passed(HEALTH_ALLOCATABLE, f"allocatable equal to capacity ({counts})", source)
     found = "; ".join(f"{name} allocatable {allocatable} of capacity {capacity}"
                       for name, (capacity, allocatable) in shortfall.items())
-    why, fix = _why(plugin.pods_on(node.name))
+    why, fix = _why(plugin.pods_on(node.name) if plugin is not None else ())
     return Verdict.failed(HEALTH_ALLOCATABLE, f"{found} ({why})", source,
                           "allocatable equal to capacity: every GPU the node advertises healthy", fix)

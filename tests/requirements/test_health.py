@@ -62,3 +62,7 @@ def test_the_last_xid_of_each_device_is_kept() -> None:
     later = MARKED.replace("Xid=79", "Xid=48").replace("03:14:05", "03:20:00")
     (mark,) = unhealthy_marks(MARKED + later)
     assert (mark.device, mark.xid, mark.when) == (UUID, 48, "12-04 03:20:00")
+
+
+def test_a_healthy_node_needs_no_plugin_facts() -> None:
+    assert allocatable_equals_capacity(gpu_node(gpus=2), None).ok
