@@ -2,8 +2,8 @@
 gpu.nvidia.com, prints ``Test PASSED``, and its claim was allocated a device of the node's own pool.
 
 The pod's failures read as WORKLOAD-VECTORADD's (``gpu_conformance.requirements.workload``), with DRA's causes:
-the scheduler's ``cannot allocate all claims`` (kubernetes pkg/scheduler/framework/plugins/dynamicresources) and the kubelet's
-FailedPrepareDynamicResources event when the node's DRA kubelet plugin cannot prepare the claim (pkg/kubelet/cm/dra).
+the scheduler's ``cannot allocate all claims`` (kubernetes pkg/scheduler/framework/plugins/dynamicresources) and
+the kubelet's FailedPrepareDynamicResources event when the node's DRA kubelet plugin cannot prepare the claim (pkg/kubelet/cm/dra).
 """
 
 from __future__ import annotations
