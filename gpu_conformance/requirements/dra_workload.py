@@ -3,7 +3,8 @@ gpu.nvidia.com, prints ``Test PASSED``, and its claim was allocated a device of 
 
 The pod's failures read as WORKLOAD-VECTORADD's (``gpu_conformance.requirements.workload``), with DRA's causes:
 the scheduler's ``cannot allocate all claims`` (kubernetes pkg/scheduler/framework/plugins/dynamicresources) and
-the kubelet's FailedPrepareDynamicResources event when the node's DRA kubelet plugin cannot prepare the claim (pkg/kubelet/cm/dra).
+the kubelet's FailedPrepareDynamicResources event when the node's DRA kubelet plugin cannot prepare the claim
+(pkg/kubelet/cm/dra).
 """
 
 from __future__ import annotations
