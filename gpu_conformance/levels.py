@@ -1,8 +1,8 @@
 """Check levels: which checks a run selects (``--level``) and which failures keep the gate from admitting a node.
 
 A ``tutorial`` check is a link of the tutorial's chain; a ``hardening`` check goes beyond it (each catalogue entry
-says which, checks.py). Both run by default and both count for the suite's exit status: ``--level`` narrows what
-a run selects, ``admission-levels`` narrows what blocks ``gpu-conformance gate`` (the rest is reported).
+says which in the checks/ catalogue). Both run by default and both count for the suite's exit status: ``--level``
+narrows what a run selects, ``admission-levels`` narrows what blocks ``gpu-conformance gate`` (the rest is reported).
 """
 
 from __future__ import annotations

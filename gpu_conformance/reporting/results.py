@@ -25,7 +25,7 @@ class Result:
     message: str
     duration_s: float
     caused_by: tuple[str, ...] = ()  # failing checks this failure follows from (root_causes.py); () for a root cause
-    level: Level = "tutorial"  # the check's level (checks.py); every check was the tutorial's before levels existed
+    level: Level = "tutorial"  # the check's level; every check was the tutorial's before levels existed
 
 
 def checks_table(results: Iterable[Result], titles: Mapping[str, str], named: int = 3) -> str:

@@ -1,0 +1,32 @@
+"""The health checks: GPUs stay allocatable and the driver reports no critical Xid."""
+
+from __future__ import annotations
+
+from . import tutorial_sections as sections
+from .model import Check
+
+HEALTH_ALLOCATABLE = Check(
+    "HEALTH-ALLOCATABLE", "health", "every advertised GPU is allocatable",
+    "allocatable equals capacity for each of the node's GPU resources: the device plugin keeps a GPU in capacity "
+    "but takes it out of allocatable once NVML reports a critical Xid on it, until the plugin restarts",
+    "find the Xid on the node (`dmesg | grep -i xid`, `nvidia-smi -q -d ERROR`), reset the GPU (`nvidia-smi -r -i "
+    "UUID`, with nothing running on it) or drain the node and reboot it, then delete the plugin pod so it "
+    "registers the GPU healthy again",
+    severity="critical", tutorial=sections.DEPLOY,
+    depends_on=("CAPACITY-ADVERTISED",),
+    level="tutorial",
+    gpu_request="device-plugin",
+)
+HEALTH_XID = Check(
+    "HEALTH-XID", "health", "no critical Xid on the node's GPUs",
+    "the last Xid the node's exporter serves for each GPU (dcgm-exporter's DCGM_FI_DEV_XID_ERRORS), or where it "
+    "serves none every Xid the driver logged in the host's kernel log, is none or an application error the device "
+    "plugin ignores too (13, 31, 43, 45, 68, 109)",
+    "look the Xid up in NVIDIA's Xid catalogue (https://docs.nvidia.com/deploy/xid-errors/) and `dmesg | grep -i "
+    "xid` on the node; drain the node, reset the GPU (`nvidia-smi -r -i UUID`) or reboot, and have the board "
+    "replaced when the Xid comes back (48, 79, 95: hardware)",
+    severity="critical",
+    tutorial=sections.MONITORING,
+    depends_on=("MON-EXPORTER-UP",),
+    level="hardening",
+)
