@@ -35,6 +35,19 @@ MON_EXPORTER_DRIVER = Check(
     depends_on=("MON-EXPORTER-UP", "PRE-DRIVER"),
     level="tutorial",
 )
+MON_DASHBOARD_METRICS = Check(
+    "MON-DASHBOARD-METRICS", "monitoring", "the tutorial's Grafana dashboard has data for the node",
+    "every series Grafana dashboard 14574 (nvidia_gpu_exporter's Nvidia GPU Metrics, bundled as "
+    "monitoring/grafana/nvidia-gpu-metrics-14574.json) reads is served by the node's nvidia_gpu_exporter: no panel "
+    "is left empty but those the exporter documents as needing a newer release, its NVML backend, an option or "
+    "hardware (named)",
+    "run nvidia_gpu_exporter with its default --query-field-names=AUTO (a field list leaves out every other "
+    "nvidia-smi field's series), or add the nvidia-smi fields of the missing series to the list; "
+    "`nvidia-smi --help-query-gpu` lists what the driver offers",
+    severity="normal", tutorial=sections.MONITORING,
+    depends_on=("MON-EXPORTER-UP",),
+    level="tutorial",
+)
 
 
 MON_PROM_CONFIG_VALID = Check(

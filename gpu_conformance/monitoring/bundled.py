@@ -1,5 +1,5 @@
 """The project's monitoring assets (the repository's monitoring/ folder, package data in a wheel): rules, their
-tests, a scrape job."""
+tests, a scrape job, the tutorial's Grafana dashboard."""
 
 from __future__ import annotations
 
@@ -9,3 +9,4 @@ RULES = (FOLDER / "rules" / "gpu-alerts.yml",)  # for nvidia_gpu_exporter, the t
 DCGM_RULES = FOLDER / "rules" / "gpu-alerts-dcgm.yml"
 RULE_TESTS = (FOLDER / "rules" / "gpu-alerts.test.yml", FOLDER / "rules" / "gpu-alerts-dcgm.test.yml")
 SCRAPE_CONFIG = FOLDER / "prometheus" / "gpu-scrape.yml"
+DASHBOARD = FOLDER / "grafana" / "nvidia-gpu-metrics-14574.json"  # Grafana 14574, see grafana/SOURCE.md

@@ -172,6 +172,8 @@ class ExporterSetup:
     port: int = 9835
     health: ExporterHealth = "healthy"
     answer: ExporterAnswer | None = None
+    # nvidia_gpu_exporter's --query-field-names as a list of nvidia-smi query fields; None: AUTO (every field)
+    query_field_names: tuple[str, ...] | None = None
 
 
 SharingStrategy = Literal["time-slicing", "mps"]

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 
+from gpusim.exporters.nvidia_smi import QUERY_FIELDS
 from gpusim.model import (
     ExporterAnswer,
     ExporterHealth,
@@ -62,7 +63,7 @@ NODE_FIELDS = (
 )
 PER_NODE_ONLY = ("name", "count", "internalIP")
 DEFAULT_FIELDS = tuple(f for f in NODE_FIELDS if f not in PER_NODE_ONLY)
-EXPORTER_FIELDS = ("kind", "port", "health", "answer")
+EXPORTER_FIELDS = ("kind", "port", "health", "answer", "queryFieldNames")
 ANSWER_FIELDS = ("body", "contentType", "status", "path")
 TAINT_FIELDS = ("key", "value", "effect")
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
@@ -407,12 +408,30 @@ def _exporter(value: Value) -> ExporterSetup:
         raise fields.require("answer").error(
             f"an answer needs a listener on the port; kind {kind} with health {health} has none"
         )
+    query_fields = fields.read("queryFieldNames", _query_field_names, None)
+    if query_fields is not None and kind != "nvidia_gpu_exporter":
+        raise fields.require("queryFieldNames").error(
+            f"--query-field-names is nvidia_gpu_exporter's flag, not {kind}'s"
+        )
     return ExporterSetup(
         kind=kind,
         port=fields.read("port", lambda v: v.integer(minimum=1, maximum=65535), EXPORTER_PORTS[kind]),
         health=health,
         answer=answer,
+        query_field_names=query_fields,
     )
+
+
+def _query_field_names(value: Value) -> tuple[str, ...] | None:
+    """nvidia_gpu_exporter's --query-field-names: AUTO, or nvidia-smi query fields (it refuses one it does not know)."""
+    text = value.nonempty()
+    if text == "AUTO":
+        return None
+    names = tuple(name.strip() for name in text.split(","))
+    unknown = [name for name in names if name not in QUERY_FIELDS]
+    if unknown:
+        raise value.error(f'"{unknown[0]}" is not a valid field to query (nvidia-smi --help-query-gpu lists them)')
+    return names
 
 
 def _answer(value: Value) -> ExporterAnswer | None:

@@ -47,7 +47,8 @@ def test_the_wheel_carries_the_suite_and_no_test_bed(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if "gpusim" in n or n.startswith(("tests/", "testbed/"))]
     for needed in ("conftest.py", "pyproject.toml", "conformance/conftest.py", "conformance/plugin/session.py",
-                   "fixtures/session.py", "monitoring/rules/gpu-alerts.yml", "monitoring/prometheus/gpu-scrape.yml"):
+                   "fixtures/session.py", "monitoring/rules/gpu-alerts.yml", "monitoring/prometheus/gpu-scrape.yml",
+                   "monitoring/grafana/nvidia-gpu-metrics-14574.json"):
         assert f"gpu_conformance/_suite/{needed}" in names
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     requires = [line.split()[1] for line in metadata.splitlines() if line.startswith("Requires-Dist:")

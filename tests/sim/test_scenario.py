@@ -50,6 +50,7 @@ FAULTS = {
     "exporter-nvidia-smi-failing",
     "exporter-malformed",
     "exporter-wrong-gpu-count",
+    "exporter-query-fields",
     "api-slow",
     "api-throttled",
     "api-errors",
@@ -377,6 +378,16 @@ CATALOGUE = [
         "this node runs docker",
     ),
     (TWO_NODES + "    name: b\n", "bad.yaml:7: nodes[0].name: duplicate field (first given on line 3)"),
+    (
+        TWO_NODES + "    exporter: {queryFieldNames: 'uuid,temperature.gpus'}\n",
+        'bad.yaml:7: nodes[0].exporter.queryFieldNames: "temperature.gpus" is not a valid field to query '
+        "(nvidia-smi --help-query-gpu lists them)",
+    ),
+    (
+        TWO_NODES + "    exporter: {kind: dcgm-exporter, queryFieldNames: uuid}\n",
+        "bad.yaml:7: nodes[0].exporter.queryFieldNames: --query-field-names is nvidia_gpu_exporter's flag, "
+        "not dcgm-exporter's",
+    ),
     (
         TWO_NODES.replace("count: 1", "count: 2\n      uuids: [GPU-0]"),
         "bad.yaml:6: nodes[0].gpus.uuids: expected 2 UUIDs (one per GPU, as count says), got 1",

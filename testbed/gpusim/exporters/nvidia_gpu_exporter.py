@@ -90,6 +90,14 @@ class NvidiaGpuExporter:
         self.booted_at = started_at - 86400.0
         self.failed_scrapes = 0
 
+    def _queried(self, row: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+        """The cells of the fields it queries: ``--query-field-names`` and the fields gpu_info needs, or all (AUTO)."""
+        listed = self.node.exporter.query_field_names
+        if listed is None:
+            return row
+        wanted = {*listed, *(field for _, field in _INFO)}
+        return [cell for cell in row if cell[0] in wanted]
+
     def _gpu_families(self, now: float) -> list[Family]:
         assert self.node.host is not None and self.node.host.driver_version is not None
         gpus = faults.visible_gpus(self.node)
@@ -99,7 +107,7 @@ class NvidiaGpuExporter:
             board = board_for(gpu.name)
             ctx = GpuContext(gpu, board, read(gpu, board, now, self.booted_at), self.node.host.driver_version,
                              len(gpus), now)
-            row = query_gpu(ctx)
+            row = self._queried(query_gpu(ctx))
             cells = {field: raw for field, _, raw in row}
             uuid = cells["uuid"].lower().removeprefix("gpu-")
             info_labels = tuple((label, uuid if label == "uuid" else cells[field]) for label, field in _INFO)

@@ -197,6 +197,9 @@ FIELDS: tuple[tuple[str, str, Cell], ...] = (
 )
 
 
+QUERY_FIELDS = frozenset(field for field, _, _ in FIELDS)
+
+
 def query_gpu(ctx: GpuContext) -> list[tuple[str, str, str]]:
     """One CSV row as (query field, header, raw cell) triples; a header names its unit: ``power.draw [W]``."""
     return [(field, f"{field} [{unit}]" if unit else field, cell(ctx)) for field, unit, cell in FIELDS]
