@@ -105,6 +105,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("prometheus-config", "prometheus.yml to check with promtool and for GPU exporter targets",
            syntax=option_syntax.readable_file),
     Option("prometheus-url", "a live Prometheus: its targets and rules are checked", syntax=option_syntax.http_url),
+    Option("grafana-url", "a live Grafana: Grafana dashboard 14574 is installed there and its Prometheus data source "
+           "answers (TLS verified; a private CA through REQUESTS_CA_BUNDLE)", syntax=option_syntax.http_url),
+    Option("grafana-token-env", "the environment variable holding a Grafana service account token for "
+           "--grafana-url (its value is never shown)", "GRAFANA_TOKEN"),
     Option("alert-rules", "alert rule files to check (repeatable; default: the bundled GPU rules)", (), "list",
            field="rules", formerly="rules", syntax=option_syntax.readable_file),
     Option("alert-rule-tests", "promtool rule unit-test files to run besides the bundled ones (repeatable)", (),
@@ -149,6 +153,8 @@ class Settings:
     exporter_timeout: float = 5.0
     prometheus_config: str | None = None
     prometheus_url: str | None = None
+    grafana_url: str | None = None
+    grafana_token_env: str = "GRAFANA_TOKEN"
     rules: tuple[str, ...] = ()
     rule_tests: tuple[str, ...] = ()
     promtool: str = "promtool"

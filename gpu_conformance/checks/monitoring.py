@@ -85,3 +85,13 @@ MON_PROM_LIVE_RULES = Check(
     depends_on=("MON-PROM-CONFIG-VALID", "RULES-VALID"),
     level="tutorial",
 )
+MON_GRAFANA_DASHBOARD = Check(
+    "MON-GRAFANA-DASHBOARD", "monitoring", "Grafana shows the GPU dashboard from a live Prometheus",
+    "the Grafana at --grafana-url has dashboard 14574 (uid vlvPlrgnk, or titled Nvidia GPU Metrics) installed, "
+    "and the Prometheus data source it reads answers Grafana's health check",
+    "import the dashboard (Dashboards > New > Import, ID 14574, or monitoring/grafana/nvidia-gpu-metrics-14574.json) "
+    "choosing the Prometheus data source; a failing data source: Connections > Data sources > Prometheus, fix its "
+    "URL to the Prometheus that scrapes the exporters, then Save & test",
+    severity="normal", tutorial=sections.MONITORING,
+    level="tutorial",
+)

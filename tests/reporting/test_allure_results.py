@@ -19,6 +19,7 @@ pytestmark = pytest.mark.e2e
 
 NODE_OPTIONS = ("--gpu-node-selector", "gpu-node=true")
 PROMETHEUS_PASSWORD = "pr0m-Pa55word-planted"
+GRAFANA_TOKEN = "glsa_Zq81xWv3Lp0Rt7Yh2Mn5"  # no words the options hold (grafana, token)
 ENV_TOKEN = "env-t0ken-planted-9f8e7d"
 CI = {"GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "org/gpu",
       "GITHUB_RUN_ID": "4242", "GITHUB_RUN_NUMBER": "17", "GITHUB_WORKFLOW": "admit-node"}
@@ -101,10 +102,12 @@ def test_no_secret_reaches_any_report(start_cluster: StartCluster, tmp_path: Pat
     cluster = start_cluster("seed")
     token = yaml.safe_load(cluster.kubeconfig.read_text())["users"][0]["user"]["token"]
     prometheus = f"http://admin:{PROMETHEUS_PASSWORD}@127.0.0.1:9/"
-    planted = [token, PROMETHEUS_PASSWORD, ENV_TOKEN]
+    planted = [token, PROMETHEUS_PASSWORD, ENV_TOKEN, GRAFANA_TOKEN]
     run = run_suite(cluster, tmp_path, *NODE_OPTIONS, "-p", "tests.reporting.plant_secrets", "-m", "not workload",
                     "--prometheus-url", prometheus, "-rA", "--log-level", "WARNING", "--showlocals", "-vv",
-                    env={"PLANTED_SECRETS": ",".join(planted), "DEPLOY_API_TOKEN": ENV_TOKEN})
+                    "--grafana-url", "http://127.0.0.1:9/", "--grafana-token-env", "GF_SA_KEY",  # not secret-named
+                    env={"PLANTED_SECRETS": ",".join(planted), "DEPLOY_API_TOKEN": ENV_TOKEN,
+                         "GF_SA_KEY": GRAFANA_TOKEN})
     assert "planted setup error" in run.stdout and "planted call error" in run.stdout, run.stdout[-2000:]
     assert "cut_in_head = " in run.stdout, run.stdout[-2000:]  # --showlocals printed the frames' locals
     outputs = {path: path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*") if path.is_file()

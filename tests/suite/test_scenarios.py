@@ -134,7 +134,7 @@ HEALTHY_EXCEPT = {"mig": {("RULES-METRICS-EXIST", "cluster")}, "dra-mig": {("RUL
 NO_CDI = "not as CDI devices: no CDI spec is used"  # CDI-SPEC where the plugin passes GPUs another way
 NOT_NVIDIA_EXPORTER = "nvidia_smi_* series: not judged"  # MON-DASHBOARD-METRICS on dcgm-exporter's nodes
 # Checks of a Prometheus the runs below do not name skip, saying so.
-NOT_GIVEN = ("no --prometheus-config given", "no --prometheus-url given")
+NOT_GIVEN = ("no --prometheus-config given", "no --prometheus-url given", "no --grafana-url given")
 # The tutorial labels its GPU nodes gpu-node=true: without it a node whose plugin never registered
 # GPUs and that NFD/GFD did not label cannot be told from a CPU node.
 TUTORIAL_SELECTOR = ("--gpu-node-selector", "gpu-node=true")

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-import os
-import ssl
-import tempfile
 import threading
 from collections.abc import Mapping
-from pathlib import Path
 
 from ..logs import LogStore
 from ..model import ApiFaults, ClusterVersion
 from ..satokens import TokenIssuer
 from ..store import Store
-from ..tls import TlsMaterial
+from ..tls import TlsMaterial, server_context
 from .auth import Authorizer, CallableAuthorizer, ClusterAuthorizer, TokenAuthenticator
 from .context import ApiContext
 from .faults import FaultInjector
@@ -23,18 +19,6 @@ from .router import Router
 from .served import served_apis
 
 NO_FAULTS = ApiFaults()
-
-
-def _ssl_context(tls: TlsMaterial) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    # ssl loads certificates only from files: write them to a private temporary directory briefly.
-    with tempfile.TemporaryDirectory(prefix="gpu-sim-tls-") as tmp:
-        cert, key = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
-        cert.write_bytes(tls.cert_pem)
-        key.write_bytes(tls.key_pem)
-        os.chmod(key, 0o600)
-        context.load_cert_chain(cert, key)
-    return context
 
 
 def _require_loopback(host: str) -> None:
@@ -80,7 +64,7 @@ class ApiServer:
         with self._lock:
             if self._http is not None:
                 return
-            context = _ssl_context(self._tls) if self._tls is not None else None
+            context = server_context(self._tls) if self._tls is not None else None
             scheme = "https" if context is not None else "http"
             router = Router(self.ctx, "")
             http = SimHttpServer((self._host, self._port), router, self.auth, self._faults, self.ctx, context)
