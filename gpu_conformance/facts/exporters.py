@@ -43,6 +43,7 @@ class ExporterMetrics:
     # e.g. "DCGM_FI_DEV_XID_ERRORS{UUID}"; None where the exporter serves no Xid series
     xids: tuple[tuple[str, int], ...] = ()
     xid_series: str | None = None
+    exporter_version: str | None = None  # nvidia_gpu_exporter_build_info{version}, e.g. "1.2.0"
 
     @property
     def smi_failing(self) -> bool:

@@ -67,7 +67,8 @@ def dashboard_metrics_served(node: GpuNode, facts: ExporterFacts, dashboard: Das
             check, f"{plural(len(dict(broken)), 'panel')} of {named} without data: {_named(broken)}",
             facts.url or facts.source, "every series the dashboard reads for every GPU served "
             f"(bundled from {dashboard.source})")
-    may = f"; may stay empty, as nvidia_gpu_exporter documents: {_expected_empty(empty)}" if empty else ""
+    running = f" (this node runs v{metrics.exporter_version})" if metrics.exporter_version else ""
+    may = f"; may stay empty, as nvidia_gpu_exporter documents{running}: {_expected_empty(empty)}" if empty else ""
     total = len(dashboard.panels) + len(dashboard.variables)
     return Verdict.passed(check, f"data for {total - len(empty)} of {total} panels and variables of "
                                  f"{named}{may}", facts.url or facts.source)

@@ -9,6 +9,7 @@ import pytest
 
 from gpu_conformance.monitoring.bundled import DASHBOARD
 from gpu_conformance.monitoring.dashboard import dashboard_from_model, load_dashboard
+from gpu_conformance.monitoring.dashboard_series import need_of
 
 
 def test_the_bundled_dashboard_is_14574_with_its_panels_and_pickers() -> None:
@@ -53,3 +54,15 @@ def test_the_bundled_file_is_the_exporters_own() -> None:
     source = (DASHBOARD.parent / "SOURCE.md").read_text()
     assert "v1.14.0/docs/grafana/dashboard.json" in source
     assert json.loads(DASHBOARD.read_text())["uid"] == "vlvPlrgnk"
+
+
+def test_every_panel_that_may_stay_empty_is_in_the_sources_table() -> None:
+    """Served every series no condition guards, the panels left empty are exactly those SOURCE.md lists."""
+    dashboard = load_dashboard(DASHBOARD)
+    unguarded = frozenset(s.name for p in (*dashboard.variables, *dashboard.panels) for q in p.queries
+                          for s in q.selectors if s.name and need_of(s.name) is None)
+    empty = {p.title for p in dashboard.panels if not p.returns_data(unguarded)}
+    table = (DASHBOARD.parent / "SOURCE.md").read_text().split("## Panels that may be empty")[1]
+    listed = {title for row in table.splitlines() if row.startswith("| ") and not row.startswith(("| panel", "|---"))
+              for title in row.split(" | ")[0].removeprefix("| ").split(", ")}
+    assert empty == listed

@@ -88,6 +88,7 @@ def test_healthy_simulated_exporters_report_every_gpu_and_the_driver(kind: Expor
     assert sorted(gpu_key(u) for u in metrics.gpu_uuids) == sorted(gpu_key(u) for u in UUIDS)
     assert metrics.driver_versions == (DRIVER,)
     assert metrics.samples > 20
+    assert metrics.exporter_version == ("1.2.0" if kind == "nvidia_gpu_exporter" else None)  # its build_info
 
 
 def test_the_two_formats_write_uuids_differently_but_name_the_same_gpus() -> None:

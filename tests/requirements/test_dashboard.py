@@ -92,7 +92,9 @@ def test_the_bundled_dashboard_on_a_pre_2026_exporter_names_its_new_panels() -> 
             *(f"nvidia_smi_clocks_throttle_reasons_{r}" for r in (
                 "gpu_idle", "applications_clocks_setting", "sw_power_cap", "hw_slowdown", "hw_thermal_slowdown",
                 "hw_power_brake_slowdown", "sw_thermal_slowdown", "sync_boost")))
-    verdict = dashboard_metrics_served(gpu_node(), scraped(body(*v1_2)), load_dashboard(DASHBOARD))
+    build = 'nvidia_gpu_exporter_build_info{branch="HEAD",goversion="go1.20",revision="x",version="1.2.0"} 1\n'
+    verdict = dashboard_metrics_served(gpu_node(), scraped(body(*v1_2) + build), load_dashboard(DASHBOARD))
     assert verdict.ok and not verdict.skip, verdict.message
+    assert "as nvidia_gpu_exporter documents (this node runs v1.2.0): 'Recovery Action' (need" in verdict.message
     for panel in ("'Recovery Action'", "'Fabric State'", "'GPU Processes'", "'MIG Memory Used'", "'PCIe Throughput'"):
         assert panel in verdict.message

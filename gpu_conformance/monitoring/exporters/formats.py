@@ -110,6 +110,7 @@ def parse_metrics(text: str) -> ExporterMetrics:
         metric_names=names,
         xids=tuple((s.labels[uuid_label], int(s.value)) for s in xid_samples if uuid_label),
         xid_series=_series(xid_samples, uuid_label),
+        exporter_version=next((s.labels.get("version") for s in samples if s.name == NVIDIA_BUILD_INFO), None),
     )
 
 
