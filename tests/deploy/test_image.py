@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.image, pytest.mark.e2e]
 
 IMAGE = "localhost/gpu-conformance:test"
 USER = 65532  # the Dockerfile's USER, the CronJob's runAsUser
-# docs/in-cluster.md, "Building with buildah": 587 MB measured on the Debian-made base (2026-12), with room for
+# docs/in-cluster.md, "Building without Docker": 587 MB measured on the Debian-made base (2026-12), with room for
 # a year of Debian and dependency updates; a jump past it means something big came in (a server, a cache).
 SIZE_BUDGET_MB = 700
 PROBED = ("seed", "k8s-node05")  # a healthy node: driver, two GPUs, toolkit, containerd with nvidia as default
