@@ -131,7 +131,9 @@ class Buildah:
                               timeout=timeout, check=False)
 
     def remove_everything(self) -> None:
-        """Containers, images and the storage itself."""
-        self("rm", "--all")
-        self("rmi", "--all", "--force")
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Containers, images and the storage itself (its files go even where buildah fails to remove them)."""
+        try:
+            self("rm", "--all")
+            self("rmi", "--all", "--force")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
