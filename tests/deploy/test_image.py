@@ -156,6 +156,7 @@ def test_the_suite_passes_against_a_cluster_on_the_host_network_and_writes_its_r
     assert runs.suite_status == 0, runs.suite[-4000:]
     summary = json.loads((runs.reports / "summary.json").read_text())
     assert summary["totals"]["passed"] >= 20 and summary["totals"]["failed"] == 0, summary["totals"]
+    assert summary["run"]["cluster"]["server"].startswith("https://127.0.0.1:")  # the host's loopback
     cases = ET.parse(runs.reports / "junit.xml").getroot().iter("testcase")
     assert {"test_rules_are_valid", "test_vectoradd_passes[k8s-node06]"} <= {c.get("name") for c in cases}
     assert "HTML report: /reports/html/index.html" in runs.suite.splitlines()
