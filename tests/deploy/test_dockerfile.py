@@ -1,6 +1,6 @@
-"""What can be checked of the image without a Docker engine: its stages, its copies, its user, its command.
+"""What can be checked of the image without building it: its stages, its copies, its user, its command.
 
-The image itself is never built here (no Docker engine on these machines); docs/in-cluster.md says so.
+tests/deploy/test_image.py builds it and runs it, with buildah, where it can (as root).
 """
 
 from __future__ import annotations
@@ -94,6 +94,17 @@ def test_the_image_installs_the_wheel_and_no_source_tree() -> None:
     assert any(f.startswith("--from=wheel ") for f in args_of("COPY"))
     (install,) = [run for run in args_of("RUN") if "pip install" in run]
     assert re.search(r"pip install \S* ?\S*\.whl", install) and "--editable" not in install and " -e " not in install
+
+
+def test_the_project_lives_in_a_venv_on_path_on_any_debian_python_base() -> None:
+    """Debian's own python3 is externally managed (PEP 668): pip installs into a venv, and the venv comes first
+    on PATH, so `gpu-conformance` and `python` are the project's on the python image and on a plain Debian alike."""
+    env = dict(re.findall(r"(\w+)=(\S+)", " ".join(args_of("ENV"))))
+    venv = env["PATH"].split(":")[0].removesuffix("/bin")
+    (install,) = [run for run in args_of("RUN") if "pip install" in run]
+    assert install.startswith(f"python3 -m venv {venv} ") and f"{venv}/bin/pip install " in install
+    (wheel,) = args_of("RUN", "wheel")
+    assert re.match(r"python3 -m venv (\S+) .*&& \1/bin/pip wheel ", wheel)
 
 
 def test_the_user_is_not_root_and_matches_the_cronjob() -> None:
