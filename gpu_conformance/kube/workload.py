@@ -1,7 +1,8 @@
-"""The tutorial's CUDA vectoradd as one Job per GPU node, all at once, followed with one watch.
+"""A GPU Job per node, all at once, followed with one watch: the tutorial's CUDA vectoradd, and the opt-in
+diagnostics (``JobKind``: DCGM's diag, the bandwidth probes) on the same machinery.
 
 Jobs are pinned with a nodeSelector on the node's hostname label, not nodeName: whether the
-scheduler will place a one-GPU pod there is part of what is tested. The pod asks for its GPU the device
+scheduler will place a GPU pod there is part of what is tested. The pod asks for its GPU the device
 plugin's way (extended resources) or, for DRA-VECTORADD, through a ResourceClaimTemplate per node (``GpuAsk``).
 """
 
@@ -57,6 +58,29 @@ CUDA_ERROR = re.compile(r"error code|CUDA error|cuda\w*Error|no CUDA-capable dev
 
 
 @dataclass(frozen=True)
+class JobKind:
+    """What a GPU Job runs on each node: ``label`` names it in messages, ``image_option`` is the option that
+    replaces its image (said when the image cannot be pulled), ``passed`` what its log prints when it passed,
+    ``command`` its command (empty: the image's entrypoint), ``all_gpus`` whether it holds every GPU the node
+    advertises (one otherwise), ``log_lines`` how much of its log the judges read."""
+
+    label: str
+    image: str
+    image_option: str
+    passed: str = "Test PASSED"
+    command: tuple[str, ...] = ()
+    all_gpus: bool = False
+    log_lines: int = LOG_LINES
+
+    def gpus(self, node: GpuNode) -> int:
+        return max(1, node.advertised_gpus) if self.all_gpus else 1
+
+
+def vectoradd(settings: Settings) -> JobKind:
+    return JobKind("vectoradd", settings.vectoradd_image, "--vectoradd-image")
+
+
+@dataclass(frozen=True)
 class GpuAsk:
     """How the vectoradd pods ask for their GPU: the device plugin's extended resources, or (``claim_templates``:
     node -> the ResourceClaimTemplate made for it) a claim; ``component`` keeps each way's Jobs and watch apart."""
@@ -65,20 +89,24 @@ class GpuAsk:
     claim_templates: Mapping[str, str] = field(default_factory=dict)
 
 
-def _gpu_request(ask: GpuAsk, node: GpuNode) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(pod spec fields, container resources) asking for the node's one GPU."""
+def _gpu_request(ask: GpuAsk, node: GpuNode, kind: JobKind) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(pod spec fields, container resources) asking for the node's GPUs the job needs."""
     template = ask.claim_templates.get(node.name)
     if template is None:
-        return {}, {"limits": gpu_limits(node)}
+        return {}, {"limits": gpu_limits(node, kind.gpus(node))}
     return {"resourceClaims": pod_claims(template)}, container_claims()
 
 
-def vectoradd_job(
-    settings: Settings, node: GpuNode, run: RunContext, runtime_class: str | None, ask: GpuAsk | None = None
+def gpu_job(
+    settings: Settings, node: GpuNode, run: RunContext, runtime_class: str | None, ask: GpuAsk | None = None,
+    kind: JobKind | None = None,
 ) -> dict[str, Any]:
-    ask = ask or GpuAsk()
+    ask, kind = ask or GpuAsk(), kind or vectoradd(settings)
     labels, annotations = run.component_labels(ask.component), {NODE_ANNOTATION: node.name}
-    claims, resources = _gpu_request(ask, node)
+    claims, resources = _gpu_request(ask, node, kind)
+    container: dict[str, Any] = {"name": CONTAINER, "image": kind.image, "resources": resources}
+    if kind.command:
+        container["command"] = list(kind.command)
     pod_spec: dict[str, Any] = {
         "restartPolicy": "Never",
         "activeDeadlineSeconds": max(1, int(settings.timeout)),
@@ -86,9 +114,7 @@ def vectoradd_job(
         "tolerations": gpu_tolerations(settings.tolerate),
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
-        "containers": [
-            {"name": CONTAINER, "image": settings.vectoradd_image, "resources": resources}
-        ],
+        "containers": [container],
         **claims,
     }
     if runtime_class:
@@ -113,21 +139,18 @@ def vectoradd_job(
     }
 
 
-def busy_nodes(conn: Connection, settings: Settings, nodes: list[GpuNode]) -> dict[str, WorkloadOutcome]:
-    """Nodes whose every advertised GPU is held by other pods (one pod list for all nodes): no Job there."""
+def busy_nodes(conn: Connection, nodes: list[GpuNode], kind: JobKind) -> dict[str, WorkloadOutcome]:
+    """Nodes where other pods hold the GPUs the job needs (one pod list for all nodes): no Job there."""
     usage = gpu_usage(conn, nodes)
     busy: dict[str, WorkloadOutcome] = {}
     for node in nodes:
         use = usage[node.name]
         resource, total = use.resource, use.allocatable
-        if total > 0 and use.free == 0:
+        if total > 0 and use.free < kind.gpus(node):
+            held = f"all {total}" if use.free == 0 else f"{total - use.free} of {total}"
             who = use.held_by()
-            detail = (
-                f"all {total} {resource} of {node.name} are in use by other pods ({who}); vectoradd not run"
-            )
-            busy[node.name] = WorkloadOutcome(
-                node.name, "gpus_busy", detail, settings.vectoradd_image, None, "", ()
-            )
+            detail = f"{held} {resource} of {node.name} are in use by other pods ({who}); {kind.label} not run"
+            busy[node.name] = WorkloadOutcome(node.name, "gpus_busy", detail, kind.image, None, "", ())
     return busy
 
 
@@ -139,24 +162,24 @@ def _finished(pod: Any) -> bool:
     )
 
 
-def classify(pod: Any | None, log: str, settings: Settings) -> tuple[WorkloadResult, str]:
-    """(result, one-line detail) for a vectoradd pod as last seen and its log."""
+def classify(pod: Any | None, log: str, settings: Settings, kind: JobKind) -> tuple[WorkloadResult, str]:
+    """(result, one-line detail) for a job's pod as last seen and its log."""
     if pod is None:
         return "timeout", f"the Job created no pod within {settings.timeout:g}s"
     state, current = container_state(pod, CONTAINER), phase(pod)
     cuda_line = next((line.strip() for line in log.splitlines() if CUDA_ERROR.search(line)), None)
     if current == "Succeeded":
-        if "Test PASSED" in log:
-            return "passed", "Test PASSED"
+        if kind.passed in log:
+            return "passed", kind.passed
         return (
             "failed",
-            f"exited 0 without printing 'Test PASSED'; last line: {one_line(last_line(log), 200)}",
+            f"exited 0 without printing '{kind.passed}'; last line: {one_line(last_line(log), 200)}",
         )
     if state.waiting_reason in IMAGE_PULL_FAILURES:
         return "image_pull", (
-            f'image "{settings.vectoradd_image}" could not be pulled ({state.waiting_reason}): '
+            f'image "{kind.image}" could not be pulled ({state.waiting_reason}): '
             f"{one_line(state.waiting_message, 200)}; on air-gapped clusters mirror it and pass "
-            "--vectoradd-image"
+            f"{kind.image_option}"
         )
     if state.waiting_reason in START_FAILURES:
         return (
@@ -178,12 +201,12 @@ def classify(pod: Any | None, log: str, settings: Settings) -> tuple[WorkloadRes
     return "timeout", f"still {current}{waiting} after {settings.timeout:g}s"
 
 
-def _events(conn: Connection, namespace: str) -> dict[str, tuple[str, ...]]:
+def _events(conn: Connection, namespace: str, label: str) -> dict[str, tuple[str, ...]]:
     """Pod name -> "Reason: message" of its events, from one list call."""
     try:
         items = conn.core.list_namespaced_event(namespace, field_selector="involvedObject.kind=Pod").items
     except ApiException as err:
-        note = (evidence_unavailable("vectoradd pod events", err),)
+        note = (evidence_unavailable(f"{label} pod events", err),)
         return defaultdict(lambda: note)
     found: dict[str, list[str]] = defaultdict(list)
     for event in items:
@@ -193,10 +216,10 @@ def _events(conn: Connection, namespace: str) -> dict[str, tuple[str, ...]]:
 
 def _create_all(
     conn: Connection, settings: Settings, nodes: list[GpuNode], run: RunContext, runtime_classes: RuntimeClasses,
-    ask: GpuAsk,
+    ask: GpuAsk, kind: JobKind,
 ) -> dict[str, NodeWorkload]:
     def create(node: GpuNode) -> NodeWorkload | None:
-        body = vectoradd_job(settings, node, run, runtime_classes.get(node.name), ask)
+        body = gpu_job(settings, node, run, runtime_classes.get(node.name), ask, kind)
         job = f"Job {settings.namespace}/{body['metadata']['name']}"
         try:
             create_retrying(lambda: conn.batch.create_namespaced_job(settings.namespace, body),
@@ -207,7 +230,7 @@ def _create_all(
             if isinstance(err, ApiUnavailable):  # the API's trouble, not the node's
                 return FactsUnavailable(f"creating {job}: {err.message}")
             detail = f"creating {job} failed: {api_message(err)}"
-            return WorkloadOutcome(node.name, "failed", detail, settings.vectoradd_image, None, "", ())
+            return WorkloadOutcome(node.name, "failed", detail, kind.image, None, "", ())
         except (HTTPError, OSError) as err:
             return FactsUnavailable(f"creating {job}: {one_line(str(err), 200)}")
         return None
@@ -236,37 +259,55 @@ def run_vectoradd(
 
     API trouble that touches every node (the namespace, the busy-GPU list, the watch) raises ApiUnavailable.
     """
+    return run_gpu_jobs(conn, settings, nodes, run, vectoradd(settings), runtime_classes,
+                        unschedulable_grace=unschedulable_grace, ask=ask, busy=busy, on_seen=on_seen)
+
+
+def run_gpu_jobs(
+    conn: Connection,
+    settings: Settings,
+    nodes: list[GpuNode],
+    run: RunContext,
+    kind: JobKind,
+    runtime_classes: RuntimeClasses | None = None,
+    *,
+    unschedulable_grace: float = UNSCHEDULABLE_GRACE_SECONDS,
+    ask: GpuAsk | None = None,
+    busy: Mapping[str, WorkloadOutcome] | None = None,
+    on_seen: Callable[[str, Any], None] | None = None,
+) -> dict[str, NodeWorkload]:
+    """Run the job ``kind`` on every node at once, as run_vectoradd does (the same arguments)."""
     if not nodes:
         return {}
     ask = ask or GpuAsk()
     ensure_namespace(conn, settings.namespace, run)
-    outcomes: dict[str, NodeWorkload] = dict(busy_nodes(conn, settings, nodes) if busy is None else busy)
+    outcomes: dict[str, NodeWorkload] = dict(busy_nodes(conn, nodes, kind) if busy is None else busy)
     to_run = [n for n in nodes if n.name not in outcomes]
     deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
-    outcomes.update(_create_all(conn, settings, to_run, run, runtime_classes or {}, ask))
+    outcomes.update(_create_all(conn, settings, to_run, run, runtime_classes or {}, ask, kind))
     followed = [n.name for n in to_run if n.name not in outcomes]
     watched, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(ask.component), followed,
                                                  deadline, _finished, CONTAINER, stuck_grace=unschedulable_grace,
                                                  not_ready=not_ready_nodes(conn), on_seen=on_seen)
-    events = _events(conn, settings.namespace) if followed else {}
+    events = _events(conn, settings.namespace, kind.label) if followed else {}
     for name in followed:
         if name in watched.not_ready:
-            outcomes[name] = FactsUnavailable(f"{watched.not_ready[name]}: the vectoradd pod could not run there")
+            outcomes[name] = FactsUnavailable(f"{watched.not_ready[name]}: the {kind.label} pod could not run there")
             continue
         pod, read = watched.last.get(name), logs_by_node.get(name, NO_LOG)
         if pod is not None and phase(pod) == "Succeeded" and read.unreadable is not None:
-            outcomes[name] = FactsUnavailable(f"pod {full_name(pod)} exited 0, but whether it printed 'Test PASSED' "
+            outcomes[name] = FactsUnavailable(f"pod {full_name(pod)} exited 0, but whether it printed '{kind.passed}' "
                                               f"is unknown: {read.unreadable}")
             continue
         log = read.text
-        result, detail = classify(pod, log, settings)
+        result, detail = classify(pod, log, settings, kind)
         outcomes[name] = WorkloadOutcome(
             node=name,
             result=result,
             detail=detail,
-            image=settings.vectoradd_image,
+            image=kind.image,
             pod=full_name(pod) if pod is not None else None,
-            log="\n".join(log.splitlines()[-LOG_LINES:]),
+            log="\n".join(log.splitlines()[-kind.log_lines:]),
             events=events[pod.metadata.name] if pod is not None else (),
         )
     return {node.name: outcomes[node.name] for node in nodes}
