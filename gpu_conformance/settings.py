@@ -24,6 +24,8 @@ from .secret import mask_userinfo, url_with_secret
 ENV_PREFIX = "GPU_CONFORMANCE_"
 TUTORIAL_VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2"
 PROBE_IMAGE = f"ghcr.io/gpu-conformance/gpu-conformance:{__version__}"
+DCGM_IMAGE = "nvcr.io/nvidia/cloud-native/dcgm:4.3.1-1-ubuntu22.04"
+DCGM_LEVELS = ("0", "1", "2", "3")
 
 
 def env_name(name: str) -> str:
@@ -87,6 +89,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("admission-levels", "levels whose failures keep `gpu-conformance gate` from admitting the node "
            "(repeatable); failures of the other levels are reported, not blocking", LEVELS, "list",
            syntax=level_syntax),
+    Option("dcgm-diag", "run DCGM's diagnostic `dcgmi diag -r N -j` on each GPU node, in a Job holding all its "
+           "GPUs: 1 (software checks, seconds), 2 (+ memory and PCIe, about 2 minutes), 3 (+ stress, about 15 "
+           "minutes); 0, the default, runs none", "0", "choice", DCGM_LEVELS),
+    Option("dcgm-image", "DCGM image for --dcgm-diag (mirror it for air-gapped clusters)", DCGM_IMAGE,
+           syntax=option_syntax.image),
     Option("min-driver", "lowest NVIDIA driver version", "384.81", syntax=option_syntax.version),
     Option("min-toolkit", "lowest nvidia-container-toolkit version", "1.7.0", syntax=option_syntax.version),
     Option("min-nvidia-docker", "lowest nvidia-docker2 version, accepted instead of the toolkit", "2.0",
@@ -154,6 +161,8 @@ class Settings:
     promtool: str = "promtool"
     pushgateway: str | None = None
     metrics_file: str | None = None
+    dcgm_diag: str = "0"
+    dcgm_image: str = DCGM_IMAGE
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)  # option -> where its value came from
     notices: tuple[str, ...] = field(default=(), compare=False)  # former option names in use, and the new ones
 

@@ -62,7 +62,8 @@ class JobKind:
     """What a GPU Job runs on each node: ``label`` names it in messages, ``image_option`` is the option that
     replaces its image (said when the image cannot be pulled), ``passed`` what its log prints when it passed,
     ``command`` its command (empty: the image's entrypoint), ``all_gpus`` whether it holds every GPU the node
-    advertises (one otherwise), ``log_lines`` how much of its log the judges read."""
+    advertises (one otherwise), ``log_lines`` how much of its log the judges read, ``runs_for`` the seconds it
+    takes once running, beyond --pod-timeout (DCGM's long diagnostics)."""
 
     label: str
     image: str
@@ -71,6 +72,10 @@ class JobKind:
     command: tuple[str, ...] = ()
     all_gpus: bool = False
     log_lines: int = LOG_LINES
+    runs_for: float = 0.0
+
+    def timeout(self, settings: Settings) -> float:
+        return settings.timeout + self.runs_for
 
     def gpus(self, node: GpuNode) -> int:
         return max(1, node.advertised_gpus) if self.all_gpus else 1
@@ -109,7 +114,7 @@ def gpu_job(
         container["command"] = list(kind.command)
     pod_spec: dict[str, Any] = {
         "restartPolicy": "Never",
-        "activeDeadlineSeconds": max(1, int(settings.timeout)),
+        "activeDeadlineSeconds": max(1, int(kind.timeout(settings))),
         "nodeSelector": {"kubernetes.io/hostname": node.labels.get("kubernetes.io/hostname", node.name)},
         "tolerations": gpu_tolerations(settings.tolerate),
         "automountServiceAccountToken": False,
@@ -121,11 +126,11 @@ def gpu_job(
         pod_spec["runtimeClassName"] = runtime_class
     spec: dict[str, Any] = {
         "backoffLimit": 0,
-        "activeDeadlineSeconds": max(1, int(settings.timeout)) + JOB_DEADLINE_MARGIN_SECONDS,
+        "activeDeadlineSeconds": max(1, int(kind.timeout(settings))) + JOB_DEADLINE_MARGIN_SECONDS,
         "template": {"metadata": {"labels": labels, "annotations": annotations}, "spec": pod_spec},
     }
     if not settings.keep_resources:  # a backstop should the run be killed before its own cleanup
-        spec["ttlSecondsAfterFinished"] = max(60, int(2 * settings.timeout))
+        spec["ttlSecondsAfterFinished"] = max(60, int(2 * kind.timeout(settings)))
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -164,8 +169,9 @@ def _finished(pod: Any) -> bool:
 
 def classify(pod: Any | None, log: str, settings: Settings, kind: JobKind) -> tuple[WorkloadResult, str]:
     """(result, one-line detail) for a job's pod as last seen and its log."""
+    timeout = kind.timeout(settings)
     if pod is None:
-        return "timeout", f"the Job created no pod within {settings.timeout:g}s"
+        return "timeout", f"the Job created no pod within {timeout:g}s"
     state, current = container_state(pod, CONTAINER), phase(pod)
     cuda_line = next((line.strip() for line in log.splitlines() if CUDA_ERROR.search(line)), None)
     if current == "Succeeded":
@@ -187,7 +193,7 @@ def classify(pod: Any | None, log: str, settings: Settings, kind: JobKind) -> tu
             f"container could not start ({state.waiting_reason}): {one_line(state.waiting_message, 200)}",
         )
     if current == "Failed" and pod.status.reason == "DeadlineExceeded":
-        return "timeout", f"did not finish within {settings.timeout:g}s (DeadlineExceeded)"
+        return "timeout", f"did not finish within {timeout:g}s (DeadlineExceeded)"
     if current == "Failed" and cuda_line:
         return "cuda_error", one_line(cuda_line, 300)
     if current == "Failed":
@@ -198,7 +204,7 @@ def classify(pod: Any | None, log: str, settings: Settings, kind: JobKind) -> tu
     if pod.metadata.deletion_timestamp is not None:
         return "timeout", "the pod was deleted before it finished (the Job's deadline passed)"
     waiting = f" ({state.waiting_reason})" if state.waiting_reason else ""
-    return "timeout", f"still {current}{waiting} after {settings.timeout:g}s"
+    return "timeout", f"still {current}{waiting} after {timeout:g}s"
 
 
 def _events(conn: Connection, namespace: str, label: str) -> dict[str, tuple[str, ...]]:
@@ -283,7 +289,7 @@ def run_gpu_jobs(
     ensure_namespace(conn, settings.namespace, run)
     outcomes: dict[str, NodeWorkload] = dict(busy_nodes(conn, nodes, kind) if busy is None else busy)
     to_run = [n for n in nodes if n.name not in outcomes]
-    deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
+    deadline = time.monotonic() + kind.timeout(settings) + WATCH_MARGIN_SECONDS
     outcomes.update(_create_all(conn, settings, to_run, run, runtime_classes or {}, ask, kind))
     followed = [n.name for n in to_run if n.name not in outcomes]
     watched, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(ask.component), followed,

@@ -9,7 +9,8 @@ is NvidiaValidationSuite::FillTestVectors (nvvs/src/NvidiaValidationSuite.cpp): 
 ``pcie`` and ``memory`` from level 2, ``diagnostic``, ``targeted_stress``, ``targeted_power`` and
 ``memory_bandwidth`` from level 3. Error ids, categories, severities and messages are dcgmlib/dcgm_errors.h's
 (DCGM_FR_ROW_REMAP_FAILURE, DCGM_FR_MEMORY_MISMATCH). dcgmi exits with the dcgmReturn_t it got, as a byte:
-DCGM_ST_NVVS_ERROR (-30) is 226. What it prints when it sees no GPU was not confirmed in the source: the
+DCGM_ST_NVVS_ERROR (-30) is 226, DCGM_ST_NVVS_ISOLATE_ERROR (-51, when an error's priority is ISOLATE, Diag.cpp)
+205. What it prints when it sees no GPU was not confirmed in the source: the
 runtime_error text below is the test bed's.
 """
 
@@ -25,6 +26,8 @@ from .base import ContainerContext, Outcome, Script, command_line
 VERSION = "4.2.3"
 HOSTENGINE = f"Started host engine version {VERSION} using port number: 5555\n"
 NVVS_ERROR_EXIT = 256 - 30  # DCGM_ST_NVVS_ERROR
+NVVS_ISOLATE_EXIT = 256 - 51  # DCGM_ST_NVVS_ISOLATE_ERROR: an error of priority DCGM_ERROR_ISOLATE (severity 2)
+_ISOLATE = 2
 _LEVEL = re.compile(r"(?:-r|--run)\s*=?\s*(\d)\b")
 # (level it starts at, category, test)
 _TESTS = (
@@ -98,8 +101,14 @@ def run(ctx: ContainerContext) -> Outcome:
     if not gpus or ctx.node is None or ctx.node.host is None:
         body = {"DCGM Diagnostic": {"runtime_error": "No GPUs were found on this system."}}
         return Script(steps=((0.5, HOSTENGINE + json.dumps(body, indent=3) + "\n"),), exit_code=NVVS_ERROR_EXIT)
-    faults = ctx.node.hardware.memory_faults
-    body = diag_json(min(level, 3), gpus, faults, ctx.node.host.driver_version or "")
-    failed = any(g.index in faults for g in gpus)
+    body = diag_json(min(level, 3), gpus, ctx.node.hardware.memory_faults, ctx.node.host.driver_version or "")
     output = HOSTENGINE + json.dumps(body, indent=3) + "\n"
-    return Script(steps=((_SECONDS[min(level, 3)], output),), exit_code=NVVS_ERROR_EXIT if failed else 0)
+    return Script(steps=((_SECONDS[min(level, 3)], output),), exit_code=_exit_code(body))
+
+
+def _exit_code(body: dict[str, Any]) -> int:
+    severities = [w["error_severity"] for c in body["DCGM Diagnostic"]["test_categories"] for t in c["tests"]
+                  for r in t["results"] for w in r.get("warnings", [])]
+    if not severities:
+        return 0
+    return NVVS_ISOLATE_EXIT if _ISOLATE in severities else NVVS_ERROR_EXIT

@@ -43,12 +43,15 @@ def test_level_1_runs_the_software_test_on_every_gpu(start_sim: Callable[[Scenar
     assert body["metadata"]["Driver Version Detected"] == "535.104.05"
 
 
-@pytest.mark.parametrize(("level", "failing"), [(1, {"software"}), (2, {"software", "memory"})])
+@pytest.mark.parametrize(("level", "failing", "exit_code"), [
+    (1, {"software"}, 226),  # DCGM_ST_NVVS_ERROR as an exit status
+    (2, {"software", "memory"}, 205),  # DCGM_ST_NVVS_ISOLATE_ERROR: the memory mismatch's priority is ISOLATE
+])
 def test_a_gpu_with_faulty_memory_fails_with_dcgms_message(start_sim: Callable[[Scenario], Sim], level: int,
-                                                           failing: set[str]) -> None:
+                                                           failing: set[str], exit_code: int) -> None:
     node = replace(gpu_node("gpu-1", "127.0.10.2"), hardware=GpuHardware(memory_faults=(1,)))
     body, code = diag(start_sim(scenario(node)), level)
-    assert code == 226  # DCGM_ST_NVVS_ERROR as an exit status
+    assert code == exit_code
     statuses = results(body)
     assert {test for (test, gpu), status in statuses.items() if status == "Fail"} == failing
     assert all(status == "Pass" for (_, gpu), status in statuses.items() if gpu == 0)

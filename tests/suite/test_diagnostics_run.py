@@ -1,0 +1,88 @@
+"""The opt-in diagnostics on simulated clusters: off by default (deselected, and the run says how to ask for them);
+``--dcgm-diag 1`` passes on seed and fails on dcgm-diag-memory-fail, naming the test, the GPU and DCGM's message.
+One cluster per scenario, shared by the module's tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from gpusim.cluster import SimCluster
+from gpusim.scenario import load
+from gpusim.testing import TEST_ADDRESS_BLOCK
+
+from tests.suite.suite_runner import ROOT
+
+pytestmark = pytest.mark.e2e
+MODULE = "conformance/test_diagnostics.py"
+
+
+@pytest.fixture(scope="module")
+def cluster_of(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Path]]:
+    """Scenario name -> its running cluster's kubeconfig; one cluster at a time (they share the test addresses), kept
+    for the tests that follow on the same scenario."""
+    running: dict[str, tuple[SimCluster, Path]] = {}
+
+    def cluster(name: str) -> Path:
+        if name not in running:
+            for started, _ in running.values():
+                started.stop()
+            running.clear()
+            path = tmp_path_factory.mktemp(name) / "kubeconfig"
+            started = SimCluster(load(name), path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
+            running[name] = (started, path)
+        return running[name][1]
+
+    try:
+        yield cluster
+    finally:
+        for started, _ in running.values():
+            started.stop()
+
+
+@pytest.fixture
+def seed(cluster_of: Callable[[str], Path]) -> Path:
+    return cluster_of("seed")
+
+
+@pytest.fixture
+def memory_fail(cluster_of: Callable[[str], Path]) -> Path:
+    return cluster_of("dcgm-diag-memory-fail")
+
+
+def _suite(kubeconfig: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pytest", MODULE, "--kubeconfig", str(kubeconfig), "-p", "no:cacheprovider",
+               "-p", "no:randomly", "-rA", "--pod-timeout", "60", "--summary-dir", str(tmp_path), *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
+
+
+def test_off_by_default_and_the_run_says_how_to_ask(seed: Path, tmp_path: Path) -> None:
+    done = _suite(seed, tmp_path)
+    assert "2 deselected" in done.stdout and "test_dcgm_diag_passes" not in done.stdout.split("short test summary")[-1]
+    assert "gpu-conformance: opt-in checks not run: DIAG-DCGM (--dcgm-diag 1|2|3)" in done.stdout
+
+
+def test_dcgm_diag_passes_on_seed(seed: Path, tmp_path: Path) -> None:
+    done = _suite(seed, tmp_path, "--dcgm-diag", "1")
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.count("PASSED conformance/test_diagnostics.py::test_dcgm_diag_passes") == 2
+    assert "opt-in checks not run" not in done.stdout
+
+
+def test_dcgm_diag_fails_on_the_gpu_with_faulty_memory(memory_fail: Path, tmp_path: Path) -> None:
+    done = _suite(memory_fail, tmp_path, "--dcgm-diag", "1")
+    assert done.returncode == 1, done.stdout
+    assert "PASSED conformance/test_diagnostics.py::test_dcgm_diag_passes[k8s-node06]" in done.stdout
+    assert "FAILED conformance/test_diagnostics.py::test_dcgm_diag_passes[k8s-node05]" in done.stdout
+    assert ("[DIAG-DCGM] found test 'software' (Deployment) on GPU 0 failed: GPU 0 had uncorrectable memory errors "
+            "and row remapping failed. (DCGM error 80) at `dcgmi diag -r 1 -j` in pod ") in done.stdout
+
+
+def test_a_long_level_is_announced(memory_fail: Path, tmp_path: Path) -> None:
+    done = _suite(memory_fail, tmp_path, "--dcgm-diag", "2")
+    assert ("gpu-conformance: --dcgm-diag 2 runs DCGM's diagnostic for about 2 minutes on every GPU node at once, "
+            "holding all its GPUs") in done.stdout
+    assert "test 'memory' (Hardware) on GPU 0 failed: A memory mismatch was detected on GPU 0" in done.stdout
