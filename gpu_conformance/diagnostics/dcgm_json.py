@@ -19,12 +19,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gpu_conformance.diagnostics import UnreadableOutput
 from gpu_conformance.facts.diagnostics import DcgmDiagReport, DcgmTestResult
 
 ROOTS = ("DCGM Diagnostic", "DCGM GPU Diagnostic")  # dcgmi 4.x, 3.x
 
 
-class NotDcgmJson(ValueError):
+class NotDcgmJson(UnreadableOutput):
     """The text holds no dcgmi diag JSON; the message says what was found instead."""
 
 

@@ -37,3 +37,34 @@ class DcgmDiag:
     level: str
     report: DcgmDiagReport | None = None
     unreadable: str | None = None
+
+
+@dataclass(frozen=True)
+class Bandwidth:
+    """bandwidthTest's cumulative pinned-memory bandwidth over ``devices`` GPUs, GB/s (None: not measured)."""
+
+    devices: tuple[str, ...]  # "NVIDIA GeForce RTX 4090", by device index
+    host_to_device: float | None
+    device_to_host: float | None
+    passed: bool  # it printed "Result = PASS"
+
+
+@dataclass(frozen=True)
+class AllReduce:
+    """all_reduce_perf's table: the GPUs it ran on, the bus bandwidth of its largest message (GB/s, out-of-place),
+    its average bus bandwidth and how many values were wrong."""
+
+    devices: tuple[str, ...]
+    largest_bytes: int
+    bus_gb_per_s: float
+    average_bus_gb_per_s: float | None
+    wrong: int
+
+
+@dataclass(frozen=True)
+class PerfProbe:
+    """A bandwidth probe's Job on one node and what its log said (``unreadable``: why it could not be read)."""
+
+    job: WorkloadOutcome
+    measured: Bandwidth | AllReduce | None = None
+    unreadable: str | None = None
