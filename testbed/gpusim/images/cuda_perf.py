@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..model import Gpu, NodeSpec
-from .base import ContainerContext, Outcome, Script, command_line
+from .base import ContainerContext, Outcome, Script, command_line, repository
 
 _REPOSITORIES = ("cuda-perf", "nccl-tests", "cuda-samples")
 _QUICK_SIZE = 32_000_000
@@ -22,8 +22,7 @@ _NO_DEVICE = "cudaGetDeviceCount returned 100\n-> no CUDA-capable device is dete
 
 
 def matches(image: str) -> bool:
-    repository = image.split("@")[0].rpartition(":")[0] or image
-    return repository.rsplit("/", 1)[-1] in _REPOSITORIES
+    return repository(image).rsplit("/", 1)[-1] in _REPOSITORIES
 
 
 def image_env(image: str) -> dict[str, str]:

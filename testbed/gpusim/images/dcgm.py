@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from ..model import Gpu
-from .base import ContainerContext, Outcome, Script, command_line
+from .base import ContainerContext, Outcome, Script, command_line, repository
 
 VERSION = "4.2.3"
 HOSTENGINE = f"Started host engine version {VERSION} using port number: 5555\n"
@@ -48,8 +48,7 @@ _PCI_DEVICE_IDS = {"RTX 4090": "2684", "RTX 4080": "2704", "H100 80GB HBM3": "23
 
 
 def matches(image: str) -> bool:
-    repository = image.split("@")[0].rpartition(":")[0] or image
-    return repository.endswith(("nvidia/cloud-native/dcgm", "nvidia/dcgm"))
+    return repository(image).endswith(("nvidia/cloud-native/dcgm", "nvidia/dcgm"))
 
 
 def image_env(image: str) -> dict[str, str]:
