@@ -48,7 +48,7 @@ def dcgm_diag_job(settings: Settings) -> JobKind:
 def run_dcgm_diag(conn: Connection, settings: Settings, nodes: list[GpuNode], run: RunContext,
                   runtime_classes: RuntimeClasses | None = None) -> dict[str, NodeDiag]:
     """Node name -> its diag Job and report (none where the Job did not run to its end), or why neither is known."""
-    jobs = run_gpu_jobs(conn, settings, nodes, run, dcgm_diag_job(settings), runtime_classes,
+    jobs = run_gpu_jobs(conn, settings, nodes, run, runtime_classes, kind=dcgm_diag_job(settings),
                         ask=GpuAsk(DCGM_COMPONENT))
     return {name: job if isinstance(job, FactsUnavailable) else DcgmDiag(job, settings.dcgm_diag,
                                                                          *_read(job, parse_dcgm_diag, "dcgmi's JSON"))
@@ -83,7 +83,7 @@ def nccl_job(settings: Settings) -> JobKind:
 def _run_probes(conn: Connection, settings: Settings, nodes: list[GpuNode], run: RunContext, kind: JobKind,
                 component: str, parse: Callable[[str], Bandwidth | AllReduce],
                 runtime_classes: RuntimeClasses | None) -> dict[str, NodeProbe]:
-    jobs = run_gpu_jobs(conn, settings, nodes, run, kind, runtime_classes, ask=GpuAsk(component))
+    jobs = run_gpu_jobs(conn, settings, nodes, run, runtime_classes, kind=kind, ask=GpuAsk(component))
     what = f"{kind.label}'s output"
     return {name: job if isinstance(job, FactsUnavailable) else PerfProbe(job, *_read(job, parse, what))
             for name, job in jobs.items()}

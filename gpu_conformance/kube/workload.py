@@ -245,44 +245,29 @@ def _create_all(
     return {node.name: result for node, result in zip(nodes, results, strict=True) if result is not None}
 
 
-def run_vectoradd(
-    conn: Connection,
-    settings: Settings,
-    nodes: list[GpuNode],
-    run: RunContext,
-    runtime_classes: RuntimeClasses | None = None,
-    *,
-    unschedulable_grace: float = UNSCHEDULABLE_GRACE_SECONDS,
-    ask: GpuAsk | None = None,
-    busy: Mapping[str, WorkloadOutcome] | None = None,
-    on_seen: Callable[[str, Any], None] | None = None,
-) -> dict[str, NodeWorkload]:
-    """Run vectoradd on every node at once; each node's WorkloadOutcome with the evidence, or why there is none.
-
-    ``runtime_classes``: node -> the runtimeClassName its GPU pods need (fixtures/runtime_wiring.py). ``ask``: how
-    the pods ask for their GPU (default: extended resources); ``busy``: the nodes not to run on and why (default:
-    those whose extended resources other pods hold); ``on_seen(node, pod)``: every change of a node's pod.
-
-    API trouble that touches every node (the namespace, the busy-GPU list, the watch) raises ApiUnavailable.
-    """
-    return run_gpu_jobs(conn, settings, nodes, run, vectoradd(settings), runtime_classes,
-                        unschedulable_grace=unschedulable_grace, ask=ask, busy=busy, on_seen=on_seen)
-
-
 def run_gpu_jobs(
     conn: Connection,
     settings: Settings,
     nodes: list[GpuNode],
     run: RunContext,
-    kind: JobKind,
     runtime_classes: RuntimeClasses | None = None,
     *,
+    kind: JobKind | None = None,
     unschedulable_grace: float = UNSCHEDULABLE_GRACE_SECONDS,
     ask: GpuAsk | None = None,
     busy: Mapping[str, WorkloadOutcome] | None = None,
     on_seen: Callable[[str, Any], None] | None = None,
 ) -> dict[str, NodeWorkload]:
-    """Run the job ``kind`` on every node at once, as run_vectoradd does (the same arguments)."""
+    """Run the Job ``kind`` (default: vectoradd) on every node at once; each node's WorkloadOutcome with the
+    evidence, or why there is none.
+
+    ``runtime_classes``: node -> the runtimeClassName its GPU pods need (fixtures/runtime_wiring.py). ``ask``: how
+    the pods ask for their GPU (default: extended resources); ``busy``: the nodes not to run on and why (default:
+    those where other pods hold the GPUs the Job needs); ``on_seen(node, pod)``: every change of a node's pod.
+
+    API trouble that touches every node (the namespace, the busy-GPU list, the watch) raises ApiUnavailable.
+    """
+    kind = kind or vectoradd(settings)
     if not nodes:
         return {}
     ask = ask or GpuAsk()
@@ -317,3 +302,6 @@ def run_gpu_jobs(
             events=events[pod.metadata.name] if pod is not None else (),
         )
     return {node.name: outcomes[node.name] for node in nodes}
+
+
+run_vectoradd = run_gpu_jobs  # the tutorial's vectoradd: the default kind
