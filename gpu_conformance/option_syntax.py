@@ -98,6 +98,15 @@ def image(text: str) -> str | None:
     return None if _IMAGE.fullmatch(text) else IMAGE
 
 
+def share(text: str) -> str | None:
+    """A share such as 0.5: more than 0, at most 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        return "a number from 0 to 1, such as 0.5"
+    return None if 0 < value <= 1 else "a number from 0 to 1, such as 0.5"
+
+
 def version(text: str) -> str | None:
     return None if _VERSION.fullmatch(text) else VERSION
 

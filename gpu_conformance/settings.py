@@ -24,6 +24,8 @@ from .secret import mask_userinfo, url_with_secret
 ENV_PREFIX = "GPU_CONFORMANCE_"
 TUTORIAL_VECTORADD = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda10.2"
 PROBE_IMAGE = f"ghcr.io/gpu-conformance/gpu-conformance:{__version__}"
+DCGM_IMAGE = "nvcr.io/nvidia/cloud-native/dcgm:4.3.1-1-ubuntu22.04"
+DCGM_LEVELS = ("0", "1", "2", "3")
 
 
 def env_name(name: str) -> str:
@@ -87,6 +89,19 @@ OPTIONS: tuple[Option, ...] = (
     Option("admission-levels", "levels whose failures keep `gpu-conformance gate` from admitting the node "
            "(repeatable); failures of the other levels are reported, not blocking", LEVELS, "list",
            syntax=level_syntax),
+    Option("dcgm-diag", "run DCGM's diagnostic `dcgmi diag -r N -j` on each GPU node, in a Job holding all its "
+           "GPUs: 1 (software checks, seconds), 2 (+ memory and PCIe, about 2 minutes), 3 (+ stress, about 15 "
+           "minutes); 0, the default, runs none", "0", "choice", DCGM_LEVELS),
+    Option("dcgm-image", "DCGM image for --dcgm-diag (mirror it for air-gapped clusters)", DCGM_IMAGE,
+           syntax=option_syntax.image),
+    Option("perf", "run the bandwidth probes on each GPU node: CUDA samples' bandwidthTest (host<->device, all GPUs) "
+           "and, on nodes with 2 or more GPUs, nccl-tests' all_reduce_perf, judged against --perf-floor of the GPU "
+           "model's data-sheet bandwidth; needs --perf-image", False, "bool"),
+    Option("perf-image", "image with bandwidthTest and all_reduce_perf on its PATH for --perf (NVIDIA publishes "
+           "none: build one from nvidia/cuda:*-devel with cuda-samples and nccl-tests, and mirror it)",
+           syntax=option_syntax.image),
+    Option("perf-floor", "share of the data sheet's bandwidth a --perf probe must reach (0 to 1)", "0.5",
+           syntax=option_syntax.share),
     Option("min-driver", "lowest NVIDIA driver version", "384.81", syntax=option_syntax.version),
     Option("min-toolkit", "lowest nvidia-container-toolkit version", "1.7.0", syntax=option_syntax.version),
     Option("min-nvidia-docker", "lowest nvidia-docker2 version, accepted instead of the toolkit", "2.0",
@@ -160,6 +175,11 @@ class Settings:
     promtool: str = "promtool"
     pushgateway: str | None = None
     metrics_file: str | None = None
+    dcgm_diag: str = "0"
+    dcgm_image: str = DCGM_IMAGE
+    perf: bool = False
+    perf_image: str | None = None
+    perf_floor: str = "0.5"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)  # option -> where its value came from
     notices: tuple[str, ...] = field(default=(), compare=False)  # former option names in use, and the new ones
 
@@ -300,6 +320,7 @@ def resolve(cli: Mapping[str, Any], environ: Mapping[str, str] = os.environ,
     known = {f.name for f in fields(Settings)}
     settings = Settings(**{k: v for k, v in values.items() if k in known}, sources=sources, notices=tuple(notices))
     _check_exporter_url(settings)
+    _check_perf_image(settings)
     return settings
 
 
@@ -311,3 +332,12 @@ def _check_exporter_url(settings: Settings) -> None:
         raise UsageError(f"{where}: exporter-url: {url!r} names neither {{ip}} nor {{node}}, so every GPU node "
                          "would be scraped at that one address; put {ip} (or {node}) in it, or check one node "
                          "with --gpu-node")
+
+
+def _check_perf_image(settings: Settings) -> None:
+    """--perf runs tools no public image is known to carry together: the image must be named."""
+    if settings.perf and not settings.perf_image:
+        where = settings.sources.get("perf", "default")
+        raise UsageError(f"{where}: perf: needs --perf-image, an image with CUDA samples' bandwidthTest and "
+                         "nccl-tests' all_reduce_perf on its PATH (NVIDIA publishes none: build one from "
+                         "nvidia/cuda:*-devel)")

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 Area = Literal["prerequisites", "device-plugin", "capacity", "health", "dra", "workload", "isolation",
-               "monitoring", "alert-rules"]
+               "monitoring", "alert-rules", "diagnostics"]
 Severity = Literal["blocker", "critical", "normal", "minor"]
 Level = Literal["tutorial", "hardening"]  # the tutorial's chain, or beyond it
 LEVELS: tuple[Level, ...] = get_args(Level)
@@ -31,6 +31,9 @@ class Check:
     # the way of requesting GPUs the check proves, when it proves one: its test is deselected on a cluster that
     # hands GPUs out the other way (--gpu-request); "any" checks hold either way
     gpu_request: GpuRequest | Literal["any"] = field(default="any", kw_only=True)
+    # the option that turns the check on ("dcgm-diag"): deep diagnostics take minutes and hold every GPU, so
+    # they run only when asked for; "" for the checks that always run
+    opt_in: str = field(default="", kw_only=True)
 
     def title_for(self, settings: Settings) -> str:
         """The title with the run's thresholds, e.g. "NVIDIA driver >= 535.0" under --min-driver 535.0."""

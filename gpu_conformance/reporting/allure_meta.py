@@ -26,6 +26,7 @@ EPICS: dict[Area, str] = {  # the tutorial's steps, numbered so the report lists
     "dra": "3b Dynamic Resource Allocation: NVIDIA DRA driver",
     "workload": "4 CUDA vectoradd pod",
     "isolation": "4b Secure accelerator access (beyond the tutorial)",
+    "diagnostics": "4c Deep diagnostics: DCGM, bandwidth (opt-in, beyond the tutorial)",
     "monitoring": "5 Monitoring: exporters and Prometheus",
     "alert-rules": "6 Alert rules",
 }

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from .hardware import GpuHardware
+
 RuntimeKind = Literal["containerd", "docker", "cri-o"]
 RuntimeLayout = Literal["standard", "dropin", "k3s", "rke2"]
 KernelModule = Literal["proprietary", "open"]
@@ -274,6 +276,7 @@ class NodeSpec:
     workloads: tuple[Workload, ...] = ()  # other pods already holding GPUs here
     kubelet_stops_after: float | None = None  # seconds after start-up when the kubelet stops
     dra: DraNodeSetup = field(default_factory=lambda: DraNodeSetup())  # the DRA kubelet plugin's faults here
+    hardware: GpuHardware = field(default_factory=GpuHardware)  # faulty GPU memory, a degraded PCIe link
 
     @property
     def has_gpus(self) -> bool:

@@ -28,6 +28,7 @@ from gpusim.model import (
 )
 from gpusim.scenario_dra import dra_node
 from gpusim.scenario_gpus import parse_gpus, rename_gpus
+from gpusim.scenario_hardware import parse_hardware
 from gpusim.scenario_host import parse_host
 from gpusim.scenario_sharing import parse_sharing, parse_unhealthy, parse_unhealthy_xid
 from gpusim.scenario_workloads import parse_workloads
@@ -60,6 +61,7 @@ NODE_FIELDS = (
     "workloads",
     "kubeletStopsAfterSeconds",
     "dra",
+    "hardware",
 )
 PER_NODE_ONLY = ("name", "count", "internalIP")
 DEFAULT_FIELDS = tuple(f for f in NODE_FIELDS if f not in PER_NODE_ONLY)
@@ -203,6 +205,7 @@ def _entry(entry: Value, defaults: Value | None, cluster_version: str) -> _Entry
         device_plugin=cast(PluginHealth, fields.choice("devicePlugin", PLUGIN_HEALTH, "auto")),
         exporter=fields.read("exporter", _exporter, ExporterSetup()),
         dra=dra_node(fields.get("dra"), gpus),
+        hardware=parse_hardware(fields.get("hardware"), gpus),
     )
     return _Entry(spec=spec, names=names, name_value=name_value, ip_value=ip_value)
 

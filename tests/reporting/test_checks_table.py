@@ -10,12 +10,14 @@ from gpu_conformance.settings import resolve
 
 TITLES = {c.id: c.title_for(resolve({"min_driver": "535.0"})) for c in CHECKS}
 DEPENDS_ON = {c.id: c.depends_on for c in CHECKS}
+DEFAULT_CHECKS = [c for c in CHECKS if not c.opt_in]
 
 
 def run(nodes: list[str], failing: dict[str, set[str]]) -> list[Result]:
-    """Every check on every node (cluster-wide checks once), failing where ``failing`` says."""
+    """Every check a default run runs (no opt-in ones) on every node (cluster-wide checks once), failing where
+    ``failing`` says."""
     results = []
-    for check in CHECKS:
+    for check in DEFAULT_CHECKS:
         cluster_wide = check.id in ("PRE-K8S-VERSION", "PLUGIN-DEPLOYED", "PLUGIN-DAEMONSET-READY",
                                     "CAPACITY-GPU-NODES") or check.area in ("monitoring", "alert-rules")
         for node in [CLUSTER] if cluster_wide else nodes:
@@ -35,7 +37,7 @@ def test_three_nodes_root_cause_first_with_its_consequences_marked() -> None:
     assert lines[2].startswith("PLUGIN-POD-READY") and lines[2].endswith("gpu-2 (consequence of PRE-RUNTIME-DEFAULT)")
     assert lines[3].startswith("WORKLOAD-VECTORADD") and "consequence of PRE-RUNTIME-DEFAULT" in lines[3]
     assert "NVIDIA driver >= 535.0" in next(line for line in lines if line.startswith("PRE-DRIVER "))
-    assert len(lines) == 1 + len(CHECKS)
+    assert len(lines) == 1 + len(DEFAULT_CHECKS)
 
 
 def test_a_thousand_nodes_with_three_failing_take_a_line_per_check() -> None:

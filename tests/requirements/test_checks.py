@@ -13,7 +13,7 @@ IDS = ("NODE-READY", "PRE-K8S-VERSION", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PR
        "CAPACITY-MATCHES-GPUS", "HEALTH-ALLOCATABLE", "HEALTH-XID",
        "DRA-API", "DRA-DEVICECLASS", "DRA-DRIVER-READY", "DRA-SLICES-MATCH-GPUS", "DRA-DEVICES-HEALTHY",
        "DRA-VECTORADD",
-       "WORKLOAD-VECTORADD", "WORKLOAD-DRIVER-FITS-IMAGE",
+       "WORKLOAD-VECTORADD", "WORKLOAD-DRIVER-FITS-IMAGE", "DIAG-DCGM", "PERF-BANDWIDTH", "PERF-NCCL",
        "SEC-NO-REQUEST-NO-GPU", "SEC-ENV-NO-GPU", "SEC-CONTAINER-ISOLATION", "SEC-POD-ISOLATION",
        "DRA-SECURE-ACCESS",
        "MON-EXPORTER-UP", "MON-EXPORTER-GPUS", "MON-EXPORTER-DRIVER", "MON-DASHBOARD-METRICS",
@@ -33,7 +33,7 @@ def test_by_id_and_module_constant_agree(check_id: str) -> None:
     assert check.area == {"NODE": "prerequisites", "PRE": "prerequisites", "CDI": "prerequisites",
                           "PLUGIN": "device-plugin", "CAPACITY": "capacity", "DRA": "dra", "WORKLOAD": "workload",
                           "SEC": "isolation", "HEALTH": "health", "MON": "monitoring",
-                          "RULES": "alert-rules"}[check_id.split("-")[0]]
+                          "RULES": "alert-rules", "DIAG": "diagnostics", "PERF": "diagnostics"}[check_id.split("-")[0]]
     assert check.title_template and "\n" not in check.title_template
     assert check.requirement_template and check.remediation and check.tutorial
 

@@ -24,7 +24,8 @@ DRA = DraSignals(version="v1", slices=2, devices={"k8s-node05": 2, "k8s-node06":
                  plugin_pods={"k8s-node05": "nvidia-dra-driver-gpu/kubelet-plugin-a"})
 DEVICE_PLUGIN_CHECKS = {"PLUGIN-DEPLOYED", "PLUGIN-DAEMONSET-READY", "PLUGIN-POD-READY", "CAPACITY-ADVERTISED",
                         "CAPACITY-MATCHES-GPUS", "HEALTH-ALLOCATABLE", "CDI-SPEC", "WORKLOAD-VECTORADD",
-                        "SEC-CONTAINER-ISOLATION", "SEC-POD-ISOLATION"}
+                        "SEC-CONTAINER-ISOLATION", "SEC-POD-ISOLATION", "DIAG-DCGM",
+                        "PERF-BANDWIDTH", "PERF-NCCL"}
 
 
 def dra_node(name: str, devices: int = 2) -> GpuNode:

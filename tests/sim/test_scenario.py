@@ -76,6 +76,8 @@ FAULTS = {
     "dra-nvidia-default-runtime",
     "xid-unhealthy",
     "xid-unhealthy-operator",
+    "dcgm-diag-memory-fail",
+    "pcie-degraded",
 }
 
 TWO_NODES = """\
@@ -356,7 +358,7 @@ CATALOGUE = [
         "bad.yaml:3: defaults.internalIP: unknown field (known fields: roles, labels, taints, unschedulable, "
         "ready, kubeletVersion, containerRuntime, osImage, kernelVersion, architecture, cpu, memory, pods, "
         "gpus, host, devicePlugin, exporter, sharing, unhealthyGpus, unhealthyXid, workloads, "
-        "kubeletStopsAfterSeconds, dra)",
+        "kubeletStopsAfterSeconds, dra, hardware)",
     ),
     (
         "name: t\nnodes:\n  - name: a\n    gpus: {count: 2, model: Tesla T4}\n    unhealthyGpus: [1]\n"

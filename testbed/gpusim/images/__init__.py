@@ -5,11 +5,11 @@ Specific families come first; anything else is a generic image.
 
 from __future__ import annotations
 
-from . import cuda_sample, device_plugin, dra_kubelet_plugin, generic, registered
+from . import cuda_perf, cuda_sample, dcgm, device_plugin, dra_kubelet_plugin, generic, registered
 from .base import Behaviour, ContainerContext, Outcome, Process, Script, VolumeSetupError
 from .registered import register_image
 
-_FAMILIES = (cuda_sample, device_plugin, dra_kubelet_plugin, registered)
+_FAMILIES = (cuda_sample, cuda_perf, dcgm, device_plugin, dra_kubelet_plugin, registered)
 
 __all__ = ["Behaviour", "ContainerContext", "Outcome", "Process", "Script", "VolumeSetupError", "behaviour",
            "image_env", "register_image"]

@@ -107,3 +107,9 @@ def klog(severity: str, where: str, message: str) -> str:
 def command_line(container: dict[str, Any]) -> list[str]:
     words = [*(container.get("command") or []), *(container.get("args") or [])]
     return [str(w) for w in words]
+
+
+def repository(image: str) -> str:
+    """The image reference without tag or digest: ``host:5000/nvidia/dcgm:4.2.3`` -> ``host:5000/nvidia/dcgm``."""
+    name, _, tag = image.split("@")[0].rpartition(":")
+    return image.split("@")[0] if not name or "/" in tag else name

@@ -30,7 +30,7 @@ from typing import Any
 
 from ..defaults import SERVICE_ACCOUNT_MOUNT
 from . import container_view
-from .base import ContainerContext, Outcome, Process, Script
+from .base import ContainerContext, Outcome, Process, Script, repository
 
 _IN_CLUSTER_SHIM = Path(__file__).resolve().parent / "in_cluster"
 SERVICE_ACCOUNT_DIR_ENV = "GPU_SIM_SERVICE_ACCOUNT_DIR"  # read by in_cluster/sitecustomize.py
@@ -76,9 +76,7 @@ def image_env(image: str) -> dict[str, str]:
 
 
 def _images_for(image: str) -> list[RegisteredImage]:
-    name, _, tag = image.split("@")[0].rpartition(":")
-    repository = image.split("@")[0] if not name or "/" in tag else name  # "host:port/repo" has no tag
-    return [i for i in registered() if i.name in repository]
+    return [i for i in registered() if i.name in repository(image)]
 
 
 def matches(image: str) -> bool:
