@@ -45,7 +45,7 @@ def test_a_thousand_nodes_with_three_failing_take_a_line_per_check() -> None:
     table = checks_table(run(nodes, {"PRE-DRIVER": {"gpu-0007", "gpu-0500", "gpu-0999"},
                                      "MON-EXPORTER-GPUS": {"gpu-0500"}}), TITLES)
     lines = table.splitlines()
-    assert len(lines) == 1 + len(CHECKS) and max(len(line) for line in lines) <= 160  # no line per node
+    assert len(lines) == 1 + len(DEFAULT_CHECKS) and max(len(line) for line in lines) <= 160  # no line per node
     assert lines[1].startswith("PRE-DRIVER") and "  997     3     0     0  " in lines[1]
     assert lines[1].endswith("gpu-0007, gpu-0500, gpu-0999 (root cause)")
 
