@@ -26,6 +26,7 @@ from typing import Any
 import kubernetes.client as models
 from pydantic import BaseModel
 
+from ..resources import RESOURCES
 from .strategic import MERGE_KEYS, MERGED_PRIMITIVE_LISTS
 
 Schema = dict[str, Any]
@@ -183,3 +184,8 @@ def definitions(kinds: tuple[tuple[str, str, str], ...]) -> tuple[dict[str, Sche
         defs[name]["x-kubernetes-group-version-kind"] = [{"group": group, "kind": kind, "version": version}]
         names[(group, version, kind)] = name
     return defs, names
+
+
+def stored_definitions() -> tuple[dict[str, Schema], dict[tuple[str, str, str], str]]:
+    """The definitions of every kind in the version the store keeps it in."""
+    return definitions(tuple((rt.group, rt.version, rt.kind) for rt in RESOURCES))
