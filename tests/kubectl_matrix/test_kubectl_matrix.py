@@ -86,6 +86,16 @@ def test_create_dry_run_server(kubectl: Run, minor: int) -> None:
 def test_apply(kubectl: Run, minor: int) -> None:
     name, manifest = _pod(minor)
     assert kubectl("apply", "-f", "-", stdin=manifest).stdout.strip() == f"pod/{name} created"
+    limits = kubectl("get", "pod", name, "-o", "jsonpath={.spec.containers[0].resources.limits}").stdout
+    assert json.loads(limits) == {"nvidia.com/gpu": "1"}  # sent as the number 1, stored as a quantity
+
+
+def test_apply_refuses_an_unknown_field(kubectl: Run, minor: int) -> None:
+    manifest = CONFIG_MAP % {"name": f"strict-1-{minor}", "owner": "nobody"} + "colour: blue\n"
+    refused = kubectl("apply", "-f", "-", stdin=manifest, check=False)
+    assert refused.returncode == 1
+    assert ('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: '
+            'unknown field "colour"') in refused.stderr
 
 
 def test_wait(kubectl: Run, minor: int) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 import kubernetes.client as models
 from pydantic import BaseModel
 
-from ..resources import RESOURCES
+from ..resources import RESOURCE_GROUP, RESOURCES
 from .strategic import MERGE_KEYS, MERGED_PRIMITIVE_LISTS
 
 Schema = dict[str, Any]
@@ -186,6 +186,9 @@ def definitions(kinds: tuple[tuple[str, str, str], ...]) -> tuple[dict[str, Sche
     return defs, names
 
 
-def stored_definitions() -> tuple[dict[str, Schema], dict[tuple[str, str, str], str]]:
-    """The definitions of every kind in the version the store keeps it in."""
-    return definitions(tuple((rt.group, rt.version, rt.kind) for rt in RESOURCES))
+def all_definitions() -> tuple[dict[str, Schema], dict[tuple[str, str, str], str]]:
+    """The definitions of every kind in the version the store keeps it in, and resource.k8s.io's betas."""
+    stored = [(rt.group, rt.version, rt.kind) for rt in RESOURCES]
+    betas = [(rt.group, beta, rt.kind) for beta in ("v1beta2", "v1beta1") for rt in RESOURCES
+             if rt.group == RESOURCE_GROUP]
+    return definitions(tuple(stored + betas))

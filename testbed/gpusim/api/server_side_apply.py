@@ -30,7 +30,7 @@ def _now() -> str:
 
 
 def _kind(rt: ResourceType) -> tuple[SchemaWalk, schemas.Schema]:
-    defs, names = schemas.stored_definitions()
+    defs, names = schemas.all_definitions()
     return SchemaWalk(defs), {"$ref": f"#/definitions/{names[(rt.group, rt.version, rt.kind)]}"}
 
 
@@ -126,8 +126,8 @@ def apply(rt: ResourceType, live: Obj | None, applied: Obj, manager: str, *, for
     mine = next((e for e in managed if _is_applier(e, manager)), None)
     result: Obj = _merge(walk, kind, current, applied)
     others = set().union(*(e["paths"] for e in managed if e is not mine))
-    for path in sorted((mine["paths"] if mine else set()) - wanted.keys() - others, key=len, reverse=True):
-        _remove(walk, kind, result, path)
+    for path in sorted((mine["paths"] if mine else set()) - wanted.keys() - others, key=len):
+        _remove(walk, kind, result, path)  # an element goes before its fields, which go with it
     if mine is None:
         mine = {"manager": manager, "operation": "Apply"}
         managed.append(mine)

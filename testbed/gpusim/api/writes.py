@@ -10,11 +10,11 @@ from ..errors import already_exists, bad_request, conflict, not_found
 from ..quantities import canonicalise_quantities
 from ..resources import JOB, NAMESPACE, ResourceType
 from ..store import clone, now_rfc3339
-from . import admission, resource_defaults, server_side_apply, validation
+from . import admission, field_validation, resource_defaults, server_side_apply, validation
 from .context import ApiContext
 from .messages import Obj, Reply, Request, Route
 from .patch import APPLY, apply_patch, media_type
-from .versioning import field_warnings, incoming, outgoing
+from .versioning import body_version, field_warnings, incoming, outgoing
 
 NAMESPACE_MISMATCH = "the namespace of the provided object does not match the namespace sent on the request"
 _SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
@@ -168,18 +168,25 @@ def patch(ctx: ApiContext, req: Request, route: Route) -> Reply:
     if media_type(content_type) == APPLY and not route.subresource:
         return _server_side_apply(ctx, req, route)
 
+    dropped: list[str] = []
+
     def patched(old: Obj) -> Obj:
-        new = incoming(route, apply_patch(outgoing(route, old), content_type, req.body))
+        result = apply_patch(outgoing(route, old), content_type, req.body)
+        dropped[:] = field_validation.check_patched(route.rt, body_version(route, result), result,
+                                                    req.query.get("fieldValidation", "") or "Warn")
+        new = incoming(route, result)
         _check_identity(req, route, new)
         return new
 
-    return _write(ctx, req, route, patched)
+    reply = _write(ctx, req, route, patched)
+    reply.warnings[:0] = dropped
+    return reply
 
 
 def _server_side_apply(ctx: ApiContext, req: Request, route: Route) -> Reply:
     """An apply patch: create the object when it is missing, else apply it over the stored one."""
     applied = server_side_apply.parse_applied(req.body)
-    dropped = field_warnings(route, applied, req.query.get("fieldValidation", ""))
+    field_validation.check_applied(route.rt, body_version(route, applied), applied, route.namespace, route.name)
     applied_stored = incoming(route, clone(applied))
     manager, force = _manager(req), req.flag("force")
 
@@ -190,8 +197,5 @@ def _server_side_apply(ctx: ApiContext, req: Request, route: Route) -> Reply:
         return result
 
     if ctx.store.find(route.rt, route.namespace, route.name) is None:
-        reply = _create(ctx, req, route, apply_to(None), applied=True)
-    else:
-        reply = _write(ctx, req, route, apply_to, applied=True)
-    reply.warnings[:0] = dropped
-    return reply
+        return _create(ctx, req, route, apply_to(None), applied=True)
+    return _write(ctx, req, route, apply_to, applied=True)
