@@ -17,7 +17,7 @@ from subprocess import CompletedProcess
 import pytest
 from gpusim.cluster import SimCluster
 from gpusim.scenario import load
-from gpusim.testing import TEST_ADDRESS_BLOCK
+from gpusim.testing import TEST_ADDRESS_BLOCK, eventually
 from gpusim.testing import kubectl as run_kubectl
 
 from tests.kubectl_matrix.builds import MINORS, kubectl_builds
@@ -136,6 +136,18 @@ def test_explain_pod_spec(kubectl: Run) -> None:
     out = kubectl("explain", "pod.spec").stdout
     assert re.match(r"KIND:\s+Pod\nVERSION:\s+v1\n", out)
     assert re.search(r"^  containers\t<\[\]Container> -required-$", out, re.M)
+
+
+def test_node_leases_are_renewed(seed: SimCluster) -> None:
+    """Not per build: the simulated kubelets renew kube-node-lease/<node> whoever looks."""
+    def renewed() -> dict[str, str]:
+        out = run_kubectl(seed, "get", "leases", "-n", "kube-node-lease", "-o", "json").stdout
+        return {lease["metadata"]["name"]: lease["spec"]["renewTime"] for lease in json.loads(out)["items"]}
+
+    first = renewed()
+    assert set(first) == {n.name for n in seed.scenario.nodes}
+    eventually(lambda: all(renewed()[node] > time for node, time in first.items()), timeout=20,
+               what="every node's Lease renewed")
 
 
 def test_every_release_on_this_machine_was_driven() -> None:

@@ -4,7 +4,8 @@ A field set is the set of paths an object sets, in ``fieldsV1`` notation: ``f:na
 ``k:{"name":"c"}`` for an element of a list merged by key (``x-kubernetes-list-type: map``), ``v:"a"``
 for a member of a set; atomic lists and scalars are leaves. Each path maps to the value there, which
 server-side apply compares to find conflicts. Simplified from sigs.k8s.io/structured-merge-diff: an
-element's fields and the element itself (its ``.`` entry) are owned together; empty maps are leaves.
+element's fields and the element itself (its ``.`` entry) are owned together; empty maps are leaves;
+quantities compare by their canonical form, the only typed comparison made.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .schemas import Schema
+from ..quantities import canonical_quantity
+from .schemas import QUANTITY, Schema
 
 Obj = dict[str, Any]
 Path = tuple[str, ...]
@@ -69,6 +71,8 @@ def leaves(walk: SchemaWalk, schema: Schema, value: Any, prefix: Path = ()) -> d
             found[path] = None
             if path[-1].startswith("k:"):
                 found.update(leaves(walk, items, item, path))
+    elif schema.get("$ref", "").endswith(QUANTITY):  # compared as the typed value: 1 and "1" are one quantity
+        found[prefix] = canonical_quantity(value) or value
     else:
         found[prefix] = value
     return found

@@ -106,3 +106,13 @@ def test_kubectl_server_side_apply_conflicts_with_client_side_apply_until_forced
     assert sim.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(manifest)).stdout.strip() == \
         "configmap/owned serverside-applied"
     assert sim.kubectl("get", "cm", "owned", "-o", "jsonpath={.data.replicas}").stdout == "2"
+
+
+def test_a_quantity_sent_as_a_number_is_the_same_value_as_its_stored_string() -> None:
+    live = _daemonset("a:1", "main")
+    live["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": "1"}}
+    record_update(DAEMONSET, None, live, "creator", "apps/v1")
+    applied = _daemonset("a:1", "main")
+    applied["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": 1}}
+    shared = apply(DAEMONSET, live, applied, "ci", force=False, api_version="apps/v1")  # no conflict
+    assert ("ci", "Apply") in _owners(shared)
