@@ -86,7 +86,7 @@ def _v3_schema(s: Any) -> Any:
         return [_v3_schema(x) for x in s]
     if not isinstance(s, dict):
         return s
-    if "$ref" in s:
+    if isinstance(s.get("$ref"), str):  # not JSONSchemaProps' property named "$ref"
         return {"$ref": s["$ref"].replace("#/definitions/", "#/components/schemas/")}
     return {k: _v3_schema(v) for k, v in s.items()}
 

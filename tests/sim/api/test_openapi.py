@@ -109,3 +109,10 @@ def test_v3_refers_under_components_describes_fields_and_keeps_each_version_shap
     assert "basic" in beta["io.k8s.api.resource.v1beta1.Device"]["properties"]
     ga = json.loads(_get("/openapi/v3/apis/resource.k8s.io/v1")[1])["components"]["schemas"]
     assert "basic" not in ga["io.k8s.api.resource.v1.Device"]["properties"]
+
+
+def test_a_property_named_dollar_ref_is_a_property_not_a_reference() -> None:
+    """JSONSchemaProps (CustomResourceDefinition's schemas) has fields named ``$ref`` and ``$schema``."""
+    doc = json.loads(_get("/openapi/v3/apis/apiextensions.k8s.io/v1")[1])["components"]["schemas"]
+    props = doc["io.k8s.api.apiextensions.v1.JSONSchemaProps"]["properties"]
+    assert props["$ref"]["type"] == "string"
