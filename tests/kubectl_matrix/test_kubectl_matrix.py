@@ -115,6 +115,17 @@ def test_delete(kubectl: Run, minor: int) -> None:
     assert out.startswith(f'pod "{name}" deleted')  # 1.37 adds "from default namespace"
 
 
+def test_a_review_is_validated_client_side_from_the_openapi_schema(kubectl: Run) -> None:
+    """Reviews have no PATCH path to carry fieldValidation: kubectl lists CRDs, then validates by itself."""
+    review = "apiVersion: authorization.k8s.io/v1\nkind: SelfSubjectAccessReview\n" \
+             "spec: {resourceAttributes: {verb: list, resource: pods}}\n"
+    allowed = kubectl("create", "-f", "-", "-o", "jsonpath={.status.allowed}", stdin=review)
+    assert allowed.stdout == "true"
+    refused = kubectl("create", "-f", "-", stdin=review + "bogus: 1\n", check=False)
+    assert ('ValidationError(SelfSubjectAccessReview): unknown field "bogus" in '
+            "io.k8s.api.authorization.v1.SelfSubjectAccessReview") in refused.stderr
+
+
 def test_apply_kustomize_deploy(kubectl: Run) -> None:
     lines = kubectl("apply", "-k", str(REPO / "deploy")).stdout.splitlines()
     assert any(line.startswith("namespace/gpu-conformance ") for line in lines)
