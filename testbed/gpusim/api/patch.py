@@ -15,7 +15,7 @@ MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"
 APPLY = "application/apply-patch+yaml"
-_SUPPORTED = (JSON_PATCH, MERGE, STRATEGIC)
+_SUPPORTED = (JSON_PATCH, MERGE, STRATEGIC, APPLY)  # apply patches go to server_side_apply.py
 
 
 def unsupported_media_type() -> ApiError:
@@ -28,10 +28,14 @@ def unsupported_media_type() -> ApiError:
     )
 
 
+def media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
 def apply_patch(original: Obj, content_type: str, body: bytes) -> Obj:
     """A new object with the patch applied; ``original`` is not modified."""
-    media = content_type.split(";")[0].strip().lower()
-    if media not in _SUPPORTED:
+    media = media_type(content_type)
+    if media not in _SUPPORTED or media == APPLY:
         raise unsupported_media_type()
     try:
         patch = json.loads(body or b"null")

@@ -134,12 +134,12 @@ class Router:
             return Reply(200, discovery.version_info(self.ctx.version))
         if path in _HEALTH or path.startswith(tuple(h + "/" for h in _HEALTH)):
             return Reply(200, b"ok", "text/plain; charset=utf-8")
-        document = self._discovery(path) if path.startswith(("/api", "/openapi")) else None
+        document = self._discovery(req, path) if path.startswith(("/api", "/openapi")) else None
         if document is None:
             raise NOT_FOUND
         return document
 
-    def _discovery(self, path: str) -> Reply | None:
+    def _discovery(self, req: Request, path: str) -> Reply | None:
         parts = [p for p in path.split("/") if p]
         doc = None
         if parts == ["api"]:
@@ -153,5 +153,5 @@ class Router:
         elif len(parts) == 3 and parts[0] == "apis":
             doc = discovery.api_resource_list(self.ctx.served, parts[1], parts[2])
         elif parts[0] == "openapi":
-            return openapi.document(self.ctx.served, parts[1:])
+            return openapi.document(self.ctx.served, req, parts[1:])
         return None if doc is None else Reply(200, doc)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..resources import RESOURCE_GROUP
 from ..store import clone
-from . import resource_conversion, resource_fields
+from . import field_validation, resource_conversion
 from .messages import Obj, Route
 
 _SHAPES = ("v1", "v1beta2", "v1beta1")  # resource.k8s.io versions with a known shape
@@ -24,11 +24,14 @@ def _body_version(route: Route, obj: Obj) -> str:
     return version if group == RESOURCE_GROUP and version in _SHAPES else route.version or route.rt.version
 
 
+def body_version(route: Route, obj: Obj) -> str:
+    """The version a request body is read in."""
+    return _body_version(route, obj) if _converts(route) else route.rt.version
+
+
 def field_warnings(route: Route, obj: Obj, validation: str) -> list[str]:
-    """``fieldValidation`` of a create or update body: warnings, or 400 under ``Strict`` (see resource_fields)."""
-    if not _converts(route):
-        return []
-    return resource_fields.check(route.rt, _body_version(route, obj), obj, validation or "Warn")
+    """``fieldValidation`` of a create or update body: warnings, or 400 under ``Strict``."""
+    return field_validation.check_body(route.rt, body_version(route, obj), obj, validation or "Warn")
 
 
 def incoming(route: Route, obj: Obj) -> Obj:

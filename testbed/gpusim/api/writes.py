@@ -10,11 +10,11 @@ from ..errors import already_exists, bad_request, conflict, not_found
 from ..quantities import canonicalise_quantities
 from ..resources import JOB, NAMESPACE, ResourceType
 from ..store import clone, now_rfc3339
-from . import admission, resource_defaults, validation
+from . import admission, field_validation, resource_defaults, server_side_apply, validation
 from .context import ApiContext
 from .messages import Obj, Reply, Request, Route
-from .patch import apply_patch
-from .versioning import field_warnings, incoming, outgoing
+from .patch import APPLY, apply_patch, media_type
+from .versioning import body_version, field_warnings, incoming, outgoing
 
 NAMESPACE_MISMATCH = "the namespace of the provided object does not match the namespace sent on the request"
 _SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
@@ -43,8 +43,16 @@ def _check_identity(req: Request, route: Route, obj: Obj) -> Obj:
     return meta
 
 
+def _manager(req: Request) -> str:
+    return req.query.get("fieldManager", "")
+
+
 def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
-    body = req.json_body()
+    return _create(ctx, req, route, req.json_body(), applied=False)
+
+
+def _create(ctx: ApiContext, req: Request, route: Route, body: Obj, *, applied: bool) -> Reply:
+    """Create ``body``; ``applied``: it is a server-side apply's result, whose managedFields are set."""
     dropped = field_warnings(route, body, req.query.get("fieldValidation", ""))
     obj = incoming(route, body)
     meta = _check_identity(req, route, obj)
@@ -62,6 +70,8 @@ def create(ctx: ApiContext, req: Request, route: Route) -> Reply:
         defaults.job_selector(obj)
     admission.mutate_new(ctx.store, rt, obj)
     validation.validate(rt, obj)
+    if not applied:
+        server_side_apply.record_update(rt, None, obj, _manager(req), route.api_version)
     admit, warnings = admission.validate_new(ctx.store, rt, obj)
     if dry_run(req):
         if rt.namespaced and ctx.store.find(NAMESPACE, "", route.namespace) is None:
@@ -111,14 +121,12 @@ def _prepare_update(ctx: ApiContext, rt: ResourceType, old: Obj, new: Obj, *,
     return new, admission.validate_update(ctx.store, rt, stored, new)
 
 
-def _write(ctx: ApiContext, req: Request, route: Route, change: Callable[[Obj], Obj]) -> Reply:
-    """Atomically turn the stored object into ``change(old)``; a dry run only computes it."""
+def _write(ctx: ApiContext, req: Request, route: Route, change: Callable[[Obj], Obj], *,
+           applied: bool = False) -> Reply:
+    """Atomically turn the stored object into ``change(old)``; a dry run only computes it. ``applied``:
+    ``change`` is a server-side apply, which keeps the managedFields itself."""
     rt = route.rt
     status_only = route.subresource == "status"
-    if dry_run(req):
-        old = ctx.store.get(rt, route.namespace, route.name)
-        result, found = _prepare_update(ctx, rt, old, change(clone(old)), status_only=status_only)
-        return Reply(200, outgoing(route, result), warnings=found)
     warnings: list[str] = []
 
     def mutate(old: Obj) -> Obj:
@@ -127,7 +135,13 @@ def _write(ctx: ApiContext, req: Request, route: Route, change: Callable[[Obj], 
         if wanted_rv and wanted_rv != old["metadata"]["resourceVersion"]:
             raise conflict(rt.plural, rt.group, route.name)
         result, warnings[:] = _prepare_update(ctx, rt, old, new, status_only=status_only)
+        if not (applied or status_only):
+            server_side_apply.record_update(rt, old, result, _manager(req), route.api_version)
         return result
+
+    if dry_run(req):
+        result = mutate(ctx.store.get(rt, route.namespace, route.name))
+        return Reply(200, outgoing(route, result), warnings=warnings)
 
     return Reply(200, outgoing(route, ctx.store.update(rt, route.namespace, route.name, mutate)), warnings=warnings)
 
@@ -151,10 +165,37 @@ def update(ctx: ApiContext, req: Request, route: Route) -> Reply:
 
 def patch(ctx: ApiContext, req: Request, route: Route) -> Reply:
     content_type = req.header("content-type")
+    if media_type(content_type) == APPLY and not route.subresource:
+        return _server_side_apply(ctx, req, route)
+
+    dropped: list[str] = []
 
     def patched(old: Obj) -> Obj:
-        new = incoming(route, apply_patch(outgoing(route, old), content_type, req.body))
+        result = apply_patch(outgoing(route, old), content_type, req.body)
+        dropped[:] = field_validation.check_patched(route.rt, body_version(route, result), result,
+                                                    req.query.get("fieldValidation", "") or "Warn")
+        new = incoming(route, result)
         _check_identity(req, route, new)
         return new
 
-    return _write(ctx, req, route, patched)
+    reply = _write(ctx, req, route, patched)
+    reply.warnings[:0] = dropped
+    return reply
+
+
+def _server_side_apply(ctx: ApiContext, req: Request, route: Route) -> Reply:
+    """An apply patch: create the object when it is missing, else apply it over the stored one."""
+    applied = server_side_apply.parse_applied(req.body)
+    field_validation.check_applied(route.rt, body_version(route, applied), applied, route.namespace, route.name)
+    applied_stored = incoming(route, clone(applied))
+    manager, force = _manager(req), req.flag("force")
+
+    def apply_to(old: Obj | None) -> Obj:
+        result = server_side_apply.apply(route.rt, old, applied_stored, manager, force=force,
+                                         api_version=route.api_version)
+        _check_identity(req, route, result)
+        return result
+
+    if ctx.store.find(route.rt, route.namespace, route.name) is None:
+        return _create(ctx, req, route, apply_to(None), applied=True)
+    return _write(ctx, req, route, apply_to, applied=True)

@@ -66,3 +66,27 @@ def packed_varints(data: bytes) -> list[int]:
         value, pos = read_varint(data, pos)
         values.append(value)
     return values
+
+
+def varint(value: int) -> bytes:
+    """``value`` as an unsigned varint."""
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def tagged(number: int, payload: bytes | str) -> bytes:
+    """A length-delimited field: a string, bytes or an embedded message."""
+    data = payload.encode() if isinstance(payload, str) else payload
+    return varint(number << 3 | LENGTH_DELIMITED) + varint(len(data)) + data
+
+
+def tagged_bool(number: int, value: bool) -> bytes:
+    """A bool field; proto3 leaves false out."""
+    return varint(number << 3 | VARINT) + varint(1) if value else b""
