@@ -30,3 +30,15 @@ HEALTH_XID = Check(
     depends_on=("MON-EXPORTER-UP",),
     level="hardening",
 )
+HEALTH_FABRIC = Check(
+    "HEALTH-FABRIC", "health", "NVSwitch fabric initialised by the Fabric Manager",
+    "on a node whose GPUs meet in NVSwitches (HGX/DGX: /dev/nvidia-nvswitch*, or NVML placing its GPUs on an NVLink "
+    "fabric), the Fabric Manager (nv-fabricmanager) runs and NVML reports every GPU's fabric state Completed with "
+    "status Success: until then every CUDA program fails with error 802 (cudaErrorSystemNotReady)",
+    "install the Fabric Manager of exactly the driver's version (package nvidia-fabricmanager-<branch>, or the GPU "
+    "Operator's driver container, which runs it) and `systemctl enable --now nvidia-fabricmanager`; "
+    "`nvidia-smi -q | grep -A2 Fabric` then shows State Completed, Status Success",
+    severity="blocker", tutorial=sections.PREREQUISITES,
+    depends_on=("NODE-READY", "PRE-DRIVER"),
+    level="tutorial",
+)

@@ -28,6 +28,8 @@ CdiSpecState = Literal["current", "missing", "stale", "missing-gpu"]
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 DraStyle = Literal["helm", "gpu-operator"]
 DraPluginHealth = Literal["auto", "crashloop"]
+FabricManagerState = Literal["running", "stopped", "missing"]
+FabricState = Literal["completed", "in-progress", "not-started"]
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,24 @@ class AfterPluginStart:
 
 
 @dataclass(frozen=True)
+class FabricSetup:
+    """An NVSwitch system (HGX/DGX): its GPUs' NVLinks meet in ``nvswitches`` switch chips, which the Fabric
+    Manager daemon (nv-fabricmanager, the nvidia-fabricmanager service) must configure before CUDA can start.
+
+    ``state`` is each GPU's fabric state as NVML reports it: ``completed`` once a running manager has trained the
+    links and registered the GPUs, ``in-progress`` while it does, ``not-started`` without a running manager."""
+
+    nvswitches: int = 4  # HGX H100: 4 third-generation NVSwitches; HGX A100: 6
+    manager: FabricManagerState = "running"  # missing: the nvidia-fabricmanager package is not installed
+    state: FabricState = "completed"
+
+    @property
+    def cuda_ready(self) -> bool:
+        """CUDA initialises on an NVSwitch system only once its fabric is completed (cudaErrorSystemNotReady)."""
+        return self.state == "completed"
+
+
+@dataclass(frozen=True)
 class HostState:
     """A GPU node's host: driver, toolkit, runtime configuration, plus verbatim extra files."""
 
@@ -149,6 +169,7 @@ class HostState:
     files: tuple[tuple[str, str], ...] = ()
     cdi: CdiSetup | None = None  # no nvidia-ctk CDI spec unless declared
     after_plugin_start: AfterPluginStart = field(default_factory=AfterPluginStart)
+    fabric: FabricSetup | None = None  # None: no NVSwitch (PCIe GPUs, or NVLink bridges between pairs)
 
 
 @dataclass(frozen=True)

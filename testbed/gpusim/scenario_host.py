@@ -18,10 +18,11 @@ from gpusim.model import (
     Toolkit,
     ToolkitMode,
 )
+from gpusim.scenario_fabric import parse_fabric
 from gpusim.scenario_yaml import Fields, Value
 
 HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files", "cdi",
-               "afterPluginStart")
+               "afterPluginStart", "fabric")
 TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2", "prefix", "acceptEnvvarWhenUnprivileged",
                   "acceptVolumeMounts", "mode", "cdiDefaultKind", "managementSpec")
 AFTER_PLUGIN_START_FIELDS = ("removeFiles", "gpusReplaced")
@@ -73,6 +74,7 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
     files: tuple[tuple[str, str], ...] = fields.read("files", _files, ())
     cdi = fields.read("cdi", _cdi, None)
     after = fields.read("afterPluginStart", _after_plugin_start, AfterPluginStart())
+    fabric = fields.read("fabric", parse_fabric, None)
     return HostState(
         driver_version=driver,
         kernel_module=module,
@@ -82,6 +84,7 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
         files=files,
         cdi=cdi,
         after_plugin_start=after,
+        fabric=fabric,
     )
 
 

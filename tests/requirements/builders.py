@@ -9,7 +9,7 @@ from typing import Any
 from gpu_conformance.facts.cluster import PluginDaemonSet, PluginFacts, PluginPod, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.gpu_nodes import gpu_node as read_node
-from gpu_conformance.facts.node import GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.node import FabricHost, GpuFabric, GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
 from gpu_conformance.node.versions import driver_from_proc, toolkit_version
 
 HOST = "/host"
@@ -38,6 +38,8 @@ TUTORIAL_CONTAINERD = RuntimeConfig(
     config_version=2,
 )
 API_SOURCE = "GET https://127.0.0.1:6443/version"
+NVML_FABRIC = f"NVML nvmlDeviceGetGpuFabricInfoV or nvmlDeviceGetGpuFabricInfo ({NVML_LIB})"
+FABRIC_HOST = f"{HOST}/dev/nvidia-nvswitch* and {HOST}/proc/*/cmdline"
 
 
 def missing(source: str, error: str) -> Observed[Any]:
@@ -63,6 +65,8 @@ def probe(**changes: Any) -> NodeProbe:
         runtime=Observed(TUTORIAL_CONTAINERD, CONTAINERD_TOML),
         cdi_specs=Observed((), f"{HOST}/etc/cdi, {HOST}/var/run/cdi"),
         xid_events=Observed((), f"{HOST}/var/log/kern.log"),
+        fabric_gpus=Observed(tuple(GpuFabric(g.uuid, "Not Supported", "") for g in RTX_4090), NVML_FABRIC),
+        fabric_host=Observed(FabricHost((), (), None), FABRIC_HOST),
     )
     return replace(healthy, **changes)
 

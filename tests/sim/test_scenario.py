@@ -32,6 +32,7 @@ HEALTHY = {
     "dra",
     "dra-mig",
     "dra-v1beta1",
+    "nvswitch",
 }
 FAULTS = {
     "driver-too-old",
@@ -75,6 +76,7 @@ FAULTS = {
     "dra-nvidia-default-runtime",
     "xid-unhealthy",
     "xid-unhealthy-operator",
+    "nvswitch-no-fabricmanager",
 }
 
 TWO_NODES = """\

@@ -80,19 +80,22 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     # Issue 15, after day one: a GPU the plugin marked unhealthy on a critical Xid stays in capacity only.
     "xid-unhealthy": {("HEALTH-ALLOCATABLE", "k8s-node05")},
     "xid-unhealthy-operator": {("HEALTH-ALLOCATABLE", "k8s-node05")},  # HEALTH-XID, hardening: SECURITY_FAILURES
+    # An HGX node without its Fabric Manager: the fabric never completes, so CUDA fails with error 802.
+    "nvswitch-no-fabricmanager": {("HEALTH-FABRIC", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06")},
 }
 # The root cause of each fault scenario whose failures follow from one failing check.
 ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"),
                "runtime-not-default": ("PRE-RUNTIME-DEFAULT", "k8s-node06"),
                "plugin-not-selected": ("PLUGIN-POD-READY", "k8s-node06"),
-               "cdi-spec-missing": ("CDI-SPEC", "k8s-node06")}
+               "cdi-spec-missing": ("CDI-SPEC", "k8s-node06"),
+               "nvswitch-no-fabricmanager": ("HEALTH-FABRIC", "k8s-node06")}
 # Checked by its own test below: whether its node goes NotReady before the suite lists the nodes (then NODE-READY
 # fails) or while probe pods wait there (then they are given up) depends on the machine's speed.
 TIMING_DEPENDENT = {"node-not-ready-later"}
 HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
            "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
            "nvidia-docker2-only", "runtimeclass-legacy", "hardened", "half-hardened", "shared-gpu",
-           "dra", "dra-v1beta1", "dra-mig", "dra-nvidia-default-runtime"]
+           "dra", "dra-v1beta1", "dra-mig", "dra-nvidia-default-runtime", "nvswitch"]
 # The GPU Operator's exporter is dcgm-exporter on 9400, with its own metric names: where to scrape and which
 # rules apply are the only options its clusters need (the runtime wiring is found by --runtime-policy auto).
 OPERATOR_OPTIONS = ("--exporter-url", "http://{ip}:9400/metrics",
@@ -130,6 +133,7 @@ SECURITY_FAILURES: dict[str, set[tuple[str, str]]] = {
 # alert can never see data there: a true finding about the rules on MIG clusters (dra-mig's GPUs are in MIG mode too).
 HEALTHY_EXCEPT = {"mig": {("RULES-METRICS-EXIST", "cluster")}, "dra-mig": {("RULES-METRICS-EXIST", "cluster")}}
 NO_CDI = "not as CDI devices: no CDI spec is used"  # CDI-SPEC where the plugin passes GPUs another way
+NO_NVSWITCH = "has no NVSwitch"  # HEALTH-FABRIC on nodes whose GPUs meet in no NVSwitch
 # Checks of a Prometheus the runs below do not name skip, saying so.
 NOT_GIVEN = ("no --prometheus-config given", "no --prometheus-url given")
 # The tutorial labels its GPU nodes gpu-node=true: without it a node whose plugin never registered
@@ -148,7 +152,7 @@ def test_healthy_scenario_passes_every_check(scenario: str, start_cluster: Start
     assert ctrf_failing(tmp_path) == run.failing()
     assert run.returncode == (1 if scenario in HEALTHY_EXCEPT else 0)
     skipped = {test for test, (outcome, why) in run.outcomes.items()
-               if outcome == "skipped" and why not in NOT_GIVEN and NO_CDI not in why}
+               if outcome == "skipped" and why not in NOT_GIVEN and NO_CDI not in why and NO_NVSWITCH not in why}
     cdi_judged = {t for t, (outcome, _) in run.outcomes.items()
                   if t.startswith("test_cdi_spec") and outcome == "passed"}
     assert bool(cdi_judged) == (scenario == "gpu-operator"), "CDI-SPEC is judged where the plugin hands out CDI devices"
@@ -168,6 +172,13 @@ def test_fault_scenario_fails_exactly_its_checks(scenario: str, start_cluster: S
         said = run.outcomes["test_device_plugin_pod_ready[k8s-node06]"][1]
         assert ("its nodeSelector wants nvidia.com/gpu.deploy.device-plugin=true, the node has "
                 "nvidia.com/gpu.deploy.device-plugin=false") in said
+    if scenario == "nvswitch-no-fabricmanager":
+        fabric = run.outcomes["test_nvswitch_fabric_is_initialised[k8s-node06]"][1]
+        assert "found 4 NVSwitches (/host/dev/nvidia-nvswitch0, " in fabric
+        assert "), no nv-fabricmanager process, and none installed; " in fabric
+        assert "fabric state Not Started on all 8 GPUs" in fabric
+        vectoradd = run.outcomes["test_vectoradd_passes[k8s-node06]"][1]
+        assert "(error code system not yet initialized)" in vectoradd and "start the Fabric Manager" in vectoradd
     assert run.returncode == (1 if EXPECTED_FAILURES[scenario] else 0)
     if scenario in ROOT_CAUSES:
         [cause] = json.loads((tmp_path / "summary.json").read_text())["root_causes"]
