@@ -42,3 +42,18 @@ HEALTH_FABRIC = Check(
     depends_on=("NODE-READY", "PRE-DRIVER"),
     level="tutorial",
 )
+HEALTH_CGROUP_DEVICES = Check(
+    "HEALTH-CGROUP-DEVICES", "health", "GPU containers keep their devices across a systemd reload",
+    "where a runtime that injects GPUs through the NVIDIA hook (nvidia-container-runtime) runs its containers under "
+    "the systemd cgroup driver (containerd's SystemdCgroup = true), every NVIDIA character device has its "
+    "/dev/char/<major>:<minor> symlink: otherwise the next `systemctl daemon-reload` takes the GPUs from running "
+    "containers (\"Failed to initialize NVML: Unknown Error\", NVIDIA/nvidia-container-toolkit#48)",
+    "`nvidia-ctk system create-dev-char-symlinks --create-all` on the node (toolkit >= 1.12.0), and at every boot: the "
+    "udev rule /lib/udev/rules.d/71-nvidia-dev-char.rules `ACTION==\"add\", DEVPATH==\"/bus/pci/drivers/nvidia\", "
+    "RUN+=\"/usr/bin/nvidia-ctk system create-dev-char-symlinks --create-all\"` (the GPU Operator's validator makes "
+    "them itself); or run that runtime under cgroupfs (SystemdCgroup = false, with the kubelet's cgroupDriver: "
+    "cgroupfs); pods that already lost their GPUs must be restarted",
+    severity="critical", tutorial=sections.PREREQUISITES,
+    depends_on=("NODE-READY", "PRE-DRIVER"),
+    level="hardening",
+)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Generic, TypeVar
 
-SCHEMA_VERSION = 4  # 2: cdi_specs; 3: xid_events; 4: fabric_gpus, fabric_host
+SCHEMA_VERSION = 5  # 2: cdi_specs; 3: xid_events; 4: fabric_gpus, fabric_host; 5: dev_char, systemd_cgroup
 OLDEST_SCHEMA = 3  # older probes' output is still read: the facts they predate are missing, saying so
 
 T = TypeVar("T")
@@ -51,6 +51,7 @@ class RuntimeEntry:
     name: str
     binary: str | None  # containerd BinaryName/Runtime/runtime_engine, CRI-O runtime_path, docker path
     runtime_type: str | None = None  # containerd runtime_type, CRI-O runtime_type; None for docker
+    systemd_cgroup: bool | None = None  # containerd's options.SystemdCgroup; None: not set (or not containerd)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,16 @@ class FabricHost:
 
 
 @dataclass(frozen=True)
+class DevCharLink:
+    """An NVIDIA character device and its /dev/char/<major>:<minor> symlink, which runc's systemd cgroup driver
+    names the device by (NVIDIA/nvidia-container-toolkit#48)."""
+
+    device: str  # the device node's name under /dev: "nvidia0", "nvidiactl", "nvidia-uvm"
+    number: str  # "195:0"
+    link: str | None  # where /dev/char/<number> points ("../nvidia0"); None: no such symlink
+
+
+@dataclass(frozen=True)
 class NodeProbe:
     host_root: str
     node: str | None
@@ -128,6 +139,7 @@ class NodeProbe:
     xid_events: Observed[tuple[XidEvent, ...]]  # the NVIDIA driver's Xids in the host's kernel log file (its tail)
     fabric_gpus: Observed[tuple[GpuFabric, ...]]  # each GPU's NVLink fabric state from NVML
     fabric_host: Observed[FabricHost]  # NVSwitch device nodes and the Fabric Manager's process
+    dev_char: Observed[tuple[DevCharLink, ...]]  # each NVIDIA character device the driver registers, and its link
     schema: int = field(default=SCHEMA_VERSION)
 
     def to_json(self) -> str:
@@ -155,6 +167,7 @@ class NodeProbe:
             xid_events=top.observed("xid_events", _list_of(_object(_xid_event))),
             fabric_gpus=top.observed_since(4, "fabric_gpus", _list_of(_object(_gpu_fabric))),
             fabric_host=top.observed_since(4, "fabric_host", _object(_fabric_host)),
+            dev_char=top.observed_since(5, "dev_char", _list_of(_object(_dev_char_link))),
         )
 
 
@@ -267,9 +280,14 @@ def _fabric_host(reader: _Reader) -> FabricHost:
                       reader.optional("manager_binary", str))
 
 
+def _dev_char_link(reader: _Reader) -> DevCharLink:
+    return DevCharLink(reader.get("device", str), reader.get("number", str), reader.optional("link", str))
+
+
 def _runtime_entry(reader: _Reader) -> RuntimeEntry:
+    systemd = reader.optional("systemd_cgroup", bool) if "systemd_cgroup" in reader.data else None  # schema < 5
     return RuntimeEntry(reader.get("name", str), reader.optional("binary", str),
-                        reader.optional("runtime_type", str))
+                        reader.optional("runtime_type", str), systemd)
 
 
 def _runtime_config(value: Any, path: str) -> RuntimeConfig:

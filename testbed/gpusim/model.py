@@ -116,6 +116,9 @@ class RuntimeSetup:
     handlers: tuple[str, ...] = ("nvidia",)  # runtime handlers defined besides runc
     nvidia_binary: str = "/usr/bin/nvidia-container-runtime"
     enable_cdi: bool | None = None  # the CRI plugin's enable_cdi; None: not in the file, the runtime's default
+    # containerd: SystemdCgroup = true in the nvidia handlers' options (`nvidia-ctk runtime configure` copies runc's
+    # options there): runc then leaves the containers' device rules to systemd
+    systemd_cgroup: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,9 @@ class HostState:
     cdi: CdiSetup | None = None  # no nvidia-ctk CDI spec unless declared
     after_plugin_start: AfterPluginStart = field(default_factory=AfterPluginStart)
     fabric: FabricSetup | None = None  # None: no NVSwitch (PCIe GPUs, or NVLink bridges between pairs)
+    # /dev/char/<major>:<minor> symlinks to the NVIDIA device nodes (`nvidia-ctk system create-dev-char-symlinks
+    # --create-all`, its udev rule, or the GPU Operator's validator); the driver alone creates none
+    dev_char_symlinks: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from gpusim.scenario_fabric import parse_fabric
 from gpusim.scenario_yaml import Fields, Value
 
 HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files", "cdi",
-               "afterPluginStart", "fabric")
+               "afterPluginStart", "fabric", "devCharSymlinks")
 TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2", "prefix", "acceptEnvvarWhenUnprivileged",
                   "acceptVolumeMounts", "mode", "cdiDefaultKind", "managementSpec")
 AFTER_PLUGIN_START_FIELDS = ("removeFiles", "gpusReplaced")
@@ -31,7 +31,8 @@ CDI_FIELDS = ("path", "state")
 CDI_STATES = ("current", "missing", "stale", "missing-gpu")
 CDI_SPEC_DIRS = ("/etc/cdi", "/var/run/cdi")  # the toolkit's and containerd's default spec-dirs
 TOOLKIT_MODES = ("auto", "legacy", "cdi")
-RUNTIME_FIELDS = ("layout", "configVersion", "defaultRuntime", "handlers", "nvidiaBinary", "enableCdi")
+RUNTIME_FIELDS = ("layout", "configVersion", "defaultRuntime", "handlers", "nvidiaBinary", "enableCdi",
+                  "systemdCgroup")
 KERNEL_MODULES = ("proprietary", "open")
 LAYOUTS = ("standard", "dropin", "k3s", "rke2")
 TOOLKIT_BINARIES = Toolkit(version=None).binaries
@@ -75,6 +76,7 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
     cdi = fields.read("cdi", _cdi, None)
     after = fields.read("afterPluginStart", _after_plugin_start, AfterPluginStart())
     fabric = fields.read("fabric", parse_fabric, None)
+    dev_char = fields.read("devCharSymlinks", Value.boolean, False)
     return HostState(
         driver_version=driver,
         kernel_module=module,
@@ -85,6 +87,7 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
         cdi=cdi,
         after_plugin_start=after,
         fabric=fabric,
+        dev_char_symlinks=dev_char,
     )
 
 
@@ -232,6 +235,10 @@ def _runtime(value: Value, kind: RuntimeKind, runtime_version: str) -> RuntimeSe
         )
     binary = fields.read("nvidiaBinary", _absolute_path, RuntimeSetup(kind=kind).nvidia_binary)
     cdi: bool | None = fields.read("enableCdi", Value.boolean, None)
+    systemd = fields.read("systemdCgroup", Value.boolean, False)
+    if systemd and kind != "containerd":
+        raise fields.require("systemdCgroup").error(f"systemdCgroup is containerd's runtime option; this node runs "
+                                                    f"{kind}")
     return RuntimeSetup(
         kind=kind,
         layout=layout,
@@ -240,6 +247,7 @@ def _runtime(value: Value, kind: RuntimeKind, runtime_version: str) -> RuntimeSe
         handlers=handlers,
         nvidia_binary=binary,
         enable_cdi=cdi,
+        systemd_cgroup=systemd,
     )
 
 

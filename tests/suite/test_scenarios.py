@@ -82,6 +82,7 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     "xid-unhealthy-operator": {("HEALTH-ALLOCATABLE", "k8s-node05")},  # HEALTH-XID, hardening: SECURITY_FAILURES
     # An HGX node without its Fabric Manager: the fabric never completes, so CUDA fails with error 802.
     "nvswitch-no-fabricmanager": {("HEALTH-FABRIC", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06")},
+    "cgroup-dev-char-missing": set(),  # its failure, HEALTH-CGROUP-DEVICES, is a hardening check: SECURITY_FAILURES
 }
 # The root cause of each fault scenario whose failures follow from one failing check.
 ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"),
@@ -95,7 +96,7 @@ TIMING_DEPENDENT = {"node-not-ready-later"}
 HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
            "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
            "nvidia-docker2-only", "runtimeclass-legacy", "hardened", "half-hardened", "shared-gpu",
-           "dra", "dra-v1beta1", "dra-mig", "dra-nvidia-default-runtime", "nvswitch"]
+           "dra", "dra-v1beta1", "dra-mig", "dra-nvidia-default-runtime", "nvswitch", "systemd-cgroup"]
 # The GPU Operator's exporter is dcgm-exporter on 9400, with its own metric names: where to scrape and which
 # rules apply are the only options its clusters need (the runtime wiring is found by --runtime-policy auto).
 OPERATOR_OPTIONS = ("--exporter-url", "http://{ip}:9400/metrics",
@@ -127,6 +128,10 @@ SECURITY_FAILURES: dict[str, set[tuple[str, str]]] = {
                       *{(check, node) for check in LEAKS for node in BOTH_NODES}},
     # dcgm-exporter serves each GPU's last Xid: k8s-node05's GPU 1 fell off the bus (Xid 79).
     "xid-unhealthy-operator": {("HEALTH-ALLOCATABLE", "k8s-node05"), ("HEALTH-XID", "k8s-node05")},
+    # The nvidia runtime under the systemd cgroup driver: safe with /dev/char links to the NVIDIA devices, and a
+    # daemon-reload away from "Failed to initialize NVML: Unknown Error" in running GPU pods without them.
+    "systemd-cgroup": set(),
+    "cgroup-dev-char-missing": {("HEALTH-CGROUP-DEVICES", "k8s-node06")},
 }
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
 # [N/A], so nvidia_gpu_exporter serves no nvidia_smi_utilization_gpu_ratio and the bundled GPUBusy
@@ -205,6 +210,11 @@ def test_secure_accelerator_access(scenario: str, start_cluster: StartCluster, t
         assert "`accept-nvidia-visible-devices-envvar-when-unprivileged = false`" in leak
     if scenario == "shared-gpu":
         assert "GPU sharing is on on node k8s-node06" in said[("SEC-POD-ISOLATION", "k8s-node06")]
+    if scenario == "cgroup-dev-char-missing":
+        trap = said[("HEALTH-CGROUP-DEVICES", "k8s-node06")]
+        assert "found runtime nvidia (/usr/bin/nvidia-container-runtime) with SystemdCgroup = true, and no " \
+               "/dev/char/195:0 -> nvidia0, /dev/char/195:255 -> nvidiactl, " in trap
+        assert "fix: `nvidia-ctk system create-dev-char-symlinks --create-all` on node k8s-node06" in trap
 
 
 def test_a_node_only_its_device_plugin_pod_marks_is_checked_without_a_selector(start_cluster: StartCluster,
