@@ -176,6 +176,7 @@ class HostState:
     # /dev/char/<major>:<minor> symlinks to the NVIDIA device nodes (`nvidia-ctk system create-dev-char-symlinks
     # --create-all`, its udev rule, or the GPU Operator's validator); the driver alone creates none
     dev_char_symlinks: bool = False
+    daemon_reload_after: float | None = None  # seconds after start-up when `systemctl daemon-reload` runs here
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from gpusim.scenario_fabric import parse_fabric
 from gpusim.scenario_yaml import Fields, Value
 
 HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files", "cdi",
-               "afterPluginStart", "fabric", "devCharSymlinks")
+               "afterPluginStart", "fabric", "devCharSymlinks", "daemonReloadAfterSeconds")
 TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2", "prefix", "acceptEnvvarWhenUnprivileged",
                   "acceptVolumeMounts", "mode", "cdiDefaultKind", "managementSpec")
 AFTER_PLUGIN_START_FIELDS = ("removeFiles", "gpusReplaced")
@@ -77,6 +77,7 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
     after = fields.read("afterPluginStart", _after_plugin_start, AfterPluginStart())
     fabric = fields.read("fabric", parse_fabric, None)
     dev_char = fields.read("devCharSymlinks", Value.boolean, False)
+    reload_after = fields.read("daemonReloadAfterSeconds", lambda v: v.number(minimum=0.0), None)
     return HostState(
         driver_version=driver,
         kernel_module=module,
@@ -88,6 +89,7 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
         after_plugin_start=after,
         fabric=fabric,
         dev_char_symlinks=dev_char,
+        daemon_reload_after=reload_after,
     )
 
 

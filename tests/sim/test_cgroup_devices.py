@@ -7,7 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from gpusim.cgroup_trap import loses_gpus_on_reload
 from gpusim.hostroot import render_host_root
+from gpusim.images.injection import Injection
 from gpusim.scenario import load, loads
 from gpusim.scenario_yaml import ScenarioError
 
@@ -61,3 +63,16 @@ nodes:
     with pytest.raises(ScenarioError, match=r"t.yaml:8: nodes\[0\].host.runtime.systemdCgroup: systemdCgroup is "
                                             "containerd's runtime option; this node runs docker"):
         loads(text, "t.yaml")
+
+
+@pytest.mark.parametrize(("scenario", "handler", "loses"), [
+    ("cgroup-dev-char-missing", "nvidia", True),  # the hook, systemd, no links
+    ("systemd-cgroup", "nvidia", False),  # the links keep systemd's rules whole
+    ("seed", "nvidia", False),  # cgroupfs: systemd never touches the rules
+    ("cgroup-dev-char-missing", "runc", False),  # not the hook: nothing outside the spec
+])
+def test_who_loses_the_gpus_at_a_reload(scenario: str, handler: str, loses: bool) -> None:
+    node = load(scenario).node("k8s-node06")
+    injected = Injection(gpus=node.gpus, driver=True, device_nodes=("nvidia0", "nvidiactl"))
+    assert loses_gpus_on_reload(node, handler, injected) is loses
+    assert not loses_gpus_on_reload(node, handler, Injection())  # a container without GPUs has nothing to lose

@@ -10,7 +10,10 @@
  *   cuda_driver_version=12020
  *   gpu=<index>|<uuid>|<memory total bytes>|<name>
  *   fabric=<nvmlGpuFabricState_t>|<status, an nvmlReturn_t>
+ *   devices=revoked
  *
+ * devices=revoked is a container whose device cgroup lost the GPUs (a systemd daemon-reload, gpusim/cgroup_trap.py):
+ * nvmlInit fails with NVML_ERROR_UNKNOWN ("Failed to initialize NVML: Unknown Error", as users see it there).
  * fabric= is every GPU's NVLink fabric state (Hopper and later answer nvmlDeviceGetGpuFabricInfo; without the
  * line the GPUs are older and the call is NVML_ERROR_NOT_SUPPORTED).
  *
@@ -185,6 +188,8 @@ static nvmlReturn_t load_host(struct host_state *state)
                 result = NVML_ERROR_UNKNOWN;
         } else if (strcmp(line, "cuda_driver_version") == 0) {
             state->cuda = atoi(value);
+        } else if (strcmp(line, "devices") == 0 && strcmp(value, "revoked") == 0) {
+            result = NVML_ERROR_UNKNOWN;
         } else if (strcmp(line, "fabric") == 0) {
             if (sscanf(value, "%u|%d", &state->fabric_state, &state->fabric_status) != 2 || state->fabric_state > 3)
                 result = NVML_ERROR_UNKNOWN;
