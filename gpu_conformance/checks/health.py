@@ -45,7 +45,8 @@ HEALTH_FABRIC = Check(
 HEALTH_CGROUP_DEVICES = Check(
     "HEALTH-CGROUP-DEVICES", "health", "GPU containers keep their devices across a systemd reload",
     "where a runtime that injects GPUs through the NVIDIA hook (nvidia-container-runtime) runs its containers under "
-    "the systemd cgroup driver (containerd's SystemdCgroup = true), every NVIDIA character device has its "
+    "the systemd cgroup driver (containerd's SystemdCgroup = true, CRI-O's default cgroup_manager, docker's "
+    "native.cgroupdriver=systemd), every NVIDIA character device has its "
     "/dev/char/<major>:<minor> symlink: otherwise the next `systemctl daemon-reload` takes the GPUs from running "
     "containers (\"Failed to initialize NVML: Unknown Error\", NVIDIA/nvidia-container-toolkit#48)",
     "`nvidia-ctk system create-dev-char-symlinks --create-all` on the node (toolkit >= 1.12.0), and at every boot: the "

@@ -51,7 +51,9 @@ class RuntimeEntry:
     name: str
     binary: str | None  # containerd BinaryName/Runtime/runtime_engine, CRI-O runtime_path, docker path
     runtime_type: str | None = None  # containerd runtime_type, CRI-O runtime_type; None for docker
-    systemd_cgroup: bool | None = None  # containerd's options.SystemdCgroup; None: not set (or not containerd)
+    # runc under systemd's cgroup driver: containerd's options.SystemdCgroup, CRI-O's cgroup_manager (its default
+    # systemd), docker's exec-opts native.cgroupdriver; None: not set (containerd: false; docker: the host decides)
+    systemd_cgroup: bool | None = None
 
 
 @dataclass(frozen=True)

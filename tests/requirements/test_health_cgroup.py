@@ -36,7 +36,7 @@ def test_the_tutorials_runtime_under_cgroupfs_passes() -> None:
     verdict = devices_survive_reload(outcome(probe()))
     assert verdict.ok and not verdict.skip
     assert verdict.message == ("found runtime nvidia (/usr/bin/nvidia-container-runtime) under the cgroupfs driver "
-                               "(SystemdCgroup not true): systemd never rewrites its device rules at "
+                               "(not SystemdCgroup = true): systemd never rewrites its device rules at "
                                f"{CONTAINERD_TOML}")
 
 
@@ -73,9 +73,19 @@ def test_gpus_by_cdi_alone_pass() -> None:
     assert verdict.ok and "no runtime injecting GPUs through the NVIDIA hook" in verdict.message
 
 
-def test_other_runtimes_are_skipped_saying_what_is_not_judged() -> None:
+def test_cri_o_runs_under_systemd_unless_told_otherwise() -> None:
     verdict = devices_survive_reload(outcome(node(kind="cri-o")))
-    assert verdict.skip and "runs cri-o: this check reads containerd's SystemdCgroup only" in verdict.message
+    assert not verdict.ok and "with cgroup_manager systemd (set, or CRI-O's default), and no /dev/char/195:0" in \
+        verdict.message
+    assert 'or run that runtime under cgroupfs (cgroup_manager = "cgroupfs" with conmon_cgroup = "pod",' in \
+        verdict.message
+
+
+def test_docker_without_a_cgroup_driver_is_skipped_saying_why() -> None:
+    unset = replace(NVIDIA_RUNTIME, runtime_type=None)
+    verdict = devices_survive_reload(outcome(node((unset,), kind="docker")))
+    assert verdict.skip and "docker on node k8s-node05 sets no cgroup driver (exec-opts native.cgroupdriver" in \
+        verdict.message
 
 
 def test_unreadable_links_are_could_not_inspect() -> None:
