@@ -78,3 +78,12 @@ def test_gpus_on_no_fabric_answer_not_supported(tmp_path: Path) -> None:
     root = _host(tmp_path, "seed")
     assert not list(root.glob("dev/nvidia-nvswitch*"))
     assert _fabric_info(root)["v"] == "Not Supported"
+
+
+@pytest.mark.parametrize(("scenario", "expected"), [
+    ("nvswitch", "Completed, Success"), ("nvswitch-no-fabricmanager", "Not Started, [N/A]"), ("seed", "[N/A], [N/A]")])
+def test_nvidia_smi_queries_the_fabric(tmp_path: Path, scenario: str, expected: str) -> None:
+    root = _host(tmp_path, scenario)
+    done = subprocess.run([str(root / "usr/bin/nvidia-smi"), "--query-gpu=fabric.state,fabric.status",
+                           "--format=csv,noheader", "-i", "0"], capture_output=True, text=True, timeout=10, check=False)
+    assert (done.returncode, done.stdout) == (0, expected + "\n")
