@@ -23,7 +23,7 @@ from tests.suite.suite_runner import run_suite
 pytestmark = pytest.mark.e2e
 
 NODE_BLOCKED = ("PRE-DRIVER", "PRE-TOOLKIT", "PRE-RUNTIME-DEFAULT", "PLUGIN-POD-READY", "WORKLOAD-VECTORADD",
-                "MON-EXPORTER-UP")  # the checks that need a pod (or a scrape) on the node
+                "MON-EXPORTER-UP", "HEALTH-FABRIC")  # the checks that need a pod (or a scrape) on the node
 NODE06_PLUGIN_DOWN = {  # what a node whose device plugin cannot start shows, beyond the cause itself
     ("PLUGIN-POD-READY", "k8s-node06"), ("PLUGIN-DAEMONSET-READY", "cluster"),
     ("CAPACITY-ADVERTISED", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06"),
