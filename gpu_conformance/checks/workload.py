@@ -12,7 +12,7 @@ WORKLOAD_VECTORADD = Check(
     "(PRE-*, PLUGIN-*, CAPACITY-*)",
     tutorial=sections.DEPLOY,
     depends_on=("NODE-READY", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT", "CDI-SPEC", "PLUGIN-POD-READY",
-                "CAPACITY-ADVERTISED"),
+                "CAPACITY-ADVERTISED", "HEALTH-FABRIC"),
     level="tutorial",
     gpu_request="device-plugin",
 )

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Generic, TypeVar
 
-SCHEMA_VERSION = 3  # 2: cdi_specs; 3: xid_events
+SCHEMA_VERSION = 5  # 2: cdi_specs; 3: xid_events; 4: fabric_gpus, fabric_host; 5: dev_char, systemd_cgroup
+OLDEST_SCHEMA = 3  # older probes' output is still read: the facts they predate are missing, saying so
 
 T = TypeVar("T")
 
@@ -50,6 +51,9 @@ class RuntimeEntry:
     name: str
     binary: str | None  # containerd BinaryName/Runtime/runtime_engine, CRI-O runtime_path, docker path
     runtime_type: str | None = None  # containerd runtime_type, CRI-O runtime_type; None for docker
+    # runc under systemd's cgroup driver: containerd's options.SystemdCgroup, CRI-O's cgroup_manager (its default
+    # systemd), docker's exec-opts native.cgroupdriver; None: not set (containerd: false; docker: the host decides)
+    systemd_cgroup: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,35 @@ class XidEvent:
 
 
 @dataclass(frozen=True)
+class GpuFabric:
+    """A GPU's place in an NVLink fabric, as NVML reports it (nvmlDeviceGetGpuFabricInfo) and ``nvidia-smi -q``
+    shows it under "Fabric"."""
+
+    uuid: str
+    state: str  # "Not Supported" (on no fabric), "Not Started", "In Progress", "Completed"
+    status: str  # NVML's words for the fabric's status once Completed ("Success"); "" before
+
+
+@dataclass(frozen=True)
+class FabricHost:
+    """The host's side of an NVSwitch fabric: the switches' device nodes and the Fabric Manager daemon."""
+
+    nvswitches: tuple[str, ...]  # /dev/nvidia-nvswitchN as read, e.g. "/host/dev/nvidia-nvswitch0"
+    manager_pids: tuple[int, ...]  # nv-fabricmanager processes in the host's /proc
+    manager_binary: str | None  # where nv-fabricmanager is installed, as read; None: not installed
+
+
+@dataclass(frozen=True)
+class DevCharLink:
+    """An NVIDIA character device and its /dev/char/<major>:<minor> symlink, which runc's systemd cgroup driver
+    names the device by (NVIDIA/nvidia-container-toolkit#48)."""
+
+    device: str  # the device node's name under /dev: "nvidia0", "nvidiactl", "nvidia-uvm"
+    number: str  # "195:0"
+    link: str | None  # where /dev/char/<number> points ("../nvidia0"); None: no such symlink
+
+
+@dataclass(frozen=True)
 class NodeProbe:
     host_root: str
     node: str | None
@@ -106,6 +139,9 @@ class NodeProbe:
     runtime: Observed[RuntimeConfig]
     cdi_specs: Observed[tuple[CdiSpec, ...]]  # every spec file under /etc/cdi and /var/run/cdi
     xid_events: Observed[tuple[XidEvent, ...]]  # the NVIDIA driver's Xids in the host's kernel log file (its tail)
+    fabric_gpus: Observed[tuple[GpuFabric, ...]]  # each GPU's NVLink fabric state from NVML
+    fabric_host: Observed[FabricHost]  # NVSwitch device nodes and the Fabric Manager's process
+    dev_char: Observed[tuple[DevCharLink, ...]]  # each NVIDIA character device the driver registers, and its link
     schema: int = field(default=SCHEMA_VERSION)
 
     def to_json(self) -> str:
@@ -114,7 +150,7 @@ class NodeProbe:
     @classmethod
     def from_json(cls, text: str) -> NodeProbe:
         """Parse probe JSON; anything malformed raises ValueError naming the field and what is wrong."""
-        top = json_reader(text, "probe", SCHEMA_VERSION)
+        top = json_reader(text, "probe", SCHEMA_VERSION, OLDEST_SCHEMA)
         return cls(
             host_root=top.get("host_root", str),
             node=top.optional("node", str),
@@ -131,19 +167,25 @@ class NodeProbe:
             runtime=top.observed("runtime", _runtime_config),
             cdi_specs=top.observed("cdi_specs", _list_of(_object(_cdi_spec))),
             xid_events=top.observed("xid_events", _list_of(_object(_xid_event))),
+            fabric_gpus=top.observed_since(4, "fabric_gpus", _list_of(_object(_gpu_fabric))),
+            fabric_host=top.observed_since(4, "fabric_host", _object(_fabric_host)),
+            dev_char=top.observed_since(5, "dev_char", _list_of(_object(_dev_char_link))),
         )
 
 
-def json_reader(text: str, name: str, schema: int) -> _Reader:
-    """The top object of a command's JSON output (``name``: ``probe``, ``sees``), its schema checked."""
+def json_reader(text: str, name: str, schema: int, oldest: int | None = None) -> _Reader:
+    """The top object of a command's JSON output (``name``: ``probe``, ``sees``), its schema checked: ``schema``,
+    or from ``oldest`` on where older output is read too."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{name} output is not JSON: {exc}") from exc
     top = _Reader(data, name)
     found = top.get("schema", int)
-    if found != schema:
-        raise ValueError(f"{name}.schema: expected {schema}, got {found}")
+    if not (oldest or schema) <= found <= schema:
+        wanted = f"{oldest} to {schema}" if oldest else str(schema)
+        raise ValueError(f"{name}.schema: expected {wanted}, got {found}")
+    top.schema = found
     return top
 
 
@@ -155,6 +197,7 @@ class _Reader:
             raise ValueError(f"{path}: expected an object, got {type(data).__name__}")
         self.data: dict[str, Any] = data
         self.path = path
+        self.schema: int | None = None  # the output's schema, on the top object
 
     def _raw(self, key: str) -> Any:
         if key not in self.data:
@@ -173,6 +216,14 @@ class _Reader:
 
     def observed(self, key: str, decode: Callable[[Any, str], T]) -> Observed[T]:
         return _observed(self.child(key), decode)
+
+    def observed_since(self, schema: int, key: str, decode: Callable[[Any, str], T]) -> Observed[T]:
+        """A fact the probe gathers from ``schema`` on; an older probe's output lacks it: missing, saying why."""
+        if self.schema is not None and self.schema < schema:
+            return Observed.missing(f"{self.path}.{key}", f"the probe's output is of schema {self.schema}, older "
+                                                          f"than this fact (schema {schema}): run the suite's own "
+                                                          "probe image")
+        return self.observed(key, decode)
 
     def get_list(self, key: str, decode: Callable[[Any, str], T]) -> tuple[T, ...]:
         return _list_of(decode)(self._raw(key), f"{self.path}.{key}")
@@ -222,9 +273,23 @@ def _xid_event(reader: _Reader) -> XidEvent:
     return XidEvent(reader.get("pci", str), reader.get("xid", int), reader.get("when", str))
 
 
+def _gpu_fabric(reader: _Reader) -> GpuFabric:
+    return GpuFabric(reader.get("uuid", str), reader.get("state", str), reader.get("status", str))
+
+
+def _fabric_host(reader: _Reader) -> FabricHost:
+    return FabricHost(reader.get_list("nvswitches", _scalar(str)), reader.get_list("manager_pids", _scalar(int)),
+                      reader.optional("manager_binary", str))
+
+
+def _dev_char_link(reader: _Reader) -> DevCharLink:
+    return DevCharLink(reader.get("device", str), reader.get("number", str), reader.optional("link", str))
+
+
 def _runtime_entry(reader: _Reader) -> RuntimeEntry:
+    systemd = reader.optional("systemd_cgroup", bool) if "systemd_cgroup" in reader.data else None  # schema < 5
     return RuntimeEntry(reader.get("name", str), reader.optional("binary", str),
-                        reader.optional("runtime_type", str))
+                        reader.optional("runtime_type", str), systemd)
 
 
 def _runtime_config(value: Any, path: str) -> RuntimeConfig:

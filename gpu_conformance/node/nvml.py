@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pynvml
 
-from gpu_conformance.facts.node import GpuInfo, Observed
+from gpu_conformance.facts.node import GpuFabric, GpuInfo, Observed
 from gpu_conformance.node.hostfs import LIBRARY_DIRS, HostRoot
 
 LIBRARY = "libnvidia-ml.so.1"
@@ -31,6 +31,7 @@ class NvmlFacts:
     driver: Observed[str]
     cuda_driver_version: Observed[int]
     gpus: Observed[tuple[GpuInfo, ...]]
+    fabric: Observed[tuple[GpuFabric, ...]]
 
 
 def _text(value: str | bytes) -> str:
@@ -73,12 +74,13 @@ def collect(host: HostRoot) -> NvmlFacts:
     if library is None:
         shown = _source("nvmlInit", LIBRARY)
         missing: Observed[Any] = Observed.missing(shown, why or "unavailable")
-        return NvmlFacts(missing, missing, missing)
+        return NvmlFacts(missing, missing, missing, missing)
     _, failed = _call(library, "nvmlInit", pynvml.nvmlInit)
     if failed is not None:
-        return NvmlFacts(failed, failed, failed)
+        return NvmlFacts(failed, failed, failed, failed)
     try:
-        return NvmlFacts(_driver(library), _cuda(library), _gpus(library))
+        gpus = _gpus(library)
+        return NvmlFacts(_driver(library), _cuda(library), gpus, _fabric(library, gpus))
     finally:
         _call(library, "nvmlShutdown", pynvml.nvmlShutdown)
 
@@ -113,3 +115,49 @@ def _gpus(library: Path) -> Observed[tuple[GpuInfo, ...]]:
         gpus.append(gpu)
     calls = "nvmlDeviceGetCount, nvmlDeviceGetName, nvmlDeviceGetUUID, nvmlDeviceGetMemoryInfo"
     return Observed(tuple(gpus), _source(calls, library))
+
+
+# nvmlGpuFabricState_t as nvidia-smi -q names it
+_FABRIC_STATES = {pynvml.NVML_GPU_FABRIC_STATE_NOT_SUPPORTED: "Not Supported",
+                  pynvml.NVML_GPU_FABRIC_STATE_NOT_STARTED: "Not Started",
+                  pynvml.NVML_GPU_FABRIC_STATE_IN_PROGRESS: "In Progress",
+                  pynvml.NVML_GPU_FABRIC_STATE_COMPLETED: "Completed"}
+_FABRIC_CALLS = "nvmlDeviceGetGpuFabricInfoV or nvmlDeviceGetGpuFabricInfo"
+GpuFabricReading = tuple[str, str]  # (state, status)
+
+
+def _fabric_info(handle: Any) -> GpuFabricReading:
+    """(state, status) of one GPU: the versioned call where the driver has it, else the first form (older drivers)."""
+    try:
+        info: Any = pynvml.c_nvmlGpuFabricInfoV_t()
+        pynvml.nvmlDeviceGetGpuFabricInfoV(handle, ctypes.byref(info))
+    except pynvml.NVMLError as exc:
+        if exc.value != pynvml.NVML_ERROR_FUNCTION_NOT_FOUND:
+            raise
+        info = pynvml.c_nvmlGpuFabricInfo_t()
+        pynvml.nvmlDeviceGetGpuFabricInfo(handle, ctypes.byref(info))
+    state = _FABRIC_STATES.get(int(info.state), f"state {int(info.state)}")
+    completed = info.state == pynvml.NVML_GPU_FABRIC_STATE_COMPLETED
+    return state, _text(pynvml.nvmlErrorString(int(info.status))) if completed else ""
+
+
+def _fabric(library: Path, gpus: Observed[tuple[GpuInfo, ...]]) -> Observed[tuple[GpuFabric, ...]]:
+    """Each GPU's fabric state; a GPU whose NVML answers NOT_SUPPORTED (before Hopper) is on no fabric it knows."""
+    if not gpus.ok or gpus.value is None:
+        return Observed.missing(gpus.source, gpus.error or "no GPUs")
+    states = []
+    for gpu in gpus.value:
+        def read(i: int = gpu.index) -> GpuFabricReading:
+            try:
+                return _fabric_info(pynvml.nvmlDeviceGetHandleByIndex(i))
+            except pynvml.NVMLError as exc:
+                if exc.value == pynvml.NVML_ERROR_NOT_SUPPORTED:
+                    return _FABRIC_STATES[pynvml.NVML_GPU_FABRIC_STATE_NOT_SUPPORTED], ""
+                raise
+
+        reading, failed = _call(library, f"fabric of device {gpu.index}", read)
+        if failed is not None:
+            return failed
+        assert reading is not None
+        states.append(GpuFabric(gpu.uuid, *reading))
+    return Observed(tuple(states), _source(_FABRIC_CALLS, library))

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from gpu_conformance.facts.node import GpuInfo, NodeProbe, Observed
-from gpu_conformance.node import cdi, driver, kernel_log, nvml, runtime_config, toolkit
+from gpu_conformance.node import cdi, dev_char, driver, fabric, kernel_log, nvml, runtime_config, toolkit
 from gpu_conformance.node.hostfs import HostRoot
 from gpu_conformance.node.versions import container_runtime
 
@@ -51,6 +51,9 @@ def probe(root: Path, runtime: str | None = None, node: str | None = None) -> No
         runtime=runtime_read,
         cdi_specs=cdi.collect(host),
         xid_events=kernel_log.collect(host),
+        fabric_gpus=from_nvml.fabric,
+        fabric_host=fabric.collect(host),
+        dev_char=dev_char.collect(host),
     )
 
 

@@ -11,6 +11,7 @@ from gpu_conformance.cuda import image_cuda_version, minimum_driver, newest_cuda
 from gpu_conformance.facts.cluster import ProbeOutcome, WorkloadOutcome
 from gpu_conformance.facts.gpu_nodes import WHOLE_GPU, GpuNode
 from gpu_conformance.requirements.driver_facts import known_driver
+from gpu_conformance.requirements.health_fabric import CUDA_NOT_READY
 from gpu_conformance.requirements.wording import (
     at_least_or_unavailable,
     cuda_text,
@@ -135,9 +136,19 @@ def _driver_too_old(run: _Run) -> str | None:
             f"of {image}: upgrade the driver, or pass --vectoradd-image with an image for an older CUDA")
 
 
+def _fabric_not_ready(run: _Run) -> str | None:
+    """CUDA error 802: the NVSwitch fabric is not initialised, whatever the driver and the runtime."""
+    if CUDA_NOT_READY not in run.workload.detail:
+        return None
+    return (f"CUDA error 802 (cudaErrorSystemNotReady): the GPUs' NVSwitch fabric of node {run.node.name} is not "
+            "initialised: start the Fabric Manager (`systemctl enable --now nvidia-fabricmanager`, of the driver's "
+            "version), see HEALTH-FABRIC")
+
+
 def _cuda_error(run: _Run) -> Verdict:
-    fix = _driver_too_old(run) or (f"the container could not use the GPU: see PRE-DRIVER, PRE-TOOLKIT and "
-                                   f"PRE-RUNTIME-DEFAULT for node {run.node.name}")
+    fix = _driver_too_old(run) or _fabric_not_ready(run) or (
+        f"the container could not use the GPU: see PRE-DRIVER, PRE-TOOLKIT and PRE-RUNTIME-DEFAULT for node "
+        f"{run.node.name}")
     return run.failed(f"CUDA error in pod {run.pod}: {quoted(run.workload.detail)}", fix)
 
 

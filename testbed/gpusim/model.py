@@ -30,6 +30,8 @@ CdiSpecState = Literal["current", "missing", "stale", "missing-gpu"]
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 DraStyle = Literal["helm", "gpu-operator"]
 DraPluginHealth = Literal["auto", "crashloop"]
+FabricManagerState = Literal["running", "stopped", "missing"]
+FabricState = Literal["completed", "in-progress", "not-started"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,9 @@ class RuntimeSetup:
     handlers: tuple[str, ...] = ("nvidia",)  # runtime handlers defined besides runc
     nvidia_binary: str = "/usr/bin/nvidia-container-runtime"
     enable_cdi: bool | None = None  # the CRI plugin's enable_cdi; None: not in the file, the runtime's default
+    # containerd: SystemdCgroup = true in the nvidia handlers' options (`nvidia-ctk runtime configure` copies runc's
+    # options there): runc then leaves the containers' device rules to systemd
+    systemd_cgroup: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,24 @@ class AfterPluginStart:
 
 
 @dataclass(frozen=True)
+class FabricSetup:
+    """An NVSwitch system (HGX/DGX): its GPUs' NVLinks meet in ``nvswitches`` switch chips, which the Fabric
+    Manager daemon (nv-fabricmanager, the nvidia-fabricmanager service) must configure before CUDA can start.
+
+    ``state`` is each GPU's fabric state as NVML reports it: ``completed`` once a running manager has trained the
+    links and registered the GPUs, ``in-progress`` while it does, ``not-started`` without a running manager."""
+
+    nvswitches: int = 4  # HGX H100: 4 third-generation NVSwitches; HGX A100: 6
+    manager: FabricManagerState = "running"  # missing: the nvidia-fabricmanager package is not installed
+    state: FabricState = "completed"
+
+    @property
+    def cuda_ready(self) -> bool:
+        """CUDA initialises on an NVSwitch system only once its fabric is completed (cudaErrorSystemNotReady)."""
+        return self.state == "completed"
+
+
+@dataclass(frozen=True)
 class HostState:
     """A GPU node's host: driver, toolkit, runtime configuration, plus verbatim extra files."""
 
@@ -151,6 +174,11 @@ class HostState:
     files: tuple[tuple[str, str], ...] = ()
     cdi: CdiSetup | None = None  # no nvidia-ctk CDI spec unless declared
     after_plugin_start: AfterPluginStart = field(default_factory=AfterPluginStart)
+    fabric: FabricSetup | None = None  # None: no NVSwitch (PCIe GPUs, or NVLink bridges between pairs)
+    # /dev/char/<major>:<minor> symlinks to the NVIDIA device nodes (`nvidia-ctk system create-dev-char-symlinks
+    # --create-all`, its udev rule, or the GPU Operator's validator); the driver alone creates none
+    dev_char_symlinks: bool = False
+    daemon_reload_after: float | None = None  # seconds after start-up when `systemctl daemon-reload` runs here
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ from gpusim.model import (
     Toolkit,
     ToolkitMode,
 )
+from gpusim.scenario_fabric import parse_fabric
 from gpusim.scenario_yaml import Fields, Value
 
 HOST_FIELDS = ("driver", "kernelModule", "cudaDriverVersion", "toolkit", "runtime", "files", "cdi",
-               "afterPluginStart")
+               "afterPluginStart", "fabric", "devCharSymlinks", "daemonReloadAfterSeconds")
 TOOLKIT_FIELDS = ("version", "binaries", "nvidiaDocker2", "prefix", "acceptEnvvarWhenUnprivileged",
                   "acceptVolumeMounts", "mode", "cdiDefaultKind", "managementSpec")
 AFTER_PLUGIN_START_FIELDS = ("removeFiles", "gpusReplaced")
@@ -30,7 +31,8 @@ CDI_FIELDS = ("path", "state")
 CDI_STATES = ("current", "missing", "stale", "missing-gpu")
 CDI_SPEC_DIRS = ("/etc/cdi", "/var/run/cdi")  # the toolkit's and containerd's default spec-dirs
 TOOLKIT_MODES = ("auto", "legacy", "cdi")
-RUNTIME_FIELDS = ("layout", "configVersion", "defaultRuntime", "handlers", "nvidiaBinary", "enableCdi")
+RUNTIME_FIELDS = ("layout", "configVersion", "defaultRuntime", "handlers", "nvidiaBinary", "enableCdi",
+                  "systemdCgroup")
 KERNEL_MODULES = ("proprietary", "open")
 LAYOUTS = ("standard", "dropin", "k3s", "rke2")
 TOOLKIT_BINARIES = Toolkit(version=None).binaries
@@ -73,6 +75,9 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
     files: tuple[tuple[str, str], ...] = fields.read("files", _files, ())
     cdi = fields.read("cdi", _cdi, None)
     after = fields.read("afterPluginStart", _after_plugin_start, AfterPluginStart())
+    fabric = fields.read("fabric", parse_fabric, None)
+    dev_char = fields.read("devCharSymlinks", Value.boolean, False)
+    reload_after = fields.read("daemonReloadAfterSeconds", lambda v: v.number(minimum=0.0), None)
     return HostState(
         driver_version=driver,
         kernel_module=module,
@@ -82,6 +87,9 @@ def parse_host(value: Value | None, runtime_kind: RuntimeKind, runtime_version: 
         files=files,
         cdi=cdi,
         after_plugin_start=after,
+        fabric=fabric,
+        dev_char_symlinks=dev_char,
+        daemon_reload_after=reload_after,
     )
 
 
@@ -229,6 +237,10 @@ def _runtime(value: Value, kind: RuntimeKind, runtime_version: str) -> RuntimeSe
         )
     binary = fields.read("nvidiaBinary", _absolute_path, RuntimeSetup(kind=kind).nvidia_binary)
     cdi: bool | None = fields.read("enableCdi", Value.boolean, None)
+    systemd = fields.read("systemdCgroup", Value.boolean, False)
+    if systemd and kind != "containerd":
+        raise fields.require("systemdCgroup").error(f"systemdCgroup is containerd's runtime option; this node runs "
+                                                    f"{kind}")
     return RuntimeSetup(
         kind=kind,
         layout=layout,
@@ -237,6 +249,7 @@ def _runtime(value: Value, kind: RuntimeKind, runtime_version: str) -> RuntimeSe
         handlers=handlers,
         nvidia_binary=binary,
         enable_cdi=cdi,
+        systemd_cgroup=systemd,
     )
 
 

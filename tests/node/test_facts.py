@@ -6,7 +6,18 @@ import json
 
 import pytest
 
-from gpu_conformance.facts.node import CdiSpec, GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry, XidEvent
+from gpu_conformance.facts.node import (
+    CdiSpec,
+    DevCharLink,
+    FabricHost,
+    GpuFabric,
+    GpuInfo,
+    NodeProbe,
+    Observed,
+    RuntimeConfig,
+    RuntimeEntry,
+    XidEvent,
+)
 
 
 def _probe() -> NodeProbe:
@@ -14,7 +25,7 @@ def _probe() -> NodeProbe:
     runtime = RuntimeConfig("containerd", "nvidia", "/host/etc/containerd/conf.d/99-nvidia.toml",
                             (RuntimeEntry("runc", None, "io.containerd.runc.v2"),
                              RuntimeEntry("nvidia", "/usr/bin/nvidia-container-runtime",
-                                          "io.containerd.runc.v2")),
+                                          "io.containerd.runc.v2", True)),
                             ("runc", "nvidia"), True,
                             ("/host/etc/containerd/config.toml",
                              "/host/etc/containerd/conf.d/99-nvidia.toml"), 3)
@@ -34,18 +45,41 @@ def _probe() -> NodeProbe:
                             CdiSpec("/host/etc/cdi/broken.yaml", "", (), "not YAML or JSON: ...")),
                            "/host/etc/cdi, /host/var/run/cdi"),
         xid_events=Observed((XidEvent("0000:3b:00", 79, "Dec  4 03:10:11"),), "/host/var/log/kern.log"),
+        fabric_gpus=Observed((GpuFabric("GPU-0", "Completed", "Success"),), "NVML nvmlDeviceGetGpuFabricInfoV (x)"),
+        fabric_host=Observed(FabricHost(("/host/dev/nvidia-nvswitch0",), (2143,), "/host/usr/bin/nv-fabricmanager"),
+                             "/host/dev/nvidia-nvswitch* and /host/proc/*/cmdline"),
+        dev_char=Observed((DevCharLink("nvidia0", "195:0", "../nvidia0"), DevCharLink("nvidiactl", "195:255", None)),
+                          "/host/proc/devices and /host/dev/char"),
     )
 
 
 def test_round_trip_is_exact() -> None:
     probe = _probe()
     assert NodeProbe.from_json(probe.to_json()) == probe
-    assert json.loads(probe.to_json())["schema"] == 3
+    assert json.loads(probe.to_json())["schema"] == 5
+
+
+def test_an_older_probe_is_read_with_the_facts_it_predates_missing() -> None:
+    data = json.loads(_probe().to_json())
+    for key in ("fabric_gpus", "fabric_host", "dev_char"):
+        del data[key]
+    for entry in data["runtime"]["value"]["runtimes"]:
+        del entry["systemd_cgroup"]
+    data["schema"] = 3
+    old = NodeProbe.from_json(json.dumps(data))
+    assert old.gpus == _probe().gpus
+    assert not old.fabric_host.ok and not old.dev_char.ok
+    assert old.fabric_host.error == ("the probe's output is of schema 3, older than this fact (schema 4): run the "
+                                     "suite's own probe image")
+    assert old.runtime.value is not None and old.runtime.value.runtimes[1].systemd_cgroup is None
 
 
 @pytest.mark.parametrize(("mutate", "message"), [
     (lambda d: d.pop("gpus"), "probe.gpus: missing"),
-    (lambda d: d.update(schema=1), "probe.schema: expected 3, got 1"),
+    (lambda d: d.update(schema=1), "probe.schema: expected 3 to 5, got 1"),
+    (lambda d: d.update(schema=6), "probe.schema: expected 3 to 5, got 6"),
+    (lambda d: d["fabric_host"]["value"].update(manager_pids=["2143"]),
+     'probe.fabric_host.value.manager_pids[0]: expected int, got "2143"'),
     (lambda d: d["cdi_specs"]["value"][0].update(devices="0"), "probe.cdi_specs.value[0].devices: expected a list"),
     (lambda d: d["gpus"]["value"][0].update(index="0"), 'probe.gpus.value[0].index: expected int, got "0"'),
     (lambda d: d["cuda_driver_version"].update(value=True), "probe.cuda_driver_version.value: expected int"),

@@ -318,3 +318,22 @@ def test_detect_nothing(tmp_path: Path) -> None:
     observed = detect(HostRoot(tmp_path))
     assert observed.value is None and observed.error is not None
     assert "no container runtime configuration found" in observed.error
+
+
+def test_the_cgroup_driver_of_each_runtime(tmp_path: Path) -> None:
+    """containerd per runtime (SystemdCgroup), CRI-O for all (cgroup_manager, unset: systemd), docker for all."""
+    containerd = _read(tmp_path / "c", "containerd", {"/etc/containerd/config.toml": (
+        'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\nSystemdCgroup = true\n'
+        '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia.options]\n'
+        'BinaryName = "/usr/bin/nvidia-container-runtime"\n')})
+    assert {r.name: r.systemd_cgroup for r in containerd.runtimes} == {"runc": True, "nvidia": None}
+    crio = _read(tmp_path / "o", "cri-o", {"/etc/crio/crio.conf.d/99-nvidia.toml": CRIO_NVIDIA})
+    assert {r.name: r.systemd_cgroup for r in crio.runtimes} == {"nvidia": True}
+    cgroupfs = CRIO_NVIDIA.replace('default_runtime = "nvidia"',
+                                   'default_runtime = "nvidia"\ncgroup_manager = "cgroupfs"')
+    crio = _read(tmp_path / "f", "cri-o", {"/etc/crio/crio.conf.d/99-nvidia.toml": cgroupfs})
+    assert {r.name: r.systemd_cgroup for r in crio.runtimes} == {"nvidia": False}
+    daemon = ('{"exec-opts": ["native.cgroupdriver=systemd"], '
+              '"runtimes": {"nvidia": {"path": "nvidia-container-runtime"}}}')
+    docker = _read(tmp_path / "d", "docker", {"/etc/docker/daemon.json": daemon})
+    assert {r.name: r.systemd_cgroup for r in docker.runtimes} == {"nvidia": True}

@@ -9,7 +9,16 @@ from typing import Any
 from gpu_conformance.facts.cluster import PluginDaemonSet, PluginFacts, PluginPod, ProbeOutcome
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.facts.gpu_nodes import gpu_node as read_node
-from gpu_conformance.facts.node import GpuInfo, NodeProbe, Observed, RuntimeConfig, RuntimeEntry
+from gpu_conformance.facts.node import (
+    DevCharLink,
+    FabricHost,
+    GpuFabric,
+    GpuInfo,
+    NodeProbe,
+    Observed,
+    RuntimeConfig,
+    RuntimeEntry,
+)
 from gpu_conformance.node.versions import driver_from_proc, toolkit_version
 
 HOST = "/host"
@@ -38,6 +47,11 @@ TUTORIAL_CONTAINERD = RuntimeConfig(
     config_version=2,
 )
 API_SOURCE = "GET https://127.0.0.1:6443/version"
+NVML_FABRIC = f"NVML nvmlDeviceGetGpuFabricInfoV or nvmlDeviceGetGpuFabricInfo ({NVML_LIB})"
+FABRIC_HOST = f"{HOST}/dev/nvidia-nvswitch* and {HOST}/proc/*/cmdline"
+DEV_CHAR = f"{HOST}/proc/devices, {HOST}/proc/driver/nvidia/gpus/*/information and {HOST}/dev/char"
+DEVICES = (("nvidia0", "195:0"), ("nvidia1", "195:1"), ("nvidiactl", "195:255"), ("nvidia-uvm", "510:0"),
+           ("nvidia-uvm-tools", "510:1"))  # the driver's character devices on a two-GPU node, none linked
 
 
 def missing(source: str, error: str) -> Observed[Any]:
@@ -63,6 +77,9 @@ def probe(**changes: Any) -> NodeProbe:
         runtime=Observed(TUTORIAL_CONTAINERD, CONTAINERD_TOML),
         cdi_specs=Observed((), f"{HOST}/etc/cdi, {HOST}/var/run/cdi"),
         xid_events=Observed((), f"{HOST}/var/log/kern.log"),
+        fabric_gpus=Observed(tuple(GpuFabric(g.uuid, "Not Supported", "") for g in RTX_4090), NVML_FABRIC),
+        fabric_host=Observed(FabricHost((), (), None), FABRIC_HOST),
+        dev_char=Observed(tuple(DevCharLink(name, number, None) for name, number in DEVICES), DEV_CHAR),
     )
     return replace(healthy, **changes)
 

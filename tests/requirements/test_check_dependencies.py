@@ -27,5 +27,5 @@ def test_a_cycle_is_named_with_its_path() -> None:
 
 def test_vectoradd_depends_on_the_chain_before_it() -> None:
     assert set(WORKLOAD_VECTORADD.depends_on) == {"NODE-READY", "PRE-DRIVER", "PRE-RUNTIME-DEFAULT", "CDI-SPEC",
-                                                  "PLUGIN-POD-READY", "CAPACITY-ADVERTISED"}
+                                                  "PLUGIN-POD-READY", "CAPACITY-ADVERTISED", "HEALTH-FABRIC"}
     assert "PRE-RUNTIME-DEFAULT" in by_id("PLUGIN-POD-READY").depends_on

@@ -32,6 +32,8 @@ HEALTHY = {
     "dra",
     "dra-mig",
     "dra-v1beta1",
+    "nvswitch",
+    "systemd-cgroup",
 }
 FAULTS = {
     "driver-too-old",
@@ -78,6 +80,8 @@ FAULTS = {
     "xid-unhealthy-operator",
     "dcgm-diag-memory-fail",
     "pcie-degraded",
+    "nvswitch-no-fabricmanager",
+    "cgroup-dev-char-missing",
 }
 
 TWO_NODES = """\
@@ -139,7 +143,8 @@ def _differences(name: str) -> dict[str, object]:
 # kubelet; the plugin's failOnInitError and the node where it finds no device) are checked by hand.
 SINGLE_CHANGE = FAULTS - {"docker-runtime-not-default", "kubernetes-too-old", "plugin-no-devices",
                           "node-not-ready-later", "gpu-node-unlabelled", "plugin-not-selected", "half-hardened",
-                          "cdi-spec-missing", "cdi-spec-stale", "shared-gpu", "xid-unhealthy-operator"} - {
+                          "cdi-spec-missing", "cdi-spec-stale", "shared-gpu", "xid-unhealthy-operator",
+                          "cgroup-dev-char-missing"} - {
                           n for n in FAULTS if n.startswith("dra-")}  # against dra: tests/sim/dra
 
 

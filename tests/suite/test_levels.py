@@ -21,7 +21,7 @@ from gpu_conformance.settings import resolve
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")
 README = Path(__file__).resolve().parents[2] / "README.md"
 HARDENING = {"SEC-NO-REQUEST-NO-GPU", "SEC-ENV-NO-GPU", "SEC-CONTAINER-ISOLATION", "SEC-POD-ISOLATION",
-             "DRA-DEVICES-HEALTHY", "DRA-SECURE-ACCESS", "HEALTH-XID", "DIAG-DCGM",
+             "DRA-DEVICES-HEALTHY", "DRA-SECURE-ACCESS", "HEALTH-XID", "HEALTH-CGROUP-DEVICES", "DIAG-DCGM",
              "PERF-BANDWIDTH", "PERF-NCCL"}
 
 

@@ -23,7 +23,7 @@ from tests.suite.suite_runner import run_suite
 pytestmark = pytest.mark.e2e
 
 NODE_BLOCKED = ("PRE-DRIVER", "PRE-TOOLKIT", "PRE-RUNTIME-DEFAULT", "PLUGIN-POD-READY", "WORKLOAD-VECTORADD",
-                "MON-EXPORTER-UP")  # the checks that need a pod (or a scrape) on the node
+                "MON-EXPORTER-UP", "HEALTH-FABRIC")  # the checks that need a pod (or a scrape) on the node
 NODE06_PLUGIN_DOWN = {  # what a node whose device plugin cannot start shows, beyond the cause itself
     ("PLUGIN-POD-READY", "k8s-node06"), ("PLUGIN-DAEMONSET-READY", "cluster"),
     ("CAPACITY-ADVERTISED", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06"),
@@ -85,19 +85,23 @@ EXPECTED_FAILURES: dict[str, set[tuple[str, str]]] = {
     # Issue 15, deep diagnostics: faults only --dcgm-diag and --perf see (tests/suite/test_diagnostics_run.py).
     "dcgm-diag-memory-fail": set(),
     "pcie-degraded": set(),
+    # An HGX node without its Fabric Manager: the fabric never completes, so CUDA fails with error 802.
+    "nvswitch-no-fabricmanager": {("HEALTH-FABRIC", "k8s-node06"), ("WORKLOAD-VECTORADD", "k8s-node06")},
+    "cgroup-dev-char-missing": set(),  # its failure, HEALTH-CGROUP-DEVICES, is a hardening check: SECURITY_FAILURES
 }
 # The root cause of each fault scenario whose failures follow from one failing check.
 ROOT_CAUSES = {"node-not-ready": ("NODE-READY", "k8s-node06"),
                "runtime-not-default": ("PRE-RUNTIME-DEFAULT", "k8s-node06"),
                "plugin-not-selected": ("PLUGIN-POD-READY", "k8s-node06"),
-               "cdi-spec-missing": ("CDI-SPEC", "k8s-node06")}
+               "cdi-spec-missing": ("CDI-SPEC", "k8s-node06"),
+               "nvswitch-no-fabricmanager": ("HEALTH-FABRIC", "k8s-node06")}
 # Checked by its own test below: whether its node goes NotReady before the suite lists the nodes (then NODE-READY
 # fails) or while probe pods wait there (then they are given up) depends on the machine's speed.
 TIMING_DEPENDENT = {"node-not-ready-later"}
 HEALTHY = ["seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
            "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
            "nvidia-docker2-only", "runtimeclass-legacy", "hardened", "half-hardened", "shared-gpu",
-           "dra", "dra-v1beta1", "dra-mig", "dra-nvidia-default-runtime"]
+           "dra", "dra-v1beta1", "dra-mig", "dra-nvidia-default-runtime", "nvswitch", "systemd-cgroup"]
 # The GPU Operator's exporter is dcgm-exporter on 9400, with its own metric names: where to scrape and which
 # rules apply are the only options its clusters need (the runtime wiring is found by --runtime-policy auto).
 OPERATOR_OPTIONS = ("--exporter-url", "http://{ip}:9400/metrics",
@@ -129,6 +133,12 @@ SECURITY_FAILURES: dict[str, set[tuple[str, str]]] = {
                       *{(check, node) for check in LEAKS for node in BOTH_NODES}},
     # dcgm-exporter serves each GPU's last Xid: k8s-node05's GPU 1 fell off the bus (Xid 79).
     "xid-unhealthy-operator": {("HEALTH-ALLOCATABLE", "k8s-node05"), ("HEALTH-XID", "k8s-node05")},
+    # The nvidia runtime under the systemd cgroup driver: safe with /dev/char links to the NVIDIA devices, and a
+    # daemon-reload away from "Failed to initialize NVML: Unknown Error" in running GPU pods without them.
+    "systemd-cgroup": set(),
+    "cgroup-dev-char-missing": {("HEALTH-CGROUP-DEVICES", "k8s-node06")},
+    # CRI-O's cgroup_manager is systemd unless set, and seed's hosts have no /dev/char links: the same trap.
+    "crio": {(check, node) for check in (*LEAKS, "HEALTH-CGROUP-DEVICES") for node in BOTH_NODES},
 }
 # The GPU chain of the mig scenario is healthy, but with MIG enabled nvidia-smi reports utilization as
 # [N/A], so nvidia_gpu_exporter serves no nvidia_smi_utilization_gpu_ratio and the bundled GPUBusy
@@ -136,6 +146,7 @@ SECURITY_FAILURES: dict[str, set[tuple[str, str]]] = {
 HEALTHY_EXCEPT = {"mig": {("RULES-METRICS-EXIST", "cluster")}, "dra-mig": {("RULES-METRICS-EXIST", "cluster")}}
 NO_CDI = "not as CDI devices: no CDI spec is used"  # CDI-SPEC where the plugin passes GPUs another way
 NOT_NVIDIA_EXPORTER = "nvidia_smi_* series: not judged"  # MON-DASHBOARD-METRICS on dcgm-exporter's nodes
+NO_NVSWITCH = "has no NVSwitch"  # HEALTH-FABRIC on nodes whose GPUs meet in no NVSwitch
 # Checks of a Prometheus the runs below do not name skip, saying so.
 NOT_GIVEN = ("no --prometheus-config given", "no --prometheus-url given", "no --grafana-url given")
 # The tutorial labels its GPU nodes gpu-node=true: without it a node whose plugin never registered
@@ -155,7 +166,7 @@ def test_healthy_scenario_passes_every_check(scenario: str, start_cluster: Start
     assert run.returncode == (1 if scenario in HEALTHY_EXCEPT else 0)
     skipped = {test for test, (outcome, why) in run.outcomes.items()
                if outcome == "skipped" and why not in NOT_GIVEN and NO_CDI not in why
-               and NOT_NVIDIA_EXPORTER not in why}
+               and NOT_NVIDIA_EXPORTER not in why and NO_NVSWITCH not in why}
     cdi_judged = {t for t, (outcome, _) in run.outcomes.items()
                   if t.startswith("test_cdi_spec") and outcome == "passed"}
     assert bool(cdi_judged) == (scenario == "gpu-operator"), "CDI-SPEC is judged where the plugin hands out CDI devices"
@@ -175,6 +186,13 @@ def test_fault_scenario_fails_exactly_its_checks(scenario: str, start_cluster: S
         said = run.outcomes["test_device_plugin_pod_ready[k8s-node06]"][1]
         assert ("its nodeSelector wants nvidia.com/gpu.deploy.device-plugin=true, the node has "
                 "nvidia.com/gpu.deploy.device-plugin=false") in said
+    if scenario == "nvswitch-no-fabricmanager":
+        fabric = run.outcomes["test_nvswitch_fabric_is_initialised[k8s-node06]"][1]
+        assert "found 4 NVSwitches (/host/dev/nvidia-nvswitch0, " in fabric
+        assert "), no nv-fabricmanager process, and none installed; " in fabric
+        assert "fabric state Not Started on all 8 GPUs" in fabric
+        vectoradd = run.outcomes["test_vectoradd_passes[k8s-node06]"][1]
+        assert "(error code system not yet initialized)" in vectoradd and "start the Fabric Manager" in vectoradd
     assert run.returncode == (1 if EXPECTED_FAILURES[scenario] else 0)
     if scenario in ROOT_CAUSES:
         [cause] = json.loads((tmp_path / "summary.json").read_text())["root_causes"]
@@ -201,6 +219,11 @@ def test_secure_accelerator_access(scenario: str, start_cluster: StartCluster, t
         assert "`accept-nvidia-visible-devices-envvar-when-unprivileged = false`" in leak
     if scenario == "shared-gpu":
         assert "GPU sharing is on on node k8s-node06" in said[("SEC-POD-ISOLATION", "k8s-node06")]
+    if scenario == "cgroup-dev-char-missing":
+        trap = said[("HEALTH-CGROUP-DEVICES", "k8s-node06")]
+        assert "found runtime nvidia (/usr/bin/nvidia-container-runtime) with SystemdCgroup = true, and no " \
+               "/dev/char/195:0 -> nvidia0, /dev/char/195:255 -> nvidiactl, " in trap
+        assert "fix: `nvidia-ctk system create-dev-char-symlinks --create-all` on node k8s-node06" in trap
 
 
 def test_a_node_only_its_device_plugin_pod_marks_is_checked_without_a_selector(start_cluster: StartCluster,

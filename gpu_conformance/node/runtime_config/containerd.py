@@ -133,7 +133,7 @@ def _entry(name: str, runtime: dict[str, Any], v1_linux_binary: str | None) -> R
               or text_value(runtime, "runtime_engine"))
     if binary is None and runtime_type == "io.containerd.runtime.v1.linux":
         binary = v1_linux_binary
-    return RuntimeEntry(name, binary, runtime_type)
+    return RuntimeEntry(name, binary, runtime_type, bool_value(options, "SystemdCgroup"))
 
 
 def read(host: HostRoot, main: str, containerd_version: str | None) -> tuple[RuntimeConfig, Texts]:

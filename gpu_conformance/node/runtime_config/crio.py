@@ -23,6 +23,7 @@ from gpu_conformance.node.runtime_config.files import (
 )
 
 MAIN = "/etc/crio/crio.conf"
+DEFAULT_CGROUP_MANAGER = "systemd"  # crio.runtime.cgroup_manager when no file sets it (crio.conf(5))
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -55,8 +56,9 @@ def read(host: HostRoot) -> tuple[RuntimeConfig, Texts]:
             default_from = host.shown(path)
         merged = deep_merge(merged, data)
     runtime = table(merged, "crio", "runtime")
+    systemd = (text_value(runtime, "cgroup_manager") or DEFAULT_CGROUP_MANAGER) == "systemd"  # one for every runtime
     runtimes = tuple(
-        RuntimeEntry(name, text_value(entry, "runtime_path"), text_value(entry, "runtime_type"))
+        RuntimeEntry(name, text_value(entry, "runtime_path"), text_value(entry, "runtime_type"), systemd)
         for name, entry in table(runtime, "runtimes").items()
         if isinstance(entry, dict)
     )

@@ -12,9 +12,12 @@ import os
 import secrets
 import signal
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from ..cdi_spec import host_devices
+from ..cgroup_trap import loses_gpus_on_reload, revoke
 from ..dra_slices import publish, unregister
 from ..images import ContainerContext, Process, Script, VolumeSetupError, behaviour, image_env
 from ..images.allocation import allocate
@@ -53,6 +56,16 @@ class Runtime:
         self._sync = sync
         self._exited = exited
         self._images = {n.name: set(preloaded) for n in ctx.scenario.nodes}  # node -> images present
+        self._at_risk: dict[str, list[tuple[ContainerRun, int, Path]]] = {}  # node -> containers a reload strips
+        for node in ctx.scenario.nodes:
+            if node.host is not None and node.host.daemon_reload_after is not None:
+                ctx.clock.after(node.host.daemon_reload_after, partial(self._daemon_reload, node.name), background=True)
+
+    def _daemon_reload(self, node: str) -> None:
+        """`systemctl daemon-reload` on the node: running containers whose GPUs systemd does not know lose them."""
+        for c, run_id, directory in self._at_risk.pop(node, []):
+            if c.running and c.run_id == run_id:
+                revoke(directory)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -208,6 +221,9 @@ class Runtime:
         where = (pod.namespace, pod.name, c.name)
         self._ctx.logs.start(*where)
         c.outcome = outcome
+        if context.container_dir is not None and context.node is not None and loses_gpus_on_reload(
+                context.node, context.runtime, context.injection):
+            self._at_risk.setdefault(pod.node, []).append((c, c.run_id, context.container_dir))
         if isinstance(outcome, Process):
             run_id = c.run_id
             c.process = start_process(outcome, self._ctx.logs, where, lambda code: self._ctx.clock.post(

@@ -14,7 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from gpusim.cdi_spec import MANAGEMENT_SPEC, render_management_spec, render_spec, spec_path
+from gpusim.hostroot.char_devices import render_char_devices
 from gpusim.hostroot.driver import render_driver
+from gpusim.hostroot.fabric import render_fabric
 from gpusim.hostroot.files import HostFiles
 from gpusim.hostroot.kernel_log import render_kernel_log
 from gpusim.hostroot.nvidia_docker2 import legacy_dpkg_status, render_nvidia_docker2
@@ -39,6 +41,8 @@ def render_host_root(node: NodeSpec, root: Path) -> None:
         return
     render_driver(files, node)
     render_kernel_log(files, node)
+    render_fabric(files, node)
+    render_char_devices(files, node)
     install_nvml(files, node)
     files.write("/usr/bin/nvidia-smi", nvidia_smi_script(node), executable=True)
     render_toolkit(files, host.toolkit)

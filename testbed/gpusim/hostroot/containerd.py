@@ -62,6 +62,8 @@ def _runtimes_tree(
             f"          [{table}.options]",
             f'            BinaryName = "{handler_binary(setup, handler)}"',
         ]
+        if setup.systemd_cgroup:
+            lines.append("            SystemdCgroup = true")
     return lines
 
 
@@ -157,7 +159,7 @@ def rancher_config(setup: RuntimeSetup, distro: str) -> str:
             "",
             f'[{cri}.containerd.runtimes."{handler}".options]',
             f'  BinaryName = "{handler_binary(setup, handler)}"',
-            "  SystemdCgroup = false",
+            f"  SystemdCgroup = {'true' if setup.systemd_cgroup else 'false'}",
         ]
     return "\n".join(lines) + "\n"
 

@@ -38,6 +38,8 @@ field() {
     pci.bus_id) raw=$bus ;;
     compute_cap) raw=$cap ;;
     mig.mode.current|mig.mode.pending) raw=$mig ;;
+    fabric.state) raw=$fabric_state ;;
+    fabric.status) raw=$fabric_status ;;
     memory.total) raw=$mem unit=MiB ;;
     memory.used) raw=0 unit=MiB ;;
     memory.free) raw=$mem unit=MiB ;;
@@ -129,13 +131,26 @@ def nvidia_smi_script(node: NodeSpec) -> str:
     return (
         "#!/bin/sh\n"
         "# nvidia-smi of a simulated GPU node (gpu-conformance).\n"
-        f"driver={host.driver_version}\nngpu={len(node.gpus)}\n"
+        f"driver={host.driver_version}\nngpu={len(node.gpus)}\n{_fabric_vars(host)}\n"
         f"gpu() {{\n  case $1 in\n{cases}\n  esac\n}}\n"
         + _heredoc_function("listing", _listing(node))
         + _heredoc_function("versions", _versions(host.driver_version, cuda))
         + _heredoc_function("summary", _summary(node, host.driver_version, cuda))
         + logic
     )
+
+
+_FABRIC_STATES = {"not-started": "Not Started", "in-progress": "In Progress", "completed": "Completed"}
+
+
+def _fabric_vars(host: HostState) -> str:
+    """fabric.state and fabric.status as --query-gpu prints them: the NVLink fabric's state, its status once
+    Completed. Off a fabric both are "[N/A]" here (the bracketed form nvidia-smi uses for values it cannot give; not
+    confirmed for these two fields)."""
+    fabric = host.fabric
+    state = _FABRIC_STATES[fabric.state] if fabric is not None else "[N/A]"
+    status = "Success" if fabric is not None and fabric.state == "completed" else "[N/A]"
+    return f"fabric_state={shlex.quote(state)} fabric_status={shlex.quote(status)}"
 
 
 def _cuda(host: HostState) -> str:

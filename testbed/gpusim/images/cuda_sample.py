@@ -15,6 +15,8 @@ PASSED = (
 )
 _INSUFFICIENT = "CUDA driver version is insufficient for CUDA runtime version"
 _NO_DEVICE = "no CUDA-capable device is detected"
+# cudaErrorSystemNotReady (802): on an NVSwitch system whose fabric the Fabric Manager has not completed
+_NOT_READY = "system not yet initialized"
 
 
 def matches(image: str) -> bool:
@@ -39,4 +41,7 @@ def run(ctx: ContainerContext) -> Outcome:
         return _failure(_INSUFFICIENT)
     if not ctx.visible_gpus:
         return _failure(_NO_DEVICE)
+    fabric = ctx.node.host.fabric
+    if fabric is not None and not fabric.cuda_ready:
+        return _failure(_NOT_READY)
     return Script(steps=((1.0, PASSED),), exit_code=0)

@@ -40,7 +40,23 @@ def nvml_data(node: NodeSpec, gpus: tuple[Gpu, ...] | None = None) -> str | None
     lines = [f"driver_version={host.driver_version}", f"cuda_driver_version={cuda}"]
     listed = node.gpus if gpus is None else gpus
     lines += [f"gpu={index}|{gpu.uuid}|{gpu.memory_mib * MIB}|{gpu.name}" for index, gpu in enumerate(listed)]
+    fabric = fabric_line(node)
+    if fabric is not None:
+        lines.append(fabric)
     return "\n".join(lines) + "\n"
+
+
+_FABRIC_STATES = {"not-started": 1, "in-progress": 2, "completed": 3}  # nvmlGpuFabricState_t
+
+
+def fabric_line(node: NodeSpec) -> str | None:
+    """Every GPU's NVLink fabric state on an NVSwitch system (status NVML_SUCCESS), None elsewhere.
+
+    Without a fabric, a real Hopper answers state NOT_SUPPORTED and an older GPU NVML_ERROR_NOT_SUPPORTED; the
+    stand-in answers the latter for both (both mean: on no NVLink fabric)."""
+    assert node.host is not None
+    fabric = node.host.fabric
+    return None if fabric is None else f"fabric={_FABRIC_STATES[fabric.state]}|0"
 
 
 def place_library(target: Path) -> bool:

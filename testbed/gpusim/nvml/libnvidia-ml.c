@@ -9,6 +9,13 @@
  *   driver_version=535.104.05
  *   cuda_driver_version=12020
  *   gpu=<index>|<uuid>|<memory total bytes>|<name>
+ *   fabric=<nvmlGpuFabricState_t>|<status, an nvmlReturn_t>
+ *   devices=revoked
+ *
+ * devices=revoked is a container whose device cgroup lost the GPUs (a systemd daemon-reload, gpusim/cgroup_trap.py):
+ * nvmlInit fails with NVML_ERROR_UNKNOWN ("Failed to initialize NVML: Unknown Error", as users see it there).
+ * fabric= is every GPU's NVLink fabric state (Hopper and later answer nvmlDeviceGetGpuFabricInfo; without the
+ * line the GPUs are older and the call is NVML_ERROR_NOT_SUPPORTED).
  *
  * No data file, or no driver_version in it, is a host without the kernel module: nvmlInit returns
  * NVML_ERROR_DRIVER_NOT_LOADED. A malformed file gives NVML_ERROR_UNKNOWN.
@@ -27,6 +34,7 @@ typedef int nvmlReturn_t;
 #define NVML_SUCCESS 0
 #define NVML_ERROR_UNINITIALIZED 1
 #define NVML_ERROR_INVALID_ARGUMENT 2
+#define NVML_ERROR_NOT_SUPPORTED 3
 #define NVML_ERROR_INSUFFICIENT_SIZE 7
 #define NVML_ERROR_DRIVER_NOT_LOADED 9
 #define NVML_ERROR_ARGUMENT_VERSION_MISMATCH 25
@@ -60,9 +68,33 @@ typedef struct {
 #define NVML_STRUCT_VERSION(size, ver) ((unsigned int)(size) | ((ver) << 24U))
 #define nvmlMemory_v2 NVML_STRUCT_VERSION(sizeof(nvmlMemory_v2_t), 2)
 
+/* nvml.h (R535+): the GPU's place in an NVLink fabric; state NVML_GPU_FABRIC_STATE_NOT_SUPPORTED (0),
+ * _NOT_STARTED (1), _IN_PROGRESS (2), _COMPLETED (3); status is valid once completed. */
+#define NVML_GPU_FABRIC_UUID_LEN 16
+typedef struct {
+    unsigned char clusterUuid[NVML_GPU_FABRIC_UUID_LEN];
+    nvmlReturn_t status;
+    unsigned int cliqueId;
+    unsigned int state;
+} nvmlGpuFabricInfo_t;
+
+typedef struct {
+    unsigned int version;
+    unsigned char clusterUuid[NVML_GPU_FABRIC_UUID_LEN];
+    nvmlReturn_t status;
+    unsigned int cliqueId;
+    unsigned int state;
+    unsigned int healthMask;
+} nvmlGpuFabricInfo_v2_t;
+
+#define nvmlGpuFabricInfo_v2 NVML_STRUCT_VERSION(sizeof(nvmlGpuFabricInfo_v2_t), 2)
+
 struct host_state {
     char driver[FIELD];
     int cuda;
+    int fabric_supported;
+    unsigned int fabric_state;
+    nvmlReturn_t fabric_status;
     unsigned int count;
     struct nvmlDevice_st gpus[MAX_GPUS];
 };
@@ -156,6 +188,13 @@ static nvmlReturn_t load_host(struct host_state *state)
                 result = NVML_ERROR_UNKNOWN;
         } else if (strcmp(line, "cuda_driver_version") == 0) {
             state->cuda = atoi(value);
+        } else if (strcmp(line, "devices") == 0 && strcmp(value, "revoked") == 0) {
+            result = NVML_ERROR_UNKNOWN;
+        } else if (strcmp(line, "fabric") == 0) {
+            if (sscanf(value, "%u|%d", &state->fabric_state, &state->fabric_status) != 2 || state->fabric_state > 3)
+                result = NVML_ERROR_UNKNOWN;
+            else
+                state->fabric_supported = 1;
         } else if (strcmp(line, "gpu") == 0) {
             if (state->count >= MAX_GPUS || parse_gpu(value, state->count, &state->gpus[state->count]) != 0)
                 result = NVML_ERROR_UNKNOWN;
@@ -340,4 +379,37 @@ nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t *me
     memory->free = device->memory_total;
     memory->used = 0;
     return NVML_SUCCESS;
+}
+
+static nvmlReturn_t fabric_info(nvmlDevice_t device, nvmlReturn_t *status, unsigned int *state)
+{
+    if (!initialized())
+        return NVML_ERROR_UNINITIALIZED;
+    if (!valid_device(device))
+        return NVML_ERROR_INVALID_ARGUMENT;
+    if (!host.fabric_supported)
+        return NVML_ERROR_NOT_SUPPORTED;
+    *state = host.fabric_state;
+    *status = host.fabric_status;
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetGpuFabricInfo(nvmlDevice_t device, nvmlGpuFabricInfo_t *info)
+{
+    if (info == NULL)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    memset(info, 0, sizeof *info);
+    return fabric_info(device, &info->status, &info->state);
+}
+
+nvmlReturn_t nvmlDeviceGetGpuFabricInfoV(nvmlDevice_t device, nvmlGpuFabricInfo_v2_t *info)
+{
+    if (info == NULL)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    if (info->version != nvmlGpuFabricInfo_v2)
+        return NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+    memset(info->clusterUuid, 0, sizeof info->clusterUuid);
+    info->cliqueId = 0;
+    info->healthMask = 0;
+    return fabric_info(device, &info->status, &info->state);
 }
