@@ -21,6 +21,7 @@ from ..images.allocation import allocate
 from ..images.injection import ContainerRequest, StartFailure, inject
 from ..resources import POD
 from ..store import Obj, now_rfc3339
+from ..termination import termination_message
 from .base import Context
 from .containers import ContainerRun, PodRun, kill_container, start_process
 from .devices import DeviceManager
@@ -273,6 +274,9 @@ class Runtime:
         c.state = {"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
                                   "startedAt": started, "finishedAt": now_rfc3339(),
                                   "containerID": c.container_id}}
+        message = self._termination_message(pod, c, code)
+        if message:
+            c.state["terminated"]["message"] = message
         c.ready = False
         self._ctx.logs.stop(pod.namespace, pod.name, c.name)
         if c.registered:
@@ -280,6 +284,14 @@ class Runtime:
             c.registered = False
         unregister(self._ctx, pod.node, pod.uid)
         self._exited(pod, c, code)
+
+    def _termination_message(self, pod: PodRun, c: ContainerRun, code: int) -> str:
+        obj = self._pod(pod)
+        if obj is None:
+            return ""
+        pod_dir = pod_directory(self._ctx, pod.uid)
+        return termination_message(None if pod_dir is None else pod_dir / "containers" / c.name, obj, c.spec, code,
+                                   self._ctx.logs.read(pod.namespace, pod.name, c.name))
 
     def kill(self, pod: PodRun, c: ContainerRun) -> None:
         """Stop a running container (Killing event); it ends as killed by SIGKILL."""
