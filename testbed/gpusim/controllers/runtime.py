@@ -290,8 +290,9 @@ class Runtime:
         if obj is None:
             return ""
         pod_dir = pod_directory(self._ctx, pod.uid)
+        seen_inside = c.outcome.as_seen_inside if isinstance(c.outcome, Process) else (lambda text: text)
         return termination_message(None if pod_dir is None else pod_dir / "containers" / c.name, obj, c.spec, code,
-                                   self._ctx.logs.read(pod.namespace, pod.name, c.name))
+                                   self._ctx.logs.read(pod.namespace, pod.name, c.name), seen_inside)
 
     def kill(self, pod: PodRun, c: ContainerRun) -> None:
         """Stop a running container (Killing event); it ends as killed by SIGKILL."""
