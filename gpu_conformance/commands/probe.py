@@ -9,14 +9,13 @@ message (facts/termination_message.py), so the suite need not read the pod's log
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..facts.termination_message import encode
 from ..node.probe import probe
 from ..node.versions import container_runtime
+from .termination_log import write_termination_log
 
 
 def register(commands: Any) -> None:
@@ -48,10 +47,6 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--runtime: {exc}") from exc
     text = probe(root, args.runtime, args.node).to_json()
     print(text, flush=True)
-    message = encode(text, str(root)) if args.termination_log is not None else None
-    if message is not None:
-        try:
-            args.termination_log.write_text(message, encoding="utf-8")
-        except OSError as exc:  # the log has it all: the suite reads that instead
-            print(f"gpu-conformance probe: cannot write {args.termination_log}: {exc.strerror}", file=sys.stderr)
+    if args.termination_log is not None:
+        write_termination_log(args.termination_log, text, str(root))
     return 0
