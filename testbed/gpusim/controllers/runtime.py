@@ -19,6 +19,7 @@ from ..dra_slices import publish, unregister
 from ..images import ContainerContext, Process, Script, VolumeSetupError, behaviour, image_env
 from ..images.allocation import allocate
 from ..images.injection import ContainerRequest, StartFailure, inject
+from ..pod_timing import pull_seconds, timed, timing_for
 from ..resources import POD
 from ..store import Obj, now_rfc3339
 from ..termination import termination_message
@@ -101,11 +102,13 @@ class Runtime:
         if any(fnmatch.fnmatchcase(image, pattern) for pattern in self._ctx.scenario.unreachable_images):
             self._later(c, FAILED_PULL_SECONDS, lambda: self._pull_failed(pod, c, image))
         else:
-            self._later(c, PULL_SECONDS, lambda: self._pulled(pod, c, image))
+            timing = timing_for(self._ctx.scenario.pod_timing, image)
+            seconds = pull_seconds(timing, PULL_SECONDS, f"{pod.uid}/{c.name}")
+            self._later(c, seconds, lambda: self._pulled(pod, c, image, seconds))
 
-    def _pulled(self, pod: PodRun, c: ContainerRun, image: str) -> None:
+    def _pulled(self, pod: PodRun, c: ContainerRun, image: str, seconds: float = PULL_SECONDS) -> None:
         self._images.setdefault(pod.node, set()).add(image)
-        took = PULL_SECONDS * self._ctx.clock.time_scale
+        took = seconds * self._ctx.clock.time_scale
         self._event(pod, c, "Normal", "Pulled", pulled_message(image, took, self._minor(pod)))
         c.pull_backoff = 0.0
         self._create(pod, c)
@@ -214,7 +217,8 @@ class Runtime:
             c.process = start_process(outcome, self._ctx.logs, where, lambda code: self._ctx.clock.post(
                 lambda: self._process_exit(pod, c, run_id, code)))
         else:
-            self._script(pod, c, outcome)
+            timing = timing_for(self._ctx.scenario.pod_timing, image)
+            self._script(pod, c, timed(outcome, timing, f"{pod.uid}/{c.name}"))
         self._readiness(pod, c, outcome)
         self._sync(pod)
 
