@@ -4,8 +4,8 @@ The kubelet bind-mounts a file at the container's ``terminationMessagePath`` (de
 When the container exits it reads the file's LAST MaxContainerTerminationMessageLength = 4096 bytes
 (kuberuntime_container.go getTerminationMessage, ``tail.ReadAtMost``); with ``terminationMessagePolicy:
 FallbackToLogsOnError``, a failed container (exit code not 0) that left the file empty gets the log's last 80
-lines, at most 2048 bytes, instead (MaxContainerTerminationMessageLogLines / ...LogLength; these two figures are
-from the kubelet's container package as remembered, not re-read here). The status manager then keeps the FIRST
+lines, at most their last 2048 bytes, instead (pkg/kubelet/container/runtime.go
+MaxContainerTerminationMessageLogLines, MaxContainerTerminationMessageLogLength). The status manager keeps the FIRST
 MaxPodTerminationMessageLogLength = 12 KiB / (containers + init containers) bytes of each message
 (status_manager.go normalizeStatus). The message is ``state.terminated.message``; empty, it is absent.
 """
