@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..node.container_view import look
+from .termination_log import write_termination_log
 
 
 def register(commands: Any) -> None:
@@ -27,6 +28,8 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--dev", type=Path, required=True, metavar="DIR",
                         help="the container's device directory (/dev in a pod)")
+    parser.add_argument("--termination-log", type=Path, metavar="FILE",
+                        help="also write the JSON to FILE (the pod's terminationMessagePath, /dev/termination-log)")
     parser.add_argument("--hold", type=float, default=None, metavar="SECONDS",
                         help="after printing, keep running up to SECONDS (SIGTERM ends it at once, status 0)")
     parser.set_defaults(run=run)
@@ -45,7 +48,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--hold {args.hold:g}: must be 0 or more seconds")
     if args.hold is not None:  # before printing: a deletion right after the output must not kill us with 143
         signal.signal(signal.SIGTERM, _release)
-    print(look(args.dev).to_json(), flush=True)
+    text = look(args.dev).to_json()
+    print(text, flush=True)
+    if args.termination_log is not None:
+        write_termination_log(args.termination_log, text)
     if args.hold is not None:
         with contextlib.suppress(_Released):
             time.sleep(args.hold)

@@ -6,6 +6,7 @@ Collectors (gpu_conformance.kube) fill these; each value says where it was seen.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from .node import NodeProbe
@@ -83,7 +84,15 @@ class PluginFacts:
         return next((d.runtime_class for d in self.daemonsets if d.runtime_class), None)
 
     def pods_on(self, node: str) -> tuple[PluginPod, ...]:
-        return tuple(p for p in self.pods if p.node == node)
+        return self._pods_by_node.get(node, ())
+
+    @cached_property
+    def _pods_by_node(self) -> dict[str, tuple[PluginPod, ...]]:
+        """Indexed once: every GPU node's checks ask for their node's pods (a scan each would cost nodes x pods)."""
+        found: dict[str, list[PluginPod]] = {}
+        for pod in self.pods:
+            found.setdefault(pod.node, []).append(pod)
+        return {node: tuple(pods) for node, pods in found.items()}
 
 
 @dataclass(frozen=True)

@@ -144,8 +144,10 @@ def follow_pods_and_logs(
     stuck_grace: float | None = None,
     not_ready: NotReady | None = None,
     on_seen: Callable[[str, Any], None] | None = None,
+    needs_log: Callable[[Any], bool] = lambda pod: True,
 ) -> tuple[Followed, dict[str, logs.ContainerLog]]:
-    """``follow_pods``, reading each pod's log as soon as it has run to an end, concurrently.
+    """``follow_pods``, reading each pod's log as soon as it has run to an end, concurrently, unless
+    ``needs_log(pod)`` says what the pod's status holds is enough (its termination message).
 
     Returns what was followed and the logs of the pods that terminated (read, or why not).
     """
@@ -153,7 +155,7 @@ def follow_pods_and_logs(
         reads: dict[str, Future[logs.ContainerLog]] = {}
 
         def read(node: str, pod: Any) -> None:
-            if phase(pod) in ("Succeeded", "Failed"):
+            if phase(pod) in ("Succeeded", "Failed") and needs_log(pod):
                 reads[node] = executor.submit(logs.read_container_log, core, namespace, pod.metadata.name,
                                               container)
 

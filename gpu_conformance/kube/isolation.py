@@ -68,7 +68,6 @@ from .workload import UNSCHEDULABLE_GRACE_SECONDS, RuntimeClasses
 
 NodeLooks = NodeIsolation | FactsUnavailable
 WATCH_MARGIN_SECONDS = 10.0
-LOG_POLL_SECONDS = 0.5
 RELEASE_MARGIN_SECONDS = 10.0
 LOG_LINES = 20
 
@@ -131,29 +130,46 @@ def parse_view(log: str) -> ContainerView:
     return ContainerView.from_json(line)
 
 
+def _printed_view(text: str) -> bool:
+    """Whether the log holds a whole line that opens a JSON object: ``sees`` has printed what it saw."""
+    return any(line.startswith("{") for line in text.splitlines(keepends=True) if line.endswith("\n"))
+
+
+def _from_message(pod: Any, container: str) -> Seen | None:
+    """What an ended container left as its termination message (the JSON it printed); None where it left none."""
+    message = container_state(pod, container).termination_message
+    try:
+        return (parse_view(message), None, message) if message else None
+    except ValueError:
+        return None
+
+
 def _read(conn: Connection, settings: Settings, pod: Any, container: str, deadline: float,
           holding: bool) -> Seen:
-    """(view, None, log) or (None, why not, log). A holder still running may not have printed yet: read again."""
+    """(view, None, log) or (None, why not, log). An ended container's view is its termination message where it
+    left one; a holder still running may not have printed yet: its log is followed (one request) until it has."""
     if not _ran(pod, container):
         return None, trouble(pod, container, "", IMAGE_OPTION, settings.timeout), ""
-    while True:
+    if not holding and (seen := _from_message(pod, container)) is not None:
+        return seen
+    if holding:
+        read = logs.follow_container_log(conn.core, settings.namespace, pod.metadata.name, container, _printed_view,
+                                         max(deadline - time.monotonic(), 1.0))
+    else:
         read = logs.read_container_log(conn.core, settings.namespace, pod.metadata.name, container)
-        tail = "\n".join(read.text.splitlines()[-LOG_LINES:])
-        if read.unreadable is not None:
-            problem = f"pod {full_name(pod)} container {container} ran, but its output could not be read: " \
-                      f"{read.unreadable}"
-        else:
-            try:
-                return parse_view(read.text), None, tail
-            except ValueError as exc:
-                problem = f"the output of pod {full_name(pod)} container {container} is unreadable: " \
-                          f"{one_line(str(exc), 200)}"
-        exit_code = container_state(pod, container).exit_code
-        if exit_code not in (None, 0):
-            return None, trouble(pod, container, read.text, IMAGE_OPTION, settings.timeout), tail
-        if not holding or time.monotonic() >= deadline:
-            return None, problem, tail
-        time.sleep(LOG_POLL_SECONDS)
+    tail = "\n".join(read.text.splitlines()[-LOG_LINES:])
+    if read.unreadable is not None:
+        problem = f"pod {full_name(pod)} container {container} ran, but its output could not be read: " \
+                  f"{read.unreadable}"
+    else:
+        try:
+            return parse_view(read.text), None, tail
+        except ValueError as exc:
+            problem = f"the output of pod {full_name(pod)} container {container} is unreadable: " \
+                      f"{one_line(str(exc), 200)}"
+    if container_state(pod, container).exit_code not in (None, 0):
+        return None, trouble(pod, container, read.text, IMAGE_OPTION, settings.timeout), tail
+    return None, problem, tail
 
 
 def _done(component: str) -> Callable[[Any], bool]:

@@ -33,10 +33,11 @@ HOLD_MARGIN_SECONDS = 30.0
 DEADLINE_MARGIN_SECONDS = 30
 TERMINATION_GRACE_SECONDS = 5  # ``sees --hold`` ends at once on SIGTERM
 IMAGE_OPTION = "--probe-image"  # the project's image runs `sees` as it runs the probe
+TERMINATION_LOG = "/dev/termination-log"  # what a container that ends leaves there is read from its status
 
 
 def _container(settings: Settings, node: GpuNode, name: str, hold: float | None, claimed: bool) -> dict[str, Any]:
-    command = ["gpu-conformance", "sees", "--dev", "/dev"]
+    command = ["gpu-conformance", "sees", "--dev", "/dev", "--termination-log", TERMINATION_LOG]
     if hold is not None:
         command += ["--hold", f"{hold:g}"]
     limits = {"memory": "256Mi", **(gpu_limits(node) if name == HOLDS and not claimed else {})}
@@ -48,6 +49,8 @@ def _container(settings: Settings, node: GpuNode, name: str, hold: float | None,
                             "capabilities": {"drop": ["ALL"]}},
         "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": limits,
                       **(container_claims() if name == HOLDS and claimed else {})},
+        "terminationMessagePath": TERMINATION_LOG,
+        "terminationMessagePolicy": "File",
     }
     env = {POD_ENV: visible_devices_env("all"), BYSTANDER: visible_devices_env("")}.get(name)
     if env is not None:

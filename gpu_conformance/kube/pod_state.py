@@ -26,6 +26,7 @@ class ContainerState:
     terminated_reason: str | None
     last_exit: str | None  # the previous run's end, e.g. "Error (exit code 1)"
     last_error_exit_age: float | None = None  # seconds since the previous run ended with a non-zero exit
+    termination_message: str = ""  # of the current run, once terminated: what it left at terminationMessagePath
 
 
 def container_state(pod: Any, container: str | None = None) -> ContainerState:
@@ -49,6 +50,7 @@ def container_state(pod: Any, container: str | None = None) -> ContainerState:
         terminated_reason=terminated.reason if terminated else None,
         last_exit=f"{previous.reason or 'Terminated'} (exit code {previous.exit_code})" if previous else None,
         last_error_exit_age=_error_exit_age(previous),
+        termination_message=str(terminated.message or "") if terminated else "",
     )
 
 

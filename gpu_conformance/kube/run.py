@@ -24,10 +24,11 @@ def _new_run_id() -> str:
 
 @dataclass
 class RunContext:
-    """This run's id, and whether it created the namespace (then cleanup may remove it)."""
+    """This run's id, and whether it created the namespace (then cleanup may remove it) or found it there."""
 
     run_id: str = field(default_factory=_new_run_id)
     created_namespace: bool = False
+    namespace_ready: bool = False  # made or found once: each later gathering skips the call
 
     @property
     def labels(self) -> dict[str, str]:

@@ -81,7 +81,7 @@ def _(fact: ProbeOutcome, node: str | None) -> Evidence:
 
 @evidence.register
 def _(fact: PluginFacts, node: str | None) -> Evidence:
-    pods = [p for p in fact.pods if node is None or p.node == node]
+    pods = fact.pods if node is None else fact.pods_on(node)
     attachments = [Attachment("plugin DaemonSets (JSON)", _json(list(fact.daemonsets)), JSON)]
     attachments += [Attachment(f"plugin pod {p.namespace}/{p.name} status (JSON)",
                                _json({k: v for k, v in dataclasses.asdict(p).items() if k != "log_tail"}), JSON)

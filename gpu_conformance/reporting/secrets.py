@@ -42,6 +42,10 @@ class Redactor:
         # Every MIN_FRAGMENT-long piece of every secret: text containing one holds a fragment of a secret
         # (pytest cut a repr short, a line was wrapped, a message was truncated).
         self._pieces = frozenset(v[i:i + MIN_FRAGMENT] for v in values for i in range(len(v) - MIN_FRAGMENT + 1))
+        # A piece lies within a run of the characters secrets are made of: only those runs are looked through
+        # (a report writes hundreds of thousands of strings; most hold no such run as long as a piece).
+        alphabet = "".join(re.escape(c) for c in sorted(set("".join(self._pieces))))
+        self._runs = re.compile(f"[{alphabet}]{{{MIN_FRAGMENT},}}") if alphabet else None
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
@@ -54,10 +58,11 @@ class Redactor:
 
     def _fragments(self, text: str) -> str:
         """Each run of overlapping MIN_FRAGMENT-long pieces of a secret becomes one [REDACTED]."""
-        if not self._pieces:
+        if self._runs is None:
             return text
         spans: list[list[int]] = []
-        for start in range(len(text) - MIN_FRAGMENT + 1):
+        starts = (i for run in self._runs.finditer(text) for i in range(run.start(), run.end() - MIN_FRAGMENT + 1))
+        for start in starts:
             if text[start:start + MIN_FRAGMENT] in self._pieces:
                 if spans and start <= spans[-1][1]:
                     spans[-1][1] = start + MIN_FRAGMENT

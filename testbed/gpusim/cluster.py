@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .api import ApiServer
+from .api.auth import ADMIN_USER
 from .apiaccess import ApiAccess
 from .bootstrap import bootstrap
 from .controllers import ControllerManager
@@ -75,6 +76,10 @@ class SimCluster:
     def workdir(self) -> Path | None:
         """Where the cluster keeps its files (host roots) while it runs."""
         return self._workdir
+
+    def api_requests(self, user: str = ADMIN_USER) -> int:
+        """How many requests the API server has served to ``user`` (the kubeconfig's user by default)."""
+        return 0 if self._api is None else self._api.ctx.requests_of(user)
 
     def host_root(self, node: str) -> Path:
         """The GPU node's host root directory (its files are rendered on first use)."""

@@ -345,6 +345,16 @@ class ApiFaults:
 
 
 @dataclass(frozen=True)
+class PodTiming:
+    """``podTiming:`` entry: pull and run seconds of the images matching ``image`` (fnmatch); see pod_timing.py."""
+
+    image: str
+    pull_seconds: float | None = None
+    run_seconds: float | None = None
+    jitter_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
@@ -358,6 +368,7 @@ class Scenario:
     node_monitor_grace_seconds: float = 40.0
     # Image references (fnmatch patterns) whose registry cannot be reached from the nodes.
     unreachable_images: tuple[str, ...] = ()
+    pod_timing: tuple[PodTiming, ...] = ()  # pod_timing.py: pull and run seconds per image
     # kube-apiserver's --runtime-config ("resource.k8s.io/v1beta1", True); see gpusim.api.served.
     runtime_config: tuple[tuple[str, bool], ...] = ()
     dra_driver: DraDriverSetup | None = None  # None: no DRA driver installed

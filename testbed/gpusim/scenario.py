@@ -25,6 +25,7 @@ from gpusim.scenario_cluster import (
     cluster_version,
     device_plugin,
     node_monitor_grace,
+    pod_timing,
     runtime_classes,
     unreachable_images,
 )
@@ -45,6 +46,7 @@ TOP_FIELDS = (
     "apiFaults",
     "apiServer",
     "unreachableImages",
+    "podTiming",
     "draDriver",
     "defaults",
     "nodes",
@@ -133,6 +135,7 @@ def _parse(text: str, display: str, base_dir: Path | None, chain: tuple[str, ...
         runtime_classes=runtime_classes(fields.get("runtimeClasses")),
         api_faults=api_faults(fields.get("apiFaults")),
         unreachable_images=unreachable_images(fields.get("unreachableImages")),
+        pod_timing=pod_timing(fields.get("podTiming")),
         runtime_config=runtime_config(fields.get("apiServer"), version),
         dra_driver=dra,
     )

@@ -15,6 +15,7 @@ from gpusim.model import (
     MigStrategy,
     NodeSpec,
     PluginStyle,
+    PodTiming,
     RuntimeClassSpec,
     Scenario,
 )
@@ -180,3 +181,19 @@ def api_faults(value: Value | None) -> ApiFaults:
 
 def unreachable_images(value: Value | None) -> tuple[str, ...]:
     return () if value is None else value.strings(lambda item: item.nonempty("an image pattern"))
+
+
+def pod_timing(value: Value | None) -> tuple[PodTiming, ...]:
+    """``podTiming:``: a list of {image, pullSeconds, runSeconds, jitterSeconds}, the first matching entry applies."""
+    if value is None:
+        return ()
+    timings = []
+    for item in value.items():
+        fields = item.mapping(("image", "pullSeconds", "runSeconds", "jitterSeconds"))
+        timings.append(PodTiming(
+            image=fields.require("image").nonempty("an image pattern"),
+            pull_seconds=fields.read("pullSeconds", lambda v: v.number(0), None),
+            run_seconds=fields.read("runSeconds", lambda v: v.number(0), None),
+            jitter_seconds=fields.read("jitterSeconds", lambda v: v.number(0), 0.0),
+        ))
+    return tuple(timings)

@@ -19,7 +19,7 @@ from gpu_conformance.kube.isolation import gather_isolation
 from gpu_conformance.kube.isolation_pods import HOLDER, isolation_pod
 from gpu_conformance.kube.run import RunContext
 
-from .conftest import Connect
+from .conftest import Connect, count_requests
 
 pytestmark = pytest.mark.e2e
 
@@ -42,8 +42,12 @@ def test_seed_every_container_prints_what_it_sees(start_cluster: StartCluster, c
     conn, settings = connect_to(cluster, keep_resources=True)
     run = RunContext()
     nodes = gpu_nodes(conn, settings)
+    log = count_requests(conn)
     found = gather_isolation(conn, settings, nodes, run)
     assert sorted(found) == list(NODES)
+    # One log read per holding container (followed until it printed); the others' views are their termination
+    # messages: k8s-node05's holder, bystander and other holder, k8s-node06's holder and bystander.
+    assert log.count("GET", path_suffix="/log") == 5
     for name in NODES:
         facts = found[name]
         assert isinstance(facts, NodeIsolation)
@@ -65,7 +69,8 @@ def test_seed_every_container_prints_what_it_sees(start_cluster: StartCluster, c
                                        "seccompProfile": {"type": "RuntimeDefault"}}
     assert "volumes" not in spec or not any("hostPath" in v for v in spec["volumes"])
     holder, bystander = spec["containers"]
-    assert holder["command"] == ["gpu-conformance", "sees", "--dev", "/dev", "--hold", "60"]
+    assert holder["command"] == ["gpu-conformance", "sees", "--dev", "/dev", "--termination-log",
+                                 "/dev/termination-log", "--hold", "60"]
     assert holder["resources"]["limits"]["nvidia.com/gpu"] == "1"
     assert "nvidia.com/gpu" not in bystander["resources"]["limits"]
     assert bystander["env"] == [{"name": "NVIDIA_VISIBLE_DEVICES", "value": ""}]

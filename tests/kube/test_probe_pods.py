@@ -37,9 +37,11 @@ def test_seed_probes_both_nodes_with_one_watch(start_cluster: StartCluster, conn
             outcome.probe.runtime.value is not None
             and outcome.probe.runtime.value.default_runtime == "nvidia"
         )
+        assert outcome.probe.host_root == "/host"  # as the container saw it
     assert log.count("GET", watch=True, path_suffix="/pods") == 1
     assert log.count("GET", path_suffix="/pods") == 1
     assert log.count("POST", path_suffix="/pods") == 2
+    assert log.count("GET", path_suffix="/log") == 0  # the facts came in the pods' termination messages
 
 
 def test_probe_pod_spec_as_the_cluster_stored_it(start_cluster: StartCluster, connect_to: Connect) -> None:
@@ -73,7 +75,11 @@ def test_probe_pod_spec_as_the_cluster_stored_it(start_cluster: StartCluster, co
         "containerd://1.6.24",
         "--node",
         "k8s-node05",
+        "--termination-log",
+        "/dev/termination-log",
     ]
+    assert (container["terminationMessagePath"], container["terminationMessagePolicy"]) == (
+        "/dev/termination-log", "File")
     assert container["image"] == settings.probe_image and container["securityContext"]["privileged"] is True
     assert container["env"] == [{"name": "NVIDIA_VISIBLE_DEVICES", "value": "void"}]  # no GPU for a privileged pod
     assert container["volumeMounts"][0] == {"name": "host", "mountPath": "/host", "readOnly": True}

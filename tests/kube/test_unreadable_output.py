@@ -7,7 +7,7 @@ import pytest
 from gpusim.testing import StartCluster
 
 from gpu_conformance.facts.unavailable import FactsUnavailable
-from gpu_conformance.kube import follow_pods
+from gpu_conformance.kube import follow_pods, probe_pods
 from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.logs import ContainerLog
 from gpu_conformance.kube.probe_pods import run_probes
@@ -30,7 +30,14 @@ def logs_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("logs_unreadable")
-def test_a_probe_whose_output_was_not_read_has_no_facts(start_cluster: StartCluster, connect_to: Connect) -> None:
+def test_a_probe_whose_output_was_not_read_has_no_facts(start_cluster: StartCluster, connect_to: Connect,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its termination message cut short (or not written: the facts did not fit), its log is the output."""
+
+    def cut(message: str) -> str:
+        raise ValueError("the termination message is no zlib+base64 JSON")
+
+    monkeypatch.setattr(probe_pods, "decode", cut)
     conn, settings = connect_to(start_cluster("seed"))
     outcomes = run_probes(conn, settings, gpu_nodes(conn, settings), RunContext())
     assert {(o.probe, o.error) for o in outcomes.values()} == {

@@ -17,6 +17,7 @@ from gpusim.nvml import build_library
 from gpusim.scenario import load
 
 from gpu_conformance.facts.node import NodeProbe
+from gpu_conformance.facts.termination_message import MAX_BYTES, decode
 
 pytestmark = pytest.mark.e2e
 
@@ -172,3 +173,13 @@ def test_bad_usage_exits_2_with_one_line(args: list[str], message: str) -> None:
     done = _cli("probe", *args)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
+
+
+def test_the_facts_are_also_left_as_the_termination_message(tmp_path: Path) -> None:
+    spec = load("seed").node("k8s-node05")
+    root, message = tmp_path / "k8s-node05", tmp_path / "termination-log"
+    render_host_root(spec, root)
+    done = _cli("probe", "--host-root", str(root), "--node", "k8s-node05", "--termination-log", str(message))
+    assert done.returncode == 0, done.stderr
+    assert len(message.read_bytes()) <= MAX_BYTES
+    assert NodeProbe.from_json(decode(message.read_text())) == NodeProbe.from_json(done.stdout)

@@ -85,3 +85,18 @@ def test_hold_ends_by_itself(tmp_path: Path) -> None:
 def test_a_negative_hold_is_bad_usage(tmp_path: Path) -> None:
     done = _sees("--dev", str(tmp_path), "--hold", "-1")
     assert done.returncode == 2 and "--hold -1: must be 0 or more seconds" in done.stderr
+
+
+def test_the_view_is_also_left_as_the_termination_message(tmp_path: Path) -> None:
+    (tmp_path / "dev").mkdir()
+    message = tmp_path / "termination-log"
+    done = _sees("--dev", str(tmp_path / "dev"), "--termination-log", str(message))
+    assert done.returncode == 0, done.stderr
+    assert ContainerView.from_json(message.read_text()) == ContainerView.from_json(done.stdout)
+
+
+def test_a_termination_log_that_cannot_be_written_costs_only_a_line_on_stderr(tmp_path: Path) -> None:
+    (tmp_path / "dev").mkdir()
+    done = _sees("--dev", str(tmp_path / "dev"), "--termination-log", str(tmp_path / "missing" / "log"))
+    assert done.returncode == 0 and ContainerView.from_json(done.stdout).gpus == ()
+    assert "cannot write the termination message to" in done.stderr

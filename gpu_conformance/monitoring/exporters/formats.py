@@ -7,18 +7,17 @@ dcgm-exporter labels them ``UUID`` (``GPU-...`` as NVML writes it) and carries t
 ``DCGM_FI_DRIVER_VERSION``; its ``DCGM_FI_DEV_XID_ERRORS`` gauge is each GPU's last Xid (0: none since DCGM
 started).
 
-prometheus_client's parser raises ``ValueError`` while iterating, after yielding the families before
-the bad line, and never says which line that was: it is found by bisecting on prefixes of the body.
+The body is read by textparse.py, which names the first line prometheus_client's parser refuses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from gpu_conformance.facts.exporters import ExporterFormat, ExporterMetrics, MetricsParseError
+from gpu_conformance.monitoring.exporters.textparse import BadLine, samples_of
 
 NVIDIA_PREFIX = "nvidia_smi_"
 NVIDIA_BUILD_INFO = "nvidia_gpu_exporter_build_info"
@@ -38,30 +37,6 @@ NVIDIA_GPU_INFO = "nvidia_smi_gpu_info"  # the series named when counting nvidia
 def gpu_key(uuid: str) -> str:
     """A GPU UUID in one form whatever wrote it: ``GPU-868D62CF-...`` and ``868d62cf-...`` are one GPU."""
     return uuid.strip().lower().removeprefix("gpu-")
-
-
-def _samples(text: str) -> list[Sample]:
-    return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
-
-
-def _parses(text: str) -> bool:
-    try:
-        _samples(text)
-    except (ValueError, IndexError):
-        return False
-    return True
-
-
-def _first_bad_line(lines: list[str]) -> int:
-    """Index of the line where parsing breaks: the shortest prefix of lines that no longer parses."""
-    good, bad = 0, len(lines)  # the first ``good`` lines parse, the first ``bad`` do not
-    while bad - good > 1:
-        middle = (good + bad) // 2
-        if _parses("".join(lines[:middle])):
-            good = middle
-        else:
-            bad = middle
-    return bad - 1
 
 
 def _format(names: Iterable[str]) -> ExporterFormat:
@@ -84,12 +59,9 @@ def _distinct(values: Iterable[str]) -> tuple[str, ...]:
 def parse_metrics(text: str) -> ExporterMetrics:
     """The body read as Prometheus text; ``MetricsParseError`` quoting the offending line otherwise."""
     try:
-        samples = _samples(text)
-    except (ValueError, IndexError) as exc:
-        lines = text.splitlines(keepends=True)
-        index = _first_bad_line(lines)
-        reason = str(exc) or type(exc).__name__
-        raise MetricsParseError(index + 1, lines[index].rstrip("\r\n"), reason) from None
+        samples = samples_of(text)
+    except BadLine as exc:
+        raise MetricsParseError(exc.number, exc.line, exc.reason) from None
     names = _distinct(s.name for s in samples)
     kind = _format(names)
     uuid_label, driver_label = _UUID_LABEL.get(kind), _DRIVER_LABEL.get(kind)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ class ApiContext:
     tokens: TokenIssuer  # signs ServiceAccount tokens (TokenRequest) and checks them
     served: ServedApis = field(default_factory=ServedApis)  # which group versions answer
     stopping: threading.Event = field(default_factory=threading.Event)
+    # (user, HTTP method) -> requests served, as kube-apiserver's apiserver_request_total counts them (by verb)
+    requests: Counter[tuple[str, str]] = field(default_factory=Counter)
     _closers: dict[int, Callable[[], None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -38,6 +41,14 @@ class ApiContext:
                 self._closers.pop(token, None)
 
         return unregister
+
+    def count_request(self, user: str, method: str) -> None:
+        with self._lock:
+            self.requests[(user, method)] += 1
+
+    def requests_of(self, user: str) -> int:
+        with self._lock:
+            return sum(count for (who, _), count in self.requests.items() if who == user)
 
     def stop_all(self) -> None:
         self.stopping.set()

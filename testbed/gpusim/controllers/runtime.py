@@ -22,8 +22,10 @@ from ..dra_slices import publish, unregister
 from ..images import ContainerContext, Process, Script, VolumeSetupError, behaviour, image_env
 from ..images.allocation import allocate
 from ..images.injection import ContainerRequest, StartFailure, inject
+from ..pod_timing import pull_seconds, timed, timing_for
 from ..resources import POD
 from ..store import Obj, now_rfc3339
+from ..termination import termination_message
 from .base import Context
 from .containers import ContainerRun, PodRun, kill_container, start_process
 from .devices import DeviceManager
@@ -113,11 +115,13 @@ class Runtime:
         if any(fnmatch.fnmatchcase(image, pattern) for pattern in self._ctx.scenario.unreachable_images):
             self._later(c, FAILED_PULL_SECONDS, lambda: self._pull_failed(pod, c, image))
         else:
-            self._later(c, PULL_SECONDS, lambda: self._pulled(pod, c, image))
+            timing = timing_for(self._ctx.scenario.pod_timing, image)
+            seconds = pull_seconds(timing, PULL_SECONDS, f"{pod.uid}/{c.name}")
+            self._later(c, seconds, lambda: self._pulled(pod, c, image, seconds))
 
-    def _pulled(self, pod: PodRun, c: ContainerRun, image: str) -> None:
+    def _pulled(self, pod: PodRun, c: ContainerRun, image: str, seconds: float = PULL_SECONDS) -> None:
         self._images.setdefault(pod.node, set()).add(image)
-        took = PULL_SECONDS * self._ctx.clock.time_scale
+        took = seconds * self._ctx.clock.time_scale
         self._event(pod, c, "Normal", "Pulled", pulled_message(image, took, self._minor(pod)))
         c.pull_backoff = 0.0
         self._create(pod, c)
@@ -229,7 +233,8 @@ class Runtime:
             c.process = start_process(outcome, self._ctx.logs, where, lambda code: self._ctx.clock.post(
                 lambda: self._process_exit(pod, c, run_id, code)))
         else:
-            self._script(pod, c, outcome)
+            timing = timing_for(self._ctx.scenario.pod_timing, image)
+            self._script(pod, c, timed(outcome, timing, f"{pod.uid}/{c.name}"))
         self._readiness(pod, c, outcome)
         self._sync(pod)
 
@@ -289,6 +294,9 @@ class Runtime:
         c.state = {"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
                                   "startedAt": started, "finishedAt": now_rfc3339(),
                                   "containerID": c.container_id}}
+        message = self._termination_message(pod, c, code)
+        if message:
+            c.state["terminated"]["message"] = message
         c.ready = False
         self._ctx.logs.stop(pod.namespace, pod.name, c.name)
         if c.registered:
@@ -296,6 +304,15 @@ class Runtime:
             c.registered = False
         unregister(self._ctx, pod.node, pod.uid)
         self._exited(pod, c, code)
+
+    def _termination_message(self, pod: PodRun, c: ContainerRun, code: int) -> str:
+        obj = self._pod(pod)
+        if obj is None:
+            return ""
+        pod_dir = pod_directory(self._ctx, pod.uid)
+        seen_inside = c.outcome.as_seen_inside if isinstance(c.outcome, Process) else (lambda text: text)
+        return termination_message(None if pod_dir is None else pod_dir / "containers" / c.name, obj, c.spec, code,
+                                   self._ctx.logs.read(pod.namespace, pod.name, c.name), seen_inside)
 
     def kill(self, pod: PodRun, c: ContainerRun) -> None:
         """Stop a running container (Killing event); it ends as killed by SIGKILL."""

@@ -7,7 +7,8 @@ image's entrypoint when the pod names none), runs the registered argv on this ma
 container's arguments. The test bed knows nothing else of what it runs. Registered programs are
 Python programs: the ServiceAccount shim below is a ``sitecustomize`` module.
 
-The simulated kubelet "mounts" hostPath, persistentVolumeClaim, configMap, downwardAPI and projected
+The simulated kubelet "mounts" the termination message file (termination.py), hostPath,
+persistentVolumeClaim, configMap, downwardAPI and projected
 volumes by rewriting every argument and environment value that starts with such a volume's mountPath to
 the same path in the directory that holds the volume's files on this machine: under the node's host
 root, the claim's volume directory, or the pod's own directory (see controllers/pod_volumes.py).
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..defaults import SERVICE_ACCOUNT_MOUNT
+from ..termination import DEFAULT_PATH, message_file
 from . import container_view
 from .base import ContainerContext, Outcome, Process, Script, repository
 
@@ -164,7 +166,9 @@ def run(ctx: ContainerContext) -> Outcome:
     if directory is not None:
         dev, libraries = container_view.prepare(directory, ctx.node, ctx.injection)
         if not any(path == container_view.DEV for path, _ in mounts):
-            mounts = sorted([*mounts, (container_view.DEV, dev)], key=lambda m: len(m[0]), reverse=True)
+            mounts = [*mounts, (container_view.DEV, dev)]
+        message_path = str(ctx.container.get("terminationMessagePath") or DEFAULT_PATH)
+        mounts = sorted([*mounts, (message_path, message_file(directory))], key=lambda m: len(m[0]), reverse=True)
     argv = [*found.argv, *(rewrite(a, mounts) for a in [*command[1:], *args])]
     env = _env(ctx, mounts)
     shown = [(str(target), mount_path) for mount_path, target in mounts]
