@@ -34,6 +34,15 @@ class ContainerLog:
 NO_LOG = ContainerLog("")  # a pod that did not run to an end: nothing was read
 
 
+def _unreadable(namespace: str, pod: str, err: ApiException | HTTPError | OSError) -> ContainerLog:
+    """Why the log could not be read: the API's one line, or the connection's."""
+    if isinstance(err, ApiException):
+        return ContainerLog(evidence_unavailable("log", err), f"reading the log of pod {namespace}/{pod}: "
+                                                              f"{api_message(err)}")
+    why = one_line(str(err), 200)
+    return ContainerLog(f"(log unavailable: {why})", f"reading the log of pod {namespace}/{pod}: {why}")
+
+
 def read_container_log(
     core: Any,
     namespace: str,
@@ -53,12 +62,8 @@ def read_container_log(
             previous=previous or None,
             limit_bytes=LOG_LIMIT_BYTES,
         )
-    except ApiException as err:
-        return ContainerLog(evidence_unavailable("log", err), f"reading the log of pod {namespace}/{pod}: "
-                                                              f"{api_message(err)}")
-    except (HTTPError, OSError) as err:
-        why = one_line(str(err), 200)
-        return ContainerLog(f"(log unavailable: {why})", f"reading the log of pod {namespace}/{pod}: {why}")
+    except (ApiException, HTTPError, OSError) as err:
+        return _unreadable(namespace, pod, err)
     return ContainerLog(text)
 
 
@@ -71,12 +76,8 @@ def follow_container_log(core: Any, namespace: str, pod: str, container: str, do
         response = core.read_namespaced_pod_log(pod, namespace, container=container, follow=True,
                                                 limit_bytes=LOG_LIMIT_BYTES, _preload_content=False,
                                                 _request_timeout=timeout)
-    except ApiException as err:
-        return ContainerLog(evidence_unavailable("log", err), f"reading the log of pod {namespace}/{pod}: "
-                                                              f"{api_message(err)}")
-    except (HTTPError, OSError) as err:
-        why = one_line(str(err), 200)
-        return ContainerLog(f"(log unavailable: {why})", f"reading the log of pod {namespace}/{pod}: {why}")
+    except (ApiException, HTTPError, OSError) as err:
+        return _unreadable(namespace, pod, err)
     text = ""
     try:
         for chunk in response.stream(4096, decode_content=True):
