@@ -36,14 +36,18 @@ class Api:
 
     def run_vectoradd(self, node: str, image: str = VECTORADD) -> client.V1Pod:
         """The tutorial's gpu-pod, pinned to ``node``; returns it once it stops progressing."""
+        return self.run_gpu_pod(node, image)
+
+    def run_gpu_pod(self, node: str, image: str, command: list[str] | None = None, gpus: int = 1) -> client.V1Pod:
+        """A pod of ``image`` asking for ``gpus`` GPUs, pinned to ``node``; returns it once it stops progressing."""
         pod = client.V1Pod(
             metadata=client.V1ObjectMeta(generate_name="gpu-pod-"),
             spec=client.V1PodSpec(
                 restart_policy="Never", node_selector={"kubernetes.io/hostname": node},
                 tolerations=[client.V1Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")],
                 containers=[client.V1Container(
-                    name="cuda-container", image=image,
-                    resources=client.V1ResourceRequirements(limits={"nvidia.com/gpu": "1"}))]))
+                    name="cuda-container", image=image, command=command,
+                    resources=client.V1ResourceRequirements(limits={"nvidia.com/gpu": str(gpus)}))]))
         name = self.core.create_namespaced_pod("default", pod).metadata.name
 
         def settled() -> client.V1Pod | None:
@@ -54,7 +58,7 @@ class Api:
             done = current.status.phase in ("Succeeded", "Failed")
             return current if done or stuck or unschedulable else None
 
-        result = eventually(settled, timeout=30, what=f"vectoradd pod on {node} settling")
+        result = eventually(settled, timeout=30, what=f"{image} pod on {node} settling")
         assert isinstance(result, client.V1Pod)
         return result
 

@@ -20,6 +20,13 @@ from gpusim.testing import StartCluster, eventually
 from kubernetes import client
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.sim.day_two_faults import (
+    cgroup_dev_char_missing,
+    dcgm_diag_memory_fail,
+    exporter_query_fields,
+    nvswitch_no_fabricmanager,
+    pcie_degraded,
+)
 from tests.sim.dra.faults import DRA_FAULTS, DRA_HEALTHY
 from tests.sim.dra_claims.unallocatable_fault import dra_claim_unallocatable
 from tests.sim.fault_api import BROKEN, HEALTHY, VECTORADD, Api, host_file, run_host_binary, scrape
@@ -328,10 +335,16 @@ FAULTS: dict[str, Callable[[Api], None]] = {
     "dra-claim-unallocatable": dra_claim_unallocatable,
     "xid-unhealthy": xid_unhealthy,
     "xid-unhealthy-operator": xid_unhealthy_operator,
+    "nvswitch-no-fabricmanager": nvswitch_no_fabricmanager,
+    "cgroup-dev-char-missing": cgroup_dev_char_missing,
+    "exporter-query-fields": exporter_query_fields,
+    "dcgm-diag-memory-fail": dcgm_diag_memory_fail,
+    "pcie-degraded": pcie_degraded,
 }
 HEALTHY_VARIANTS = {"seed", "docker", "containerd-v1", "containerd-v3-dropin", "crio", "k3s", "gpu-operator", "mig",
                     "helm-gfd", "eks", "open-kernel-module", "time-slicing", "mps", "time-slicing-renamed",
-                    "nvidia-docker2-only", "hardened", "runtimeclass-legacy"} | DRA_HEALTHY
+                    "nvidia-docker2-only", "hardened", "runtimeclass-legacy", "nvswitch",
+                    "systemd-cgroup"} | DRA_HEALTHY
 
 
 def test_every_bundled_scenario_is_either_healthy_or_has_a_fault_test() -> None:
