@@ -62,3 +62,6 @@ def pcie_degraded(api: Api) -> None:
                       log)
     assert found is not None, log
     assert float(found.group(1)) < 2.0  # two RTX 4090 at Gen4 x16 reach about 50 GB/s
+    widths = {line.rsplit(" ", 1)[1] for line in scrape(api.cluster, HEALTHY).text.splitlines()
+              if line.startswith(("nvidia_smi_pcie_link_width_current{", "nvidia_smi_pcie_link_width_max{"))}
+    assert widths == {"4", "16"}, widths  # nvidia-smi: trained at x4 of the x16 the board and slot allow

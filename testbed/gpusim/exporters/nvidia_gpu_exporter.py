@@ -24,6 +24,7 @@ from gpusim.exporters.http11 import Request, Response
 from gpusim.exporters.nvidia_smi import EXIT_DRIVER_UNREACHABLE, GpuContext, query_gpu
 from gpusim.exporters.telemetry import read
 from gpusim.exporters.textformat import Family, Sample, counter, gauge, render_gathered
+from gpusim.hardware import board as hardware_board
 from gpusim.model import NodeSpec
 
 VERSION = "1.2.0"
@@ -106,7 +107,7 @@ class NvidiaGpuExporter:
         for gpu in gpus:
             board = board_for(gpu.name)
             ctx = GpuContext(gpu, board, read(gpu, board, now, self.booted_at), self.node.host.driver_version,
-                             len(gpus), now)
+                             len(gpus), now, self.node.hardware.link(gpu.name), hardware_board(gpu.name).pcie)
             row = self._queried(query_gpu(ctx))
             cells = {field: raw for field, _, raw in row}
             uuid = cells["uuid"].lower().removeprefix("gpu-")

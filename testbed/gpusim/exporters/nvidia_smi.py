@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from gpusim.exporters.boards import Board
 from gpusim.exporters.telemetry import Reading
+from gpusim.hardware import PcieLink
 from gpusim.model import Gpu
 
 NOT_AVAILABLE = "[N/A]"
@@ -39,6 +40,8 @@ class GpuContext:
     driver_version: str
     visible_gpus: int  # what ``count`` reports: the GPUs the driver can see
     now: float
+    link: PcieLink  # the PCIe link the GPU trained at
+    link_max: PcieLink  # the best link the GPU and its slot allow
 
 
 Cell = Callable[[GpuContext], str]
@@ -133,10 +136,11 @@ FIELDS: tuple[tuple[str, str, Cell], ...] = (
     ("pci.device", "", lambda c: f"0x{_pci_parts(c.gpu.pci_bus_id)[2]:02X}"),
     ("pci.device_id", "", lambda c: f"0x{c.board.pci_device_id:04X}10DE"),
     ("pci.sub_device_id", "", lambda c: f"0x{(c.board.pci_device_id * 7) & 0xFFFF:04X}10DE"),
-    ("pcie.link.gen.current", "", lambda c: "1" if c.reading.idle else "4"),
-    ("pcie.link.gen.max", "", lambda c: "4"),
-    ("pcie.link.width.current", "", lambda c: "16"),
-    ("pcie.link.width.max", "", lambda c: "16"),
+    # an idle GPU drops its link to Gen1 to save power; under load it runs at the generation it trained at
+    ("pcie.link.gen.current", "", lambda c: "1" if c.reading.idle else str(c.link.generation)),
+    ("pcie.link.gen.max", "", lambda c: str(c.link_max.generation)),
+    ("pcie.link.width.current", "", lambda c: str(c.link.width)),
+    ("pcie.link.width.max", "", lambda c: str(c.link_max.width)),
     ("index", "", lambda c: str(c.gpu.index)),
     ("display_mode", "", lambda c: "Disabled"),
     ("display_active", "", lambda c: "Disabled"),
