@@ -23,6 +23,9 @@ from ..secret import REDACTED, mask_url_password, reveal
 
 MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary text; such secrets are not secrets anyway
 MIN_FRAGMENT = 8  # this many characters of a secret, anywhere in a text, are redacted as a fragment of it
+# A report repeats the same strings thousands of times (labels, titles, a node's evidence in each of its checks):
+# texts up to this long are redacted once and remembered, up to this many of them.
+MEMO_TEXT_LENGTH, MEMO_ENTRIES = 4096, 200_000
 SERVICE_ACCOUNT_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 _SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH", re.IGNORECASE)
 _BEARER = re.compile(r"(?P<prefix>\bBearer\s+)[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE)
@@ -46,8 +49,19 @@ class Redactor:
         # (a report writes hundreds of thousands of strings; most hold no such run as long as a piece).
         alphabet = "".join(re.escape(c) for c in sorted(set("".join(self._pieces))))
         self._runs = re.compile(f"[{alphabet}]{{{MIN_FRAGMENT},}}") if alphabet else None
+        self._memo: dict[str, str] = {}  # the secrets never change after construction: a text's redaction neither
 
     def __call__(self, text: str) -> str:
+        if len(text) > MEMO_TEXT_LENGTH:
+            return self._redact(text)
+        known = self._memo.get(text)
+        if known is None:
+            if len(self._memo) >= MEMO_ENTRIES:
+                self._memo.clear()
+            known = self._memo[text] = self._redact(text)
+        return known
+
+    def _redact(self, text: str) -> str:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)

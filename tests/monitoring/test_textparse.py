@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from gpu_conformance.monitoring.exporters.textparse import BadLine, samples_of
+from gpu_conformance.monitoring.exporters.textparse import BadLine, _plain_samples, _samples_by_line, samples_of
 from tests.monitoring.test_exporters_formats import FACTS_NVIDIA, FACTS_SMI_FAILING, NODE_EXPORTER, served
 
 ODD_BUT_VALID = """\
@@ -44,6 +44,23 @@ def ours(text: str) -> list[tuple[str, dict[str, str], float]]:
                          ids=["facts-nvidia", "facts-smi-failing", "node-exporter", "odd", "sim-nvidia", "sim-dcgm"])
 def test_the_same_samples_as_prometheus_client(text: str) -> None:
     assert repr(ours(text)) == repr(by_prometheus_client(text))  # repr: NaN equals NaN, 1 is not 1.0
+
+
+PLAIN = served(kind="nvidia_gpu_exporter") + 'negative{a="b",} -3\nplus +4\nempty_braces{} 5\nnan NaN\n'
+
+
+@pytest.mark.parametrize("text", [PLAIN, served(kind="dcgm-exporter"), FACTS_NVIDIA])
+def test_a_plain_body_is_read_in_one_pass_as_line_by_line(text: str) -> None:
+    one_pass = _plain_samples(text)
+    assert one_pass is not None
+    assert repr(one_pass) == repr(_samples_by_line(text))
+
+
+@pytest.mark.parametrize("line", ['escaped{a="x\\"y"} 1', 'brace{a="}"} 1', "stamped 1 1700000000000",
+                                  " indented 1", "windows 1\r", 'name_twice{__name__="x"} 1', "hex 0x10",
+                                  "# a comment", "   "])
+def test_a_line_that_is_not_plain_leaves_the_body_to_the_line_reader(line: str) -> None:
+    assert _plain_samples(f"fine 1\n{line}\nlater 2\n") is None
 
 
 def test_a_counter_keeps_its_exposed_name() -> None:

@@ -73,6 +73,7 @@ def test_results_per_check_and_node_with_evidence(start_cluster: StartCluster, t
     assert any(name.startswith("plugin pod kube-system/") for name in plugin)
     exporter = _attachments(_one(results, "MON-EXPORTER-UP", "k8s-node05"), directory)
     assert "nvidia_smi_" in exporter["exporter scrape excerpt"]
+    _a_nodes_evidence_is_written_once(results, directory)
     version = _one(results, "PRE-K8S-VERSION", "cluster")
     assert version["status"] == "passed" and version["name"] == "PRE-K8S-VERSION Kubernetes >= 1.10"
 
@@ -84,6 +85,15 @@ def test_results_per_check_and_node_with_evidence(start_cluster: StartCluster, t
     categories = [c["name"] for c in json.loads((directory / "categories.json").read_text())]
     assert {"Not conformant", "Could not inspect", "Image could not be pulled", "Timed out"} <= set(categories)
     assert categories[0] == "Consequence of another failure"
+
+
+def _a_nodes_evidence_is_written_once(results: list[dict[str, Any]], directory: Path) -> None:
+    """Every check of a node attaches the node's probe facts: one file, named by each of those results."""
+    sources = {a["source"] for r in results if _labels(r).get("node") == "k8s-node05" for step in r.get("steps", [])
+               for a in step.get("attachments", []) if a["name"] == "probe facts (JSON)"}
+    assert len(sources) == 1 and (directory / sources.pop()).is_file()
+    attachments = sorted(directory.glob("*-attachment*"))
+    assert len({(p.suffix, p.read_bytes()) for p in attachments}) == len(attachments)  # no body twice
 
 
 def test_unreachable_probe_image_is_broken_not_failed(start_cluster: StartCluster, tmp_path: Path) -> None:

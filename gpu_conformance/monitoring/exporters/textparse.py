@@ -23,6 +23,11 @@ _LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"'
 _SAMPLE = re.compile(rf"({_NAME})(?:\{{((?:{_LABEL})(?:,(?:{_LABEL}))*,?)?\}})?[ \t]+([^ \t_]+)")
 _LABELS = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\.)*)"')
 _DESCRIPTOR = re.compile(rf"# (?:HELP {_NAME}(?: .*)?|TYPE {_NAME} [a-z]+)")
+_LABEL_LIST = re.compile(rf"(?:{_LABEL})(?:,(?:{_LABEL}))*,?")
+# Every line of a body as exporters write it, in one pass: a sample without timestamp (labels taken loosely, then
+# checked once per distinct label text), a HELP or TYPE line, or an empty line. Any other line fails the count.
+_PLAIN_LINE = re.compile(rf"^(?:({_NAME})(?:\{{([^}}\n]*)\}})?[ \t]+([^ \t_\r\n]+)"
+                         rf"|# (?:HELP {_NAME}(?: .*)?|TYPE {_NAME} [a-z]+)|)$", re.MULTILINE)
 _ESCAPE = re.compile(r'\\[\\n"]')
 _UNESCAPED = {"\\\\": "\\", "\\n": "\n", '\\"': '"'}
 
@@ -37,6 +42,35 @@ class BadLine(ValueError):
 
 def samples_of(text: str) -> list[Sample]:
     """Every sample of ``text``, in order; BadLine at the first line prometheus_client refuses."""
+    plain = _plain_samples(text)
+    return plain if plain is not None else _samples_by_line(text)
+
+
+def _plain_samples(text: str) -> list[Sample] | None:
+    """The samples of a body whose every line is plain (see _PLAIN_LINE), read in one pass over the text with the
+    labels of each distinct label text read once (an exporter repeats each GPU's labels on ~100 series); None
+    where any line is not plain, or a label or value is one _samples_by_line must judge."""
+    lines = _PLAIN_LINE.findall(text)
+    if len(lines) != text.count("\n") + 1:
+        return None
+    labels_of: dict[str, dict[str, str]] = {"": {}}
+    found: list[Sample] = []
+    for name, label_text, value_text in lines:
+        if not name:
+            continue
+        labels = labels_of.get(label_text)
+        if labels is None:
+            if "\\" in label_text or "__name__" in label_text or not _LABEL_LIST.fullmatch(label_text):
+                return None
+            labels = labels_of[label_text] = dict(_LABELS.findall(label_text))
+        value = _number(value_text)
+        if value is None:
+            return None
+        found.append(Sample(name, dict(labels), value))
+    return found
+
+
+def _samples_by_line(text: str) -> list[Sample]:
     found: list[Sample] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
@@ -64,11 +98,15 @@ def _sample(match: re.Match[str]) -> Sample | None:
             labels[key] = _ESCAPE.sub(lambda m: _UNESCAPED[m.group(0)], quoted) if "\\" in quoted else quoted
         if "__name__" in labels:
             return None
+    value = _number(value_text)
+    return None if value is None else Sample(name, labels, value)
+
+
+def _number(text: str) -> float | None:
+    """An integer as int, anything else float() reads as float (NaN, +Inf, 1e3); None where it reads none."""
+    if (text[1:] if text[:1] in "+-" else text).isdecimal():  # what int() reads, without raising for the rest
+        return int(text)
     try:
-        value: float = int(value_text)
+        return float(text)
     except ValueError:
-        try:
-            value = float(value_text)
-        except ValueError:
-            return None
-    return Sample(name, labels, value)
+        return None
