@@ -25,7 +25,7 @@ MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary text; such secr
 MIN_FRAGMENT = 8  # this many characters of a secret, anywhere in a text, are redacted as a fragment of it
 # A report repeats the same strings thousands of times (labels, titles, a node's evidence in each of its checks):
 # texts up to this long are redacted once and remembered, up to this many of them.
-MEMO_TEXT_LENGTH, MEMO_ENTRIES = 4096, 200_000
+MEMO_TEXT_LENGTH, MEMO_ENTRIES = 1024, 100_000
 SERVICE_ACCOUNT_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 _SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH", re.IGNORECASE)
 _BEARER = re.compile(r"(?P<prefix>\bBearer\s+)[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE)
