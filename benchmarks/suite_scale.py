@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from gpusim.cluster import SimCluster, SimStartError
 from gpusim.images import register_image
 from gpusim.images.dockerfile import final_stage_env
 from gpusim.scenario import loads
+from pytest_floor import item_counts, write_floor_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = tuple(int(n) for n in os.environ.get("SUITE_SCALE_SIZES", "10,100,1000").split(","))
@@ -93,28 +94,34 @@ class Measured:
 
 def suite(cluster: SimCluster, run: str, gpu_nodes: int, tmp: Path, *args: str) -> Measured:
     """One suite run as its own process: wall, its CPU and peak RSS (wait4), the API requests it made."""
+    command = ["conformance", "--kubeconfig", str(cluster.kubeconfig), "--summary-dir", str(tmp),
+               "--exporter-timeout", str(EXPORTER_TIMEOUT), "--log-file", str(tmp / "suite.log"),
+               "--log-file-level", "INFO", *args]
+    before = cluster.api_requests()
+    measured = pytest_run(run, gpu_nodes, tmp, ROOT, command)
+    log = tmp / "suite.log"
+    phases = {m["what"]: float(m["seconds"]) for m in PHASE.finditer(log.read_text() if log.exists() else "")}
+    return replace(measured, api_requests=cluster.api_requests() - before, phases=phases)
+
+
+def pytest_run(run: str, gpu_nodes: int, tmp: Path, cwd: Path, args: list[str], allure: bool = True) -> Measured:
+    """pytest as its own process in ``cwd``: its wall time, CPU and peak RSS (wait4) and last line."""
     profile = os.environ.get("SUITE_SCALE_PROFILE")  # a directory: each run's cProfile data goes there
     profiler = ["-m", "cProfile", "-o", f"{profile}/{run.replace(' ', '-')}-{gpu_nodes}.prof"] if profile else []
-    command = [sys.executable, *profiler, "-m", "pytest", "conformance", "--kubeconfig", str(cluster.kubeconfig),
-               "-p", "no:cacheprovider", "-q", "--no-header", "-p", "no:randomly", "--summary-dir", str(tmp),
-               "--exporter-timeout", str(EXPORTER_TIMEOUT), "--alluredir", str(tmp / "allure-results"),
-               "--log-file", str(tmp / "suite.log"), "--log-file-level", "INFO", *args]
-    before = cluster.api_requests()
+    results = ["--alluredir", str(tmp / "allure-results")] if allure else ["-p", "no:allure_pytest"]
+    command = [sys.executable, *profiler, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--no-header",
+               "-p", "no:randomly", *results, *args]
     started = time.perf_counter()
     with open(tmp / "output.txt", "wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
     output = (tmp / "output.txt").read_text(errors="replace")
     tail = output.strip().splitlines()[-1:]
     if os.environ.get("SUITE_SCALE_KEEP"):  # a directory: each run's output is kept there
         Path(os.environ["SUITE_SCALE_KEEP"], f"{run.replace(' ', '-')}-{gpu_nodes}.txt").write_text(output)
-    log = tmp / "suite.log"
-    phases = {m["what"]: float(m["seconds"]) for m in PHASE.finditer(log.read_text() if log.exists() else "")}
     return Measured(run, gpu_nodes, round(wall, 2), round(usage.ru_utime + usage.ru_stime, 2),
-                    round(usage.ru_maxrss / 1024), cluster.api_requests() - before, process.returncode,
-                    tail[0] if tail else "", phases)
+                    round(usage.ru_maxrss / 1024), 0, os.waitstatus_to_exitcode(status), tail[0] if tail else "", {})
 
 
 def start(scenario_text: str, tmp: Path) -> SimCluster:
@@ -146,10 +153,22 @@ def measure_sizes() -> list[Measured]:
     for gpu_nodes in SIZES:
         if "read-only" in RUNS:
             found.append(measure("read-only", gpu_nodes, scenario_yaml(gpu_nodes), *READ_ONLY))
+            if gpu_nodes == max(SIZES):
+                found += measure_floor(found[-1])
         if "full" in RUNS and gpu_nodes in FULL_SIZES:
             found.append(measure("full", gpu_nodes, scenario_yaml(gpu_nodes)))
             found.append(measure("full, --level tutorial", gpu_nodes, scenario_yaml(gpu_nodes), *TUTORIAL))
     return found
+
+
+def measure_floor(read_only: Measured) -> list[Measured]:
+    """pytest alone, then with allure-pytest, over as many do-nothing items as ``read_only`` ran and deselected."""
+    run, deselected = item_counts(read_only.tail)
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        tests = write_floor_tests(tmp / "tests", run, deselected)
+        return [report(pytest_run(f"pytest floor{suffix}", read_only.gpu_nodes, tmp, tests, [*READ_ONLY], allure))
+                for suffix, allure in ((", no Allure", False), (", allure-pytest", True))]
 
 
 def measure_workload_phase() -> list[Measured]:

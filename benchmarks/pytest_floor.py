@@ -1,0 +1,39 @@
+"""What pytest itself costs for as many test items as a suite run has: the floor under the suite's own figures.
+
+A read-only run at 1000 GPU nodes runs about 12,000 items and deselects about 21,000 (the workload checks). The
+same numbers of items that do nothing, in a test file of their own (no conformance plugin, no cluster), show what
+part of the suite's wall time is pytest's and allure-pytest's per-item work, which no change to the suite removes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+COUNTS = re.compile(r"(?P<count>\d+) (?P<what>passed|failed|skipped|deselected|errors?)")
+_TESTS = '''\
+import pytest
+
+@pytest.mark.parametrize("item", range({run}))
+def test_runs(item):
+    pass
+
+@pytest.mark.workload
+@pytest.mark.parametrize("item", range({deselected}))
+def test_deselected(item):
+    pass
+'''
+
+
+def item_counts(tail: str) -> tuple[int, int]:
+    """(items run, items deselected) from pytest's last line, e.g. ``8008 passed, 4003 skipped, 21002 deselected``."""
+    counts = {m["what"]: int(m["count"]) for m in COUNTS.finditer(tail)}
+    return sum(v for k, v in counts.items() if k != "deselected"), counts.get("deselected", 0)
+
+
+def write_floor_tests(directory: Path, run: int, deselected: int) -> Path:
+    """A directory holding ``run`` items that pass at once and ``deselected`` more marked ``workload``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "pytest.ini").write_text("[pytest]\nmarkers =\n    workload: deselected by -m 'not workload'\n")
+    (directory / "test_floor.py").write_text(_TESTS.format(run=run, deselected=deselected))
+    return directory
