@@ -30,13 +30,15 @@ _RETRYABLE_STATUS = {429, *SERVER_ERRORS}
 _BACKOFF_SECONDS = 0.2
 
 
-def follow(list_call: Callable[..., Any], deadline: float, **kwargs: Any) -> Iterator[Event]:
-    """Current objects as ADDED, then every change, until ``time.monotonic()`` passes ``deadline``.
+def follow(list_call: Callable[..., Any], deadline: float, since: str | None = None,
+           **kwargs: Any) -> Iterator[Event]:
+    """Current objects as ADDED, then every change, until ``time.monotonic()`` passes ``deadline``; with
+    ``since`` (the resourceVersion of a list the caller made) only the changes after it.
 
     ``list_call`` is a typed list method such as ``CoreV1Api.list_namespaced_pod``; ``kwargs`` are
     its arguments (namespace, label_selector, ...). Stop early by leaving the loop.
     """
-    version: str | None = None  # none: the current objects first, as ADDED
+    version = since  # none: the current objects first, as ADDED
     while time.monotonic() < deadline:
         try:
             for kind, obj in _stream(list_call, version, deadline, kwargs):
