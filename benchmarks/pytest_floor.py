@@ -11,18 +11,10 @@ import re
 from pathlib import Path
 
 COUNTS = re.compile(r"(?P<count>\d+) (?P<what>passed|failed|skipped|deselected|errors?)")
-_TESTS = '''\
-import pytest
-
-@pytest.mark.parametrize("item", range({run}))
-def test_runs(item):
-    pass
-
-@pytest.mark.workload
-@pytest.mark.parametrize("item", range({deselected}))
-def test_deselected(item):
-    pass
-'''
+# One function per item, no parameters and no fixtures: a parametrized item would bring a fixture per item, which
+# allure-pytest records in a container file of its own (the suite records none for its per-item fixtures).
+_RUN = "def test_runs_{}():\n    pass\n"
+_DESELECTED = "@pytest.mark.workload\ndef test_deselected_{}():\n    pass\n"
 
 
 def item_counts(tail: str) -> tuple[int, int]:
@@ -35,5 +27,6 @@ def write_floor_tests(directory: Path, run: int, deselected: int) -> Path:
     """A directory holding ``run`` items that pass at once and ``deselected`` more marked ``workload``."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "pytest.ini").write_text("[pytest]\nmarkers =\n    workload: deselected by -m 'not workload'\n")
-    (directory / "test_floor.py").write_text(_TESTS.format(run=run, deselected=deselected))
+    tests = [_RUN.format(i) for i in range(run)] + [_DESELECTED.format(i) for i in range(deselected)]
+    (directory / "test_floor.py").write_text("import pytest\n\n\n" + "\n\n".join(tests))
     return directory

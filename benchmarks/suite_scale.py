@@ -14,6 +14,7 @@ workload phase <= 1.2 x 10 s + pull, exporter phase <= --exporter-timeout + 2 s.
 
     python benchmarks/suite_scale.py                       # everything, writes docs/benchmarks/suite_scale.*
     SUITE_SCALE_SIZES=10,100 SUITE_SCALE_RUNS=read-only python benchmarks/suite_scale.py   # a part, no files
+    SUITE_SCALE_REQUESTS=1 ...                             # also each run's API requests by path, to stderr
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -97,8 +99,10 @@ def suite(cluster: SimCluster, run: str, gpu_nodes: int, tmp: Path, *args: str) 
     command = ["conformance", "--kubeconfig", str(cluster.kubeconfig), "--summary-dir", str(tmp),
                "--exporter-timeout", str(EXPORTER_TIMEOUT), "--log-file", str(tmp / "suite.log"),
                "--log-file-level", "INFO", *args]
-    before = cluster.api_requests()
+    before, log_before = cluster.api_requests(), cluster.api_request_log()
     measured = pytest_run(run, gpu_nodes, tmp, ROOT, command)
+    if os.environ.get("SUITE_SCALE_REQUESTS") == "1":
+        print_requests(f"{run}, {gpu_nodes} GPU nodes", cluster.api_request_log() - log_before)
     log = tmp / "suite.log"
     phases = {m["what"]: float(m["seconds"]) for m in PHASE.finditer(log.read_text() if log.exists() else "")}
     return replace(measured, api_requests=cluster.api_requests() - before, phases=phases)
@@ -122,6 +126,13 @@ def pytest_run(run: str, gpu_nodes: int, tmp: Path, cwd: Path, args: list[str], 
         Path(os.environ["SUITE_SCALE_KEEP"], f"{run.replace(' ', '-')}-{gpu_nodes}.txt").write_text(output)
     return Measured(run, gpu_nodes, round(wall, 2), round(usage.ru_utime + usage.ru_stime, 2),
                     round(usage.ru_maxrss / 1024), 0, os.waitstatus_to_exitcode(status), tail[0] if tail else "", {})
+
+
+def print_requests(title: str, calls: Counter[tuple[str, str]]) -> None:
+    """The run's API requests by method and path (a watch's method is WATCH), to stderr: where they go."""
+    by_path = sorted(calls.items(), key=lambda call: (call[0][1], call[0][0]))
+    lines = [f"{count:5d}  {method:6s} {path}" for (method, path), count in by_path]
+    print(f"API requests of {title}: {sum(calls.values())}", *lines, sep="\n", file=sys.stderr, flush=True)
 
 
 def start(scenario_text: str, tmp: Path) -> SimCluster:

@@ -1,5 +1,5 @@
-"""Removing what a run created: its pods, Jobs, ResourceClaimTemplates and ResourceClaims and Lease, and the
-namespace when the last run leaves it.
+"""Removing what a run created: its pods, Jobs, ResourceClaimTemplates and ResourceClaims and Lease, or the
+namespace with all of them when the last run leaves it.
 
 Jobs are deleted with propagationPolicy Background: without it their pods stay. The resource.k8s.io kinds are
 deleted in the version the suite speaks, where the cluster serves one (one discovery call). Deletions are
@@ -65,24 +65,25 @@ def delete_by_selector(conn: Connection, namespace: str, selector: str) -> list[
 def cleanup(conn: Connection, settings: Settings, run: RunContext) -> list[str]:
     """Delete everything of this run (nothing with --keep-resources); returns problems, never raises for them.
 
-    The namespace goes too when the suite made it (this run or an earlier one: it carries the suite's
-    label) and no other run has a Lease or a pod in it: the last run out removes it. A run starting in the
-    instant between that look and the deletion loses its namespace; its checks then say they could not
-    inspect, and the next run starts afresh.
+    When the suite made the namespace (this run or an earlier one: it carries the suite's label) and no other
+    run has a Lease or a pod in it, the last run out deletes the namespace, and with it all it holds: one call
+    instead of one per kind. Otherwise (or should that deletion fail) this run's objects go by label, kind by
+    kind. A run starting in the instant between that look and the deletion loses its namespace; its checks then
+    say they could not inspect, and the next run starts afresh.
     """
     if settings.keep_resources:
         return []
-    problems = delete_by_selector(conn, settings.namespace, f"{MANAGED},{RUN_ID}={run.run_id}")
-    if problems:
-        return problems
+    problems: list[str] = []
     try:
         if (run.created_namespace or _made_by_suite(conn, settings.namespace)) and not _others_in(
                 conn, settings.namespace, run):
             conn.core.delete_namespace(settings.namespace)
+            return []
     except ApiException as err:
-        if err.status != 404:
-            problems.append(f"deleting namespace {settings.namespace}: {api_message(err)}")
-    return problems
+        if err.status == 404:
+            return []
+        problems.append(f"deleting namespace {settings.namespace}: {api_message(err)}")
+    return delete_by_selector(conn, settings.namespace, f"{MANAGED},{RUN_ID}={run.run_id}") + problems
 
 
 def _made_by_suite(conn: Connection, namespace: str) -> bool:

@@ -6,7 +6,7 @@ tokens and keys never appear in it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kubernetes import client, config
@@ -60,6 +60,8 @@ class Connection:
     cluster: ClusterIdentity  # the one answer to "which cluster" that every report gives
     version: ApiVersion
     identity: str  # "context 'x' of FILE" or "the pod's service account": said in errors, never secret
+    # answers read once a run and shared by the gatherers that need them (kube/plugin.py's device plugin lists)
+    shared: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def server(self) -> str:

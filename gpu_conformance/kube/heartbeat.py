@@ -2,8 +2,10 @@
 
 A run killed outright (SIGKILL, OOM, a lost node) stops renewing; once its Lease is older than its
 ``leaseDurationSeconds`` it is dead, and any other run of the suite removes what it left at once
-(leftovers.py). A run that renews is never touched. One daemon thread renews this run's Lease and
-watches the others'. Lease times are compared with this machine's clock: the machines that run the suite
+(leftovers.py). A run that renews is never touched. One daemon thread renews this run's Lease (one PUT) and,
+every third renewal, looks at the others' (one list): a run that dies beside this one is found within two Lease
+durations. A run that made its namespace finds nobody's objects there: it starts without looking.
+Lease times are compared with this machine's clock: the machines that run the suite
 must agree on the time within a second or two (NTP), as a cluster's machines do.
 
 A run cut off from the API server for longer than LEASE_SECONDS may be taken for dead by a run beside
@@ -29,6 +31,7 @@ from .retry import create_retrying
 from .run import LEASE_SECONDS, RunContext
 
 RENEW_SECONDS = 2.0  # a run is dead after three missed renewals (LEASE_SECONDS)
+LOOK_EVERY = 3  # renewals between two looks for runs that died: once a Lease duration
 LEASE_PREFIX = "gpu-conformance-run-"
 
 
@@ -77,9 +80,9 @@ class Heartbeat:
         are known alive or dead, what the dead ones left removed (leftovers.py)."""
         self._create()
         self._thread.start()
-        if self._leftovers:
+        if self._leftovers and not self._run.created_namespace:
             self._leftovers.settle()
-            self._settled.set()
+        self._settled.set()
 
     def stop(self) -> None:
         """Stop renewing (the Lease stays until cleanup deletes it with the run's objects)."""
@@ -92,9 +95,12 @@ class Heartbeat:
         create_retrying(lambda: self._leases.create_namespaced_lease(self._namespace, body))
 
     def _beat(self) -> None:
+        beats = 0
         while not self._stop.wait(RENEW_SECONDS):
+            beats += 1
             self._noting_problems("renewing this run's Lease", self._renew)
-            if self._leftovers and self._settled.is_set() and not self._stop.is_set():
+            looking = beats % LOOK_EVERY == 0 and self._settled.is_set() and not self._stop.is_set()
+            if self._leftovers and looking:
                 self._noting_problems("looking for runs that died", self._leftovers.sweep_when_due)
 
     def _renew(self) -> None:

@@ -208,27 +208,23 @@ def follow_component(conn: Connection, settings: Settings, run: RunContext, comp
 
 
 def release_holders(conn: Connection, settings: Settings, run: RunContext) -> None:
-    """Delete the holders now that they are read (SIGTERM ends ``sees --hold`` at once), and wait until they are
-    gone: a terminating pod still holds its GPU, and the vectoradd Jobs after us count it as busy. A failure here
-    is left to the run's cleanup, which deletes everything of the run."""
+    """Delete the holders now that they are read (one call; SIGTERM ends ``sees --hold`` at once), and wait until
+    they are gone: a terminating pod still holds its GPU, and the vectoradd Jobs after us count it as busy. A
+    failure here is left to the run's cleanup, which deletes everything of the run."""
+    holders = f"{run.selector()},{COMPONENT} in ({','.join(HOLDING)})"
     with contextlib.suppress(ApiException, HTTPError, OSError):
-        for component in HOLDING:
-            conn.core.delete_collection_namespaced_pod(settings.namespace, label_selector=run.selector(component))
+        conn.core.delete_collection_namespaced_pod(settings.namespace, label_selector=holders)
         deadline = time.monotonic() + TERMINATION_GRACE_SECONDS + RELEASE_MARGIN_SECONDS
-        holding = {pod.metadata.name for pod in conn.core.list_namespaced_pod(
-            settings.namespace, label_selector=run.selector()).items if _holds(pod)}
+        listed = conn.core.list_namespaced_pod(settings.namespace, label_selector=holders)
+        holding = {pod.metadata.name for pod in listed.items}
         if not holding:
             return
-        for kind, pod in follow(conn.core.list_namespaced_pod, deadline, namespace=settings.namespace,
-                                label_selector=run.selector()):
-            if _holds(pod) and kind == "DELETED":
+        for kind, pod in follow(conn.core.list_namespaced_pod, deadline, since=listed.metadata.resource_version,
+                                namespace=settings.namespace, label_selector=holders):
+            if kind == "DELETED":
                 holding.discard(pod.metadata.name)
             if not holding:
                 return
-
-
-def _holds(pod: Any) -> bool:
-    return (pod.metadata.labels or {}).get(COMPONENT) in HOLDING
 
 
 def look_all(conn: Connection, settings: Settings, run: RunContext, runtime_classes: RuntimeClasses,

@@ -159,7 +159,18 @@ class _Found:
 
 
 def _find(conn: Connection, settings: Settings) -> _Found:
-    """The installs whose selectors match, the plugin DaemonSets and their pods (siblings' pods left out)."""
+    """The installs whose selectors match, the plugin DaemonSets and their pods (siblings' pods left out).
+
+    Listed once a connection: the GPU nodes' discovery (kube/cluster.py) and the plugin's facts, gathered a few
+    seconds later in the same run, read the same two lists."""
+    key = ("device plugin", settings.plugin_selector)
+    if key not in conn.shared:
+        conn.shared[key] = _list_plugin(conn, settings)
+    found: _Found = conn.shared[key]
+    return found
+
+
+def _list_plugin(conn: Connection, settings: Settings) -> _Found:
     listed = conn.apps.list_daemon_set_for_all_namespaces().items
     daemonsets = [d for d in listed if is_plugin_daemonset(d)]
     siblings = {d.metadata.uid for d in listed if not is_plugin_daemonset(d)}

@@ -1,9 +1,11 @@
 """A watch that survives what real API servers do to long streams: drops, 410 Gone, throttling.
 
-The official client's ``Watch.stream`` gives up on all three. This one lists once, then watches
-from the list's resourceVersion, resumes from the last seen resourceVersion when a stream ends or
-breaks, and lists again only when the server says that version is gone. Callers see each change
-once, as (type, object) pairs, until their deadline.
+The official client's ``Watch.stream`` gives up on all three. This one starts with a watch that names no
+resourceVersion: the API server then sends the current objects as ADDED events before the changes ("Get State
+and Start at Most Recent", https://kubernetes.io/docs/reference/using-api/api-concepts/#semantics-for-watch), so
+no list call is needed. It resumes from the last seen resourceVersion when a stream ends or breaks, and starts
+afresh the same way only when the server says that version is gone. Callers see each change once, as
+(type, object) pairs, until their deadline.
 
 Throttling and server errors answered to the list or to a watch request are retried by the client layer
 (retry.py); once its budget is spent, its ApiUnavailable ends the watch ("could not inspect"). Only errors
@@ -13,7 +15,7 @@ inside a stream that had started (an ERROR event) are resumed here.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kubernetes import watch
@@ -28,13 +30,15 @@ _RETRYABLE_STATUS = {429, *SERVER_ERRORS}
 _BACKOFF_SECONDS = 0.2
 
 
-def follow(list_call: Callable[..., Any], deadline: float, **kwargs: Any) -> Iterator[Event]:
-    """Current objects as ADDED, then every change, until ``time.monotonic()`` passes ``deadline``.
+def follow(list_call: Callable[..., Any], deadline: float, since: str | None = None,
+           **kwargs: Any) -> Iterator[Event]:
+    """Current objects as ADDED, then every change, until ``time.monotonic()`` passes ``deadline``; with
+    ``since`` (the resourceVersion of a list the caller made) only the changes after it.
 
     ``list_call`` is a typed list method such as ``CoreV1Api.list_namespaced_pod``; ``kwargs`` are
     its arguments (namespace, label_selector, ...). Stop early by leaving the loop.
     """
-    version = yield from _relist(list_call, deadline, kwargs)
+    version = since  # none: the current objects first, as ADDED
     while time.monotonic() < deadline:
         try:
             for kind, obj in _stream(list_call, version, deadline, kwargs):
@@ -43,25 +47,15 @@ def follow(list_call: Callable[..., Any], deadline: float, **kwargs: Any) -> Ite
         except (HTTPError, OSError):
             time.sleep(_BACKOFF_SECONDS)  # a dropped stream: resume from the last version seen
         except ApiException as err:
-            if err.status == 410:  # the version we watched from was compacted away
-                version = yield from _relist(list_call, deadline, kwargs)
+            if err.status == 410:  # the version we watched from was compacted away: the current state again
+                version = None
             elif err.status in _RETRYABLE_STATUS and not isinstance(err, ApiUnavailable):
                 time.sleep(delay(1, None))  # an ERROR event in the stream: resume after a short pause
             else:
                 raise
 
 
-def _relist(list_call: Callable[..., Any], deadline: float,
-            kwargs: dict[str, Any]) -> Generator[Event, None, str]:
-    """List and yield every item as ADDED; returns the version. The client layer retried what it could."""
-    listed = list_call(**kwargs, _request_timeout=_timeout(deadline))
-    for item in listed.items:
-        yield "ADDED", item
-    version: str = listed.metadata.resource_version
-    return version
-
-
-def _stream(list_call: Callable[..., Any], version: str, deadline: float,
+def _stream(list_call: Callable[..., Any], version: str | None, deadline: float,
             kwargs: dict[str, Any]) -> Iterator[Event]:
     """One watch request; the client raises ApiException for ERROR events (410 Gone included)."""
     remaining = max(1, int(deadline - time.monotonic()))

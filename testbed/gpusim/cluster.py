@@ -8,6 +8,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -80,6 +81,10 @@ class SimCluster:
     def api_requests(self, user: str = ADMIN_USER) -> int:
         """How many requests the API server has served to ``user`` (the kubeconfig's user by default)."""
         return 0 if self._api is None else self._api.ctx.requests_of(user)
+
+    def api_request_log(self, user: str = ADMIN_USER) -> Counter[tuple[str, str]]:
+        """(method, path without query) -> requests served to ``user`` so far; a watch's method is "WATCH"."""
+        return Counter() if self._api is None else self._api.ctx.request_log(user)
 
     def host_root(self, node: str) -> Path:
         """The GPU node's host root directory (its files are rendered on first use)."""

@@ -48,6 +48,7 @@ def test_seed_every_container_prints_what_it_sees(start_cluster: StartCluster, c
     # One log read per holding container (followed until it printed); the others' views are their termination
     # messages: k8s-node05's holder, bystander and other holder, k8s-node06's holder and bystander.
     assert log.count("GET", path_suffix="/log") == 5
+    assert log.count("DELETE", path_suffix="/pods") == 1  # the holders, released in one call
     for name in NODES:
         facts = found[name]
         assert isinstance(facts, NodeIsolation)

@@ -109,7 +109,7 @@ def test_vectoradd_jobs_that_may_not_be_created_are_not_a_failure_of_the_node(de
 
 
 def test_cleanup_without_permission_says_what_is_missing(deny: Deny) -> None:
-    conn, run = deny("deletecollection", "jobs"), RunContext(created_namespace=True)
+    conn, run = deny("deletecollection", "jobs"), RunContext()  # a namespace it did not make: kind by kind
     assert cleanup(conn, Settings(), run) == [
         f"deleting Jobs {run.selector()} in gpu-conformance: missing permission: deletecollection jobs.batch in "
         "namespace gpu-conformance for gpu-sim-admin: add it to the Role gpu-conformance"]

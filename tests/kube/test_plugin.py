@@ -6,6 +6,7 @@ import pytest
 from gpusim.scenario import loads
 from gpusim.testing import StartCluster, kubectl
 
+from gpu_conformance.kube.cluster import gpu_nodes
 from gpu_conformance.kube.plugin import discover_plugin
 
 from .conftest import Connect, count_requests
@@ -34,6 +35,15 @@ def test_static_manifest_healthy(start_cluster: StartCluster, connect_to: Connec
     ]
     assert (log.count("GET", path_suffix="/daemonsets"), log.count("GET", path_suffix="/pods")) == (1, 1)
     assert not any(path.endswith("/log") for _, path, _ in log.calls), "healthy pods need no log read"
+
+
+def test_the_node_discovery_and_the_plugin_facts_share_one_listing(start_cluster: StartCluster,
+                                                                   connect_to: Connect) -> None:
+    conn, settings = connect_to(start_cluster("seed"))
+    log = count_requests(conn)
+    assert [n.name for n in gpu_nodes(conn, settings)] == GPU_NODES
+    assert [p.node for p in discover_plugin(conn, settings, GPU_NODES).pods] == GPU_NODES
+    assert (log.count("GET", path_suffix="/daemonsets"), log.count("GET", path_suffix="/pods")) == (1, 1)
 
 
 def test_crash_looping_plugin_shows_why(start_cluster: StartCluster, connect_to: Connect) -> None:

@@ -13,8 +13,9 @@ from gpusim.cluster import SimCluster
 from gpusim.images import register_image
 from gpusim.scenario import load
 from gpusim.termination import MESSAGE_FILE, termination_message
-from gpusim.testing import TEST_ADDRESS_BLOCK
-from kubernetes import client, config
+from gpusim.testing import TEST_ADDRESS_BLOCK, eventually
+from kubernetes import client, config, watch
+from kubernetes.client.exceptions import ApiException
 
 from tests.sim.test_gpu_injection_pods import finished
 
@@ -77,3 +78,35 @@ def test_a_process_writes_its_message_where_the_pod_says(cluster: SimCluster, pa
     terminated = finished(api, name).status.container_statuses[0].state.terminated
     assert (terminated.exit_code, terminated.message) == (0, expected)
     assert api.read_namespaced_pod_log(name, "default") == "done\n"
+
+
+HOLD = "import sys, time; open(sys.argv[1], 'w').write('held'); print('written', flush=True); time.sleep(60)"
+
+
+@pytest.mark.e2e
+def test_a_deleted_pod_is_reported_terminated_with_its_message_before_it_goes(cluster: SimCluster) -> None:
+    """As the kubelet's status manager does: the terminal status first, then the deletion with grace 0 (kubernetes
+    pkg/kubelet/status/status_manager.go, syncPod: canBeDeleted once the phase is terminal)."""
+    api = client.CoreV1Api(config.new_client_from_config(str(cluster.kubeconfig), persist_config=False))
+    container = {"name": "holder", "image": "example.com/termination-test:1",
+                 "command": ["python", "-c", HOLD, "/dev/termination-log"]}
+    api.create_namespaced_pod("default", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "held"},
+                                          "spec": {"nodeName": "k8s-node05", "terminationGracePeriodSeconds": 5,
+                                                   "containers": [container]}})
+
+    def written_yet() -> bool:
+        try:
+            return bool(api.read_namespaced_pod_log("held", "default") == "written\n")
+        except ApiException:  # not started yet
+            return False
+
+    eventually(written_yet, what="the message written")
+    listed = api.list_namespaced_pod("default", field_selector="metadata.name=held")
+    api.delete_namespaced_pod("held", "default")
+    for event in watch.Watch().stream(api.list_namespaced_pod, "default", field_selector="metadata.name=held",
+                                      resource_version=listed.metadata.resource_version, timeout_seconds=20):
+        kind, last = event["type"], event["object"]
+        if kind == "DELETED":
+            break
+    assert kind == "DELETED" and last.status.phase in ("Succeeded", "Failed")
+    assert last.status.container_statuses[0].state.terminated.message == "held"

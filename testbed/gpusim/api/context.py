@@ -25,8 +25,9 @@ class ApiContext:
     tokens: TokenIssuer  # signs ServiceAccount tokens (TokenRequest) and checks them
     served: ServedApis = field(default_factory=ServedApis)  # which group versions answer
     stopping: threading.Event = field(default_factory=threading.Event)
-    # (user, HTTP method) -> requests served, as kube-apiserver's apiserver_request_total counts them (by verb)
-    requests: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (user, HTTP method, path without its query) -> requests served; a watch counts under the method "WATCH",
+    # as kube-apiserver's apiserver_request_total tells it from a list (its verb label)
+    requests: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     _closers: dict[int, Callable[[], None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -42,13 +43,19 @@ class ApiContext:
 
         return unregister
 
-    def count_request(self, user: str, method: str) -> None:
+    def count_request(self, user: str, method: str, path: str, watch: bool = False) -> None:
         with self._lock:
-            self.requests[(user, method)] += 1
+            self.requests[(user, "WATCH" if watch else method, path)] += 1
 
     def requests_of(self, user: str) -> int:
         with self._lock:
-            return sum(count for (who, _), count in self.requests.items() if who == user)
+            return sum(count for (who, _, _), count in self.requests.items() if who == user)
+
+    def request_log(self, user: str) -> Counter[tuple[str, str]]:
+        """(method, path) -> requests served to ``user`` so far."""
+        with self._lock:
+            return Counter({(method, path): count for (who, method, path), count in self.requests.items()
+                            if who == user})
 
     def stop_all(self) -> None:
         self.stopping.set()

@@ -113,7 +113,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
                                self.headers.get_all("Impersonate-Group") or [], req.header("impersonate-uid"),
                                server.ctx.authorize)
             req = Request(req.method, req.path, req.query, req.headers, req.body, user)
-            server.ctx.count_request(user.name, req.method)
+            server.ctx.count_request(user.name, req.method, req.path, req.flag("watch"))
             reply = server.router.dispatch(req)
         except ApiError as err:
             reply = Reply(err.code, err.status())
