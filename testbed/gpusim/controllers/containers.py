@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..images import Process, Script
+from ..images.prefork import PreforkedProcess
 from ..logs import LogStore
 from .base import Timer
+
+ContainerProcess = subprocess.Popen[bytes] | PreforkedProcess  # PID 1: pid, stdout, wait(), returncode
 
 
 @dataclass
@@ -34,7 +37,7 @@ class ContainerRun:
     pull_backoff: float = 0.0
     run_id: int = 0  # bumps on every start so stale timers and exits are ignored
     timers: list[Timer] = field(default_factory=list)
-    process: subprocess.Popen[bytes] | None = None
+    process: ContainerProcess | None = None
     outcome: Script | Process | None = None
     registered: bool = False
 
@@ -100,26 +103,44 @@ class PodRun:
 
 
 def start_process(process: Process, logs: LogStore, where: tuple[str, str, str],
-                  on_exit: Callable[[int], None]) -> subprocess.Popen[bytes]:
-    """Run a real subprocess, the container's PID 1, in a session of its own that stands for the container:
-    its combined output streams into the container log, and when it ends so does every process it started."""
-    child = subprocess.Popen(list(process.argv), env=process.env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                  on_exit: Callable[[int], None]) -> ContainerProcess:
+    """Run the container's PID 1, a real process in a session of its own that stands for the container: its
+    combined output streams into the container log, and when it ends so does every process it started.
+
+    Forked from the cluster's zygote where one can stand for a fresh interpreter (images/prefork.py), a
+    subprocess otherwise."""
+    child: ContainerProcess | None = None
+    if process.zygotes is not None:
+        child = process.zygotes.start(process.argv, process.env)
+    if child is None:
+        child = subprocess.Popen(list(process.argv), env=process.env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    started = child
 
     def pump() -> None:
-        assert child.stdout is not None
-        for line in iter(child.stdout.readline, b""):
+        assert started.stdout is not None
+        for line in iter(started.stdout.readline, b""):
             logs.write(*where, process.as_seen_inside(line.decode(errors="replace")))
-        with contextlib.suppress(ChildProcessError):  # ended, not reaped yet: what it started goes first
-            os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
-            kill_container(child)
-        on_exit(child.wait())
+        if _ended_unreaped(started):  # what it started goes first
+            kill_container(started)
+        on_exit(started.wait())
 
     threading.Thread(target=pump, name=f"container-{where[2]}", daemon=True).start()
-    return child
+    return started
 
 
-def kill_container(child: subprocess.Popen[bytes]) -> None:
+def _ended_unreaped(child: ContainerProcess) -> bool:
+    """Wait until PID 1 has ended, leaving it unreaped (its id still the session's); False if already reaped."""
+    if isinstance(child, PreforkedProcess):
+        return child.wait_unreaped()
+    try:
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
+
+
+def kill_container(child: ContainerProcess) -> None:
     """SIGKILL every process of the container (its session), as a runtime kills a container's cgroup: those
     in process groups of their own too (a shell's jobs, a command's child it keeps apart from Ctrl-C).
 

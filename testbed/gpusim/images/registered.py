@@ -31,7 +31,7 @@ from typing import Any
 
 from ..defaults import SERVICE_ACCOUNT_MOUNT
 from ..termination import DEFAULT_PATH, message_file
-from . import container_view
+from . import container_view, prefork
 from .base import ContainerContext, Outcome, Process, Script, repository
 
 _IN_CLUSTER_SHIM = Path(__file__).resolve().parent / "in_cluster"
@@ -175,4 +175,4 @@ def run(ctx: ContainerContext) -> Outcome:
     if libraries is not None and directory is not None:  # the loader's path, as ldcache is in a real container
         env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (str(libraries), env.get("LD_LIBRARY_PATH")) if p)
         shown.insert(0, (str(libraries), "/" + str(libraries.relative_to(directory / "root"))))
-    return Process(argv=tuple(argv), env=env, mounts=tuple(shown))
+    return Process(argv=tuple(argv), env=env, mounts=tuple(shown), zygotes=prefork.zygotes_for(directory))
