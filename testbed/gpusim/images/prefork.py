@@ -105,7 +105,12 @@ class Zygote:
                 self._next_id += 1
                 handle = self._running[self._next_id] = PreforkedProcess(self, os.fdopen(read_end, "rb"))
                 request = {"id": self._next_id, "argv": list(argv), "env": dict(env), "cwd": cwd}
-                socket.send_fds(self._control, [json.dumps(request).encode()], [write_end])
+                try:
+                    socket.send_fds(self._control, [json.dumps(request).encode()], [write_end])
+                except OSError:  # stopped meanwhile
+                    del self._running[self._next_id]
+                    handle.stdout.close()
+                    return None
         finally:
             os.close(write_end)
         handle.wait_forked()
@@ -139,12 +144,13 @@ class Zygote:
             self._running.clear()
 
     def stop(self) -> None:
+        """End the zygote at once (it holds nothing of value; its children live on in their sessions) and
+        shut the socket down, which wakes our reader where a close would not."""
+        self._process.kill()
+        self._process.wait()
+        with contextlib.suppress(OSError):
+            self._control.shutdown(socket.SHUT_RDWR)
         self._control.close()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
 
 
 class Zygotes:
