@@ -105,28 +105,29 @@ class PodRun:
 def start_process(process: Process, logs: LogStore, where: tuple[str, str, str],
                   on_exit: Callable[[int], None]) -> ContainerProcess:
     """Run the container's PID 1, a real process in a session of its own that stands for the container: its
-    combined output streams into the container log, and when it ends so does every process it started.
-
-    Forked from the cluster's zygote where one can stand for a fresh interpreter (images/prefork.py), a
-    subprocess otherwise."""
-    child: ContainerProcess | None = None
-    if process.zygotes is not None:
-        child = process.zygotes.start(process.argv, process.env)
-    if child is None:
-        child = subprocess.Popen(list(process.argv), env=process.env, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    started = child
+    combined output streams into the container log, and when it ends so does every process it started."""
+    child = _launch(process)
 
     def pump() -> None:
-        assert started.stdout is not None
-        for line in iter(started.stdout.readline, b""):
+        assert child.stdout is not None
+        for line in iter(child.stdout.readline, b""):
             logs.write(*where, process.as_seen_inside(line.decode(errors="replace")))
-        if _ended_unreaped(started):  # what it started goes first
-            kill_container(started)
-        on_exit(started.wait())
+        if _ended_unreaped(child):  # what it started goes first
+            kill_container(child)
+        on_exit(child.wait())
 
     threading.Thread(target=pump, name=f"container-{where[2]}", daemon=True).start()
-    return started
+    return child
+
+
+def _launch(process: Process) -> ContainerProcess:
+    """Forked from the cluster's zygote where one can stand for a fresh interpreter (images/prefork.py), a
+    subprocess otherwise."""
+    forked = None if process.zygotes is None else process.zygotes.start(process.argv, process.env)
+    if forked is not None:
+        return forked
+    return subprocess.Popen(list(process.argv), env=process.env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _ended_unreaped(child: ContainerProcess) -> bool:
