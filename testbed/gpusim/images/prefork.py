@@ -175,6 +175,8 @@ class Zygotes:
             zygote = self._zygotes.get(key)
             if zygote is None:
                 zygote_env = {k: v for k, v in env.items() if k != _RELOADED}
+                if _RELOADED in os.environ:  # this machine's: every container's loader searches it too
+                    zygote_env[_RELOADED] = os.environ[_RELOADED]
                 zygote = self._zygotes[key] = Zygote(argv[0], module, cwd, zygote_env)
         return zygote.start(argv, env, cwd)
 

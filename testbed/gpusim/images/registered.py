@@ -18,6 +18,9 @@ The process sees what a container sees of the cluster: the ``kubernetes`` Servic
 its ServiceAccount token, the token, ca.crt and namespace, which the kubernetes client reads from
 /var/run/secrets/kubernetes.io/serviceaccount: in_cluster/sitecustomize.py points it at the pod's
 directory instead. No kubeconfig of this machine reaches the process.
+
+A ``python -m MODULE`` argv's process is forked from the cluster's zygote, which imported MODULE once, where a
+zygote can stand for a fresh interpreter (images/prefork.py, images/zygote.py); a subprocess otherwise.
 """
 
 from __future__ import annotations

@@ -26,8 +26,9 @@ exit status 1, atexit handlers, non-daemon threads joined, buffers flushed.
 What still differs from a fresh interpreter, and why the probe cannot tell:
 
 - Modules imported before the fork were imported with the zygote's environment and working directory (the
-  first container's, without LD_LIBRARY_PATH), not the container's. The probe reads its environment, /dev,
-  its host root and NVML when it runs, never at import (its variables are the container's by then).
+  first container's, with this machine's LD_LIBRARY_PATH), not the container's. The probe reads its
+  environment, /dev, its host root and NVML when it runs, never at import (its variables are the container's
+  by then).
 - The loader read LD_LIBRARY_PATH when the zygote started, not the child: a later
   ``dlopen("libnvidia-ml.so.1")`` would not search the container's library directory. So the child first
   loads, by absolute path and RTLD_GLOBAL, every ``lib*.so*`` of each directory the container's
@@ -37,7 +38,8 @@ What still differs from a fresh interpreter, and why the probe cannot tell:
   and NVML is "Library Not Found", as in a fresh process. The libraries' constructors run before the
   program instead of at its first dlopen.
 - Interpreter-startup state is the zygote's: the hash seed (``PYTHONHASHSEED``), ``sys.flags`` (``-P``
-  here, so that the zygote's own folder is not on ``sys.path``), ``sys.orig_argv``, the ``__main__`` module
+  here, so that the zygote's own folder is not on ``sys.path``), ``sys.orig_argv`` and /proc/self/cmdline
+  (``ps`` shows the zygote's command line for each container), the ``__main__`` module
   (a temporary one during the run, as ``runpy.run_module`` makes). The kubelet forks through a zygote only
   where the variables read at startup (PYTHON*, LANG, LC_*, LD_* but LD_LIBRARY_PATH) match the zygote's
   and no ``sitecustomize``/``usercustomize`` module on PYTHONPATH must run at the container's start.
