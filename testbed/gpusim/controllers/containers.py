@@ -10,15 +10,16 @@ import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..images import Process, Script
 from ..images.prefork import PreforkedProcess
 from ..logs import LogStore
 from .base import Timer
+from .sessions import SessionSweeper
 
 ContainerProcess = subprocess.Popen[bytes] | PreforkedProcess  # PID 1: pid, stdout, wait(), returncode
+_SESSIONS = SessionSweeper()
 
 
 @dataclass
@@ -150,19 +151,4 @@ def kill_container(child: ContainerProcess) -> None:
     if child.returncode is None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.pid, signal.SIGKILL)
-        for pid in _session_members(child.pid):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-
-
-def _session_members(session: int) -> list[int]:
-    """The processes of a session, from /proc (empty where there is none: the group's kill must do)."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()  # state ppid pgrp session ...
-        except (OSError, IndexError):
-            continue
-        if int(fields[3]) == session:
-            members.append(int(stat.parent.name))
-    return members
+        _SESSIONS.kill(child.pid)

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import ast
 import ctypes
+import gc
 import importlib
 import importlib.util
 import json
@@ -108,6 +109,7 @@ def _serve(control: socket.socket) -> tuple[dict[str, Any], int]:
                 continue
             sys.stdout.flush()
             sys.stderr.flush()
+            gc.freeze()  # the child's collections leave the zygote's objects (and their shared pages) alone
             pid = os.fork()
             if pid == 0:
                 for pidfd in children:
@@ -136,6 +138,7 @@ def _preload_libraries(search_path: str, already_searched: str) -> None:
 
 def _become(request: dict[str, Any], log: int, module: str, zygote_library_path: str) -> None:
     """Turn this fresh fork into the container's PID 1 and run the program."""
+    gc.enable()
     os.setsid()
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -156,6 +159,7 @@ def main() -> None:
     module = sys.argv[2]
     sys.path.insert(0, os.getcwd())  # what -m puts first
     library_path = os.environ.get("LD_LIBRARY_PATH", "")
+    gc.disable()  # no holes in the pages children share: Python's gc docs on fork() without exec()
     _warm(module)
     request, log = _serve(control)
     _become(request, log, module, library_path)
