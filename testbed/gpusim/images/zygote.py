@@ -37,12 +37,15 @@ What still differs from a fresh interpreter, and why the probe cannot tell:
   stand-in library is linked with ``-soname`` in nvml/build.py). Without such a directory nothing is loaded
   and NVML is "Library Not Found", as in a fresh process. The libraries' constructors run before the
   program instead of at its first dlopen.
-- Interpreter-startup state is the zygote's: the hash seed (``PYTHONHASHSEED``), ``sys.flags`` (``-P``
-  here, so that the zygote's own folder is not on ``sys.path``), ``sys.orig_argv`` and /proc/self/cmdline
-  (``ps`` shows the zygote's command line for each container), the ``__main__`` module
-  (a temporary one during the run, as ``runpy.run_module`` makes). The kubelet forks through a zygote only
-  where the variables read at startup (PYTHON*, LANG, LC_*, LD_* but LD_LIBRARY_PATH) match the zygote's
-  and no ``sitecustomize``/``usercustomize`` module on PYTHONPATH must run at the container's start.
+- Interpreter-startup state is the zygote's: the hash seed (``PYTHONHASHSEED``), ``sys.flags`` (``-P`` here,
+  so that the zygote's own folder is not on ``sys.path``), ``sys.orig_argv`` and /proc/self/cmdline (``ps``
+  shows the zygote's command line for each container), the ``__main__`` module (a temporary one during the
+  run, as ``runpy.run_module`` makes); and the objects imported before the fork sit in the collector's
+  permanent generation (``gc.freeze``, so that the child's collections leave their pages shared;
+  ``gc.get_freeze_count()`` is not 0). None of it is what the probe reads or prints. The kubelet forks
+  through a zygote only where the variables read at startup (PYTHON*, LANG, LC_*, LD_* but LD_LIBRARY_PATH)
+  match the zygote's and no ``sitecustomize``/``usercustomize`` module on PYTHONPATH must run at the
+  container's start.
 - A traceback shows this script's frame and runpy's below the program's, where a fresh ``python -m`` shows
   ``<frozen runpy>``'s; the program's own frames, the message and the exit status are the same.
 """
