@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import shutil
 import socket
@@ -21,6 +22,7 @@ from .bootstrap import bootstrap
 from .controllers import ControllerManager
 from .exporters import ExporterPool
 from .hostroot import render_host_root
+from .images import prefork
 from .kubeconfig import write_kubeconfig
 from .logs import LogStore
 from .model import Scenario
@@ -105,6 +107,8 @@ class SimCluster:
         if self._workdir_given is None:
             workdir = self._workdir
             self._cleanups.append(lambda: shutil.rmtree(workdir, ignore_errors=True))
+        prefork.serve_under(self._workdir)  # containers' zygotes, started on first use, stopped after the kubelets
+        self._cleanups.append(functools.partial(prefork.stop_under, self._workdir))
         self._host_roots = host_roots = HostRoots(self.scenario, self._workdir / "hosts")
         self._cleanups.append(self._forget_host_roots)
         bootstrap(self.store, self.scenario)

@@ -10,12 +10,16 @@ import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..images import Process, Script
+from ..images.prefork import PreforkedProcess
 from ..logs import LogStore
 from .base import Timer
+from .sessions import SessionSweeper
+
+ContainerProcess = subprocess.Popen[bytes] | PreforkedProcess  # PID 1: pid, stdout, wait(), returncode
+_SESSIONS = SessionSweeper()
 
 
 @dataclass
@@ -34,7 +38,7 @@ class ContainerRun:
     pull_backoff: float = 0.0
     run_id: int = 0  # bumps on every start so stale timers and exits are ignored
     timers: list[Timer] = field(default_factory=list)
-    process: subprocess.Popen[bytes] | None = None
+    process: ContainerProcess | None = None
     outcome: Script | Process | None = None
     registered: bool = False
 
@@ -100,18 +104,16 @@ class PodRun:
 
 
 def start_process(process: Process, logs: LogStore, where: tuple[str, str, str],
-                  on_exit: Callable[[int], None]) -> subprocess.Popen[bytes]:
-    """Run a real subprocess, the container's PID 1, in a session of its own that stands for the container:
-    its combined output streams into the container log, and when it ends so does every process it started."""
-    child = subprocess.Popen(list(process.argv), env=process.env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                  on_exit: Callable[[int], None]) -> ContainerProcess:
+    """Run the container's PID 1, a real process in a session of its own that stands for the container: its
+    combined output streams into the container log, and when it ends so does every process it started."""
+    child = _launch(process)
 
     def pump() -> None:
         assert child.stdout is not None
         for line in iter(child.stdout.readline, b""):
             logs.write(*where, process.as_seen_inside(line.decode(errors="replace")))
-        with contextlib.suppress(ChildProcessError):  # ended, not reaped yet: what it started goes first
-            os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+        if _ended_unreaped(child):  # what it started goes first
             kill_container(child)
         on_exit(child.wait())
 
@@ -119,7 +121,28 @@ def start_process(process: Process, logs: LogStore, where: tuple[str, str, str],
     return child
 
 
-def kill_container(child: subprocess.Popen[bytes]) -> None:
+def _launch(process: Process) -> ContainerProcess:
+    """Forked from the cluster's zygote where one can stand for a fresh interpreter (images/prefork.py), a
+    subprocess otherwise."""
+    forked = None if process.zygotes is None else process.zygotes.start(process.argv, process.env)
+    if forked is not None:
+        return forked
+    return subprocess.Popen(list(process.argv), env=process.env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _ended_unreaped(child: ContainerProcess) -> bool:
+    """Wait until PID 1 has ended, leaving it unreaped (its id still the session's); False if already reaped."""
+    if isinstance(child, PreforkedProcess):
+        return child.wait_unreaped()
+    try:
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
+
+
+def kill_container(child: ContainerProcess) -> None:
     """SIGKILL every process of the container (its session), as a runtime kills a container's cgroup: those
     in process groups of their own too (a shell's jobs, a command's child it keeps apart from Ctrl-C).
 
@@ -128,19 +151,4 @@ def kill_container(child: subprocess.Popen[bytes]) -> None:
     if child.returncode is None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.pid, signal.SIGKILL)
-        for pid in _session_members(child.pid):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-
-
-def _session_members(session: int) -> list[int]:
-    """The processes of a session, from /proc (empty where there is none: the group's kill must do)."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()  # state ppid pgrp session ...
-        except (OSError, IndexError):
-            continue
-        if int(fields[3]) == session:
-            members.append(int(stat.parent.name))
-    return members
+        _SESSIONS.kill(child.pid)

@@ -6,12 +6,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..host_history import HostHistory
 from ..model import Gpu, NodeSpec, Scenario
 from .allocation import AllocateResponse
 from .injection import Injection
+
+if TYPE_CHECKING:
+    from .prefork import Zygotes
 
 Obj = dict[str, Any]
 
@@ -86,6 +89,7 @@ class Process:
     # (directory on this machine, mountPath): the process runs on the real directory, but what it
     # prints shows the mountPath, as a container with that hostPath mount would print it.
     mounts: tuple[tuple[str, str], ...] = ()
+    zygotes: Zygotes | None = field(default=None, compare=False, repr=False)  # the cluster's (images/prefork.py)
 
     def as_seen_inside(self, text: str) -> str:
         for directory, mount_path in self.mounts:

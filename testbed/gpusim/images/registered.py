@@ -18,6 +18,9 @@ The process sees what a container sees of the cluster: the ``kubernetes`` Servic
 its ServiceAccount token, the token, ca.crt and namespace, which the kubernetes client reads from
 /var/run/secrets/kubernetes.io/serviceaccount: in_cluster/sitecustomize.py points it at the pod's
 directory instead. No kubeconfig of this machine reaches the process.
+
+A ``python -m MODULE`` argv's process is forked from the cluster's zygote, which imported MODULE once, where a
+zygote can stand for a fresh interpreter (images/prefork.py, images/zygote.py); a subprocess otherwise.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 
 from ..defaults import SERVICE_ACCOUNT_MOUNT
 from ..termination import DEFAULT_PATH, message_file
-from . import container_view
+from . import container_view, prefork
 from .base import ContainerContext, Outcome, Process, Script, repository
 
 _IN_CLUSTER_SHIM = Path(__file__).resolve().parent / "in_cluster"
@@ -175,4 +178,4 @@ def run(ctx: ContainerContext) -> Outcome:
     if libraries is not None and directory is not None:  # the loader's path, as ldcache is in a real container
         env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (str(libraries), env.get("LD_LIBRARY_PATH")) if p)
         shown.insert(0, (str(libraries), "/" + str(libraries.relative_to(directory / "root"))))
-    return Process(argv=tuple(argv), env=env, mounts=tuple(shown))
+    return Process(argv=tuple(argv), env=env, mounts=tuple(shown), zygotes=prefork.zygotes_for(directory))
