@@ -9,7 +9,7 @@ from gpu_conformance.facts.exporters import ExporterFacts, MetricsParseError
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.kube.client import Connection
 from gpu_conformance.monitoring.exporters.formats import parse_metrics
-from gpu_conformance.monitoring.exporters.scrape import ScrapeResult, scrape_all
+from gpu_conformance.monitoring.exporters.scrape import ScrapeResult, scrape_each
 from gpu_conformance.monitoring.exporters.targets import Target, exporter_targets
 from gpu_conformance.settings import Settings
 
@@ -52,7 +52,8 @@ def exporter_facts(target: Target, timeout: float, result: ScrapeResult | None) 
 def gather_exporters(nodes: Sequence[GpuNode], settings: Settings,
                      connection: Connection | None = None) -> dict[str, ExporterFacts]:
     """Every node's exporter scraped at once (node name -> facts): about one timeout, however many hang."""
-    targets = exporter_targets(nodes, settings, connection)
-    urls = {t.node: t.url for t in targets if t.url is not None}
-    results = scrape_all(urls, settings.exporter_timeout)
-    return {t.node: exporter_facts(t, settings.exporter_timeout, results.get(t.node)) for t in targets}
+    targets = {t.node: t for t in exporter_targets(nodes, settings, connection)}
+    urls = {node: t.url for node, t in targets.items() if t.url is not None}
+    timeout = settings.exporter_timeout
+    scraped = scrape_each(urls, timeout, lambda node, result: exporter_facts(targets[node], timeout, result))
+    return {node: scraped.get(node) or exporter_facts(t, timeout, None) for node, t in targets.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import errno
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -30,6 +30,7 @@ _CHUNK_BYTES = 64 * 1024
 ACCEPT = "text/plain;version=0.0.4;q=1,*/*;q=0.1"
 
 K = TypeVar("K")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,17 @@ def scrape(url: str, timeout: float, max_bytes: int = MAX_BODY_BYTES) -> ScrapeR
 def scrape_all(urls: Mapping[K, str], timeout: float, max_bytes: int = MAX_BODY_BYTES,
                max_workers: int = MAX_WORKERS) -> dict[K, ScrapeResult]:
     """Every URL scraped concurrently; keys as given. Takes about the slowest scrape, not their sum."""
+    return scrape_each(urls, timeout, lambda _, result: result, max_bytes, max_workers)
+
+
+def scrape_each(urls: Mapping[K, str], timeout: float, digest: Callable[[K, ScrapeResult], T],
+                max_bytes: int = MAX_BODY_BYTES, max_workers: int = MAX_WORKERS) -> dict[K, T]:
+    """Every URL scraped concurrently, each result handed to ``digest`` as soon as it came, in the worker: only
+    what ``digest`` keeps stays, not 1000 bodies at once (90 KB each from a node of 8 GPUs)."""
     if not urls:
         return {}
     with ThreadPoolExecutor(max_workers=min(max_workers, len(urls)),
                             thread_name_prefix="exporter-scrape") as pool:
-        futures = {key: pool.submit(scrape, url, timeout, max_bytes) for key, url in urls.items()}
+        futures = {key: pool.submit(lambda k, u: digest(k, scrape(u, timeout, max_bytes)), key, url)
+                   for key, url in urls.items()}
         return {key: future.result() for key, future in futures.items()}
