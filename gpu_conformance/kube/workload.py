@@ -280,7 +280,9 @@ def run_gpu_jobs(
     watched, logs_by_node = follow_pods_and_logs(conn.core, settings.namespace, run.selector(ask.component), followed,
                                                  deadline, _finished, CONTAINER, stuck_grace=unschedulable_grace,
                                                  not_ready=not_ready_nodes(conn), on_seen=on_seen)
-    events = _events(conn, settings.namespace, kind.label) if followed else {}
+    # Events explain a pod that did not succeed; one that did is explained by its log: none read when all did.
+    succeeded = all(phase(watched.last[n]) == "Succeeded" for n in followed if n in watched.last)
+    events = _events(conn, settings.namespace, kind.label) if followed and not succeeded else defaultdict(tuple)
     for name in followed:
         if name in watched.not_ready:
             outcomes[name] = FactsUnavailable(f"{watched.not_ready[name]}: the {kind.label} pod could not run there")

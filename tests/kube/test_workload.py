@@ -33,10 +33,10 @@ def test_seed_passes_on_both_nodes_with_one_watch(start_cluster: StartCluster, c
             f"gpu-conformance/vectoradd-{name}-{run.run_id}-"
         )
         assert "Test PASSED" in outcome.log
-        assert f"Scheduled: Successfully assigned {outcome.pod} to {name}" in outcome.events
+        assert outcome.events == ()  # a pod that succeeded is explained by its log: no events read
     assert log.count("GET", watch=True, path_suffix="/pods") == 1
     assert log.count("POST", path_suffix="/jobs") == 2
-    assert log.count("GET", path_suffix="/events") == 1
+    assert log.count("GET", path_suffix="/events") == 0
     job = json.loads(
         kubectl(
             cluster, "get", "job", "-n", "gpu-conformance", f"vectoradd-k8s-node06-{run.run_id}", "-o", "json"
