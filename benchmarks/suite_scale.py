@@ -251,8 +251,9 @@ NOTES = [
     "Where the rest goes:",
     "",
     "- API requests per GPU node: the tutorial's chain makes 3 (the probe pod, the vectoradd Job, its log: the "
-    "probe's facts come in its termination message); the hardening checks add 3 isolation pods (every view, the "
-    "holders' too, comes in a termination message). Beyond those a run makes about 14 calls (version, discovery, "
+    "probe's facts come in its termination message); the hardening checks add 3 isolation pods and one followed "
+    "log read per holding container (3): the others' views come in their termination messages. Beyond those a "
+    "run makes about 14 calls (version, discovery, "
     "nodes, RuntimeClasses, DaemonSets, the plugin's and the busy GPUs' pods, one watch per kind of pod, the "
     "namespace and the Lease made and deleted), plus its heartbeat: one PUT every 2 s and one list of Leases every "
     "6 s, so that a run killed outright is found dead within one 6 s Lease duration. That part grows with the "
