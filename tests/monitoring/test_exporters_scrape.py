@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from gpu_conformance.monitoring.exporters.scrape import scrape, scrape_all
+from gpu_conformance.monitoring.exporters.scrape import ScrapeResult, scrape, scrape_each
 
 TIMEOUT = 0.5
 BODY = b'nvidia_smi_temperature_gpu{uuid="df6e7a7c-7314-46f8-abc4-b88b36dcf3aa"} 34\n'
@@ -157,7 +157,7 @@ def test_proxies_from_the_environment_are_not_used(server: str, monkeypatch: pyt
 def test_hanging_exporters_are_waited_for_together(server: str) -> None:
     urls = {f"node-{i:02d}": f"{server}/hang" if i % 2 else f"{server}/metrics" for i in range(40)}
     started = time.monotonic()
-    results = scrape_all(urls, TIMEOUT)
+    results = scrape_each(urls, TIMEOUT, _as_scraped)
     elapsed = time.monotonic() - started
     assert list(results) == list(urls)
     assert {r.error for name, r in results.items() if int(name[-2:]) % 2} == {"no answer within 0.5 s"}
@@ -168,5 +168,9 @@ def test_hanging_exporters_are_waited_for_together(server: str) -> None:
 def test_few_workers_queue_the_hanging_ones(server: str) -> None:
     """The bound is real: with 2 workers, 4 hanging exporters take two timeouts."""
     started = time.monotonic()
-    scrape_all({i: f"{server}/hang" for i in range(4)}, TIMEOUT, max_workers=2)
+    scrape_each({i: f"{server}/hang" for i in range(4)}, TIMEOUT, _as_scraped, max_workers=2)
     assert time.monotonic() - started >= 2 * TIMEOUT
+
+
+def _as_scraped(_: object, result: ScrapeResult) -> ScrapeResult:
+    return result

@@ -130,12 +130,6 @@ def scrape(url: str, timeout: float, max_bytes: int = MAX_BODY_BYTES) -> ScrapeR
             return result(response.status_code, cut, body, response)
 
 
-def scrape_all(urls: Mapping[K, str], timeout: float, max_bytes: int = MAX_BODY_BYTES,
-               max_workers: int = MAX_WORKERS) -> dict[K, ScrapeResult]:
-    """Every URL scraped concurrently; keys as given. Takes about the slowest scrape, not their sum."""
-    return scrape_each(urls, timeout, lambda _, result: result, max_bytes, max_workers)
-
-
 def scrape_each(urls: Mapping[K, str], timeout: float, digest: Callable[[K, ScrapeResult], T],
                 max_bytes: int = MAX_BODY_BYTES, max_workers: int = MAX_WORKERS) -> dict[K, T]:
     """Every URL scraped concurrently, each result handed to ``digest`` as soon as it came, in the worker: only
