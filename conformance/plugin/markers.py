@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .options import settings_from
+from .selection import Marked
 
 MARKERS = {
     "check(id)": "the check of gpu_conformance.checks this test states (one per conformance test)",
@@ -22,10 +23,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
 
 
+def counts_as_workload(marked: Marked, config: pytest.Config) -> bool:
+    """node_local checks create probe pods, so they count as workload (unless --local-probe probes this machine)."""
+    return marked.get_closest_marker("node_local") is not None and not settings_from(config).local
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m deselects, so -m "not workload" leaves them out
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """node_local checks create probe pods, so they count as workload (unless --local-probe probes this machine)."""
-    if any(item.get_closest_marker("node_local") for item in items) and not settings_from(config).local:
-        for item in items:
-            if item.get_closest_marker("node_local"):
-                item.add_marker(pytest.mark.workload)
+    for item in items:
+        if counts_as_workload(item, config):
+            item.add_marker(pytest.mark.workload)

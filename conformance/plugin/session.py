@@ -32,6 +32,7 @@ from gpu_conformance.kube.signals import interrupts_unwind
 
 from .options import settings_from
 from .selection import item_node
+from .whole_check_deselection import deselected_everywhere
 
 CONNECTION = pytest.StashKey[Connection]()
 GPU_NODES = pytest.StashKey[list[GpuNode]]()
@@ -122,13 +123,16 @@ def discovered_nodes(config: pytest.Config) -> list[GpuNode]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """One test item per GPU node, its id the node's name; without GPU nodes one item skipped saying so."""
+    """One test item per GPU node, its id the node's name (one item only for a check deselected on every node);
+    without GPU nodes one item skipped saying so."""
     if "gpu_node" in metafunc.fixturenames:
         nodes = discovered_nodes(metafunc.config)
         if not nodes:
             none = pytest.param(None, marks=pytest.mark.skip(reason=NO_GPU_NODE), id="no-gpu-node")
             metafunc.parametrize("gpu_node", [none], scope="session")
             return
+        if deselected_everywhere(metafunc, nodes, metafunc.config.stash.get(GPU_REQUEST, None)):
+            nodes = nodes[:1]
         metafunc.parametrize("gpu_node", nodes, ids=[n.name for n in nodes], scope="session")
 
 

@@ -1,6 +1,7 @@
 """The suite on a simulated cluster shows each check's level everywhere it reports (terminal table, summary.json,
 JUnit, Allure and its HTML report, metrics), and ``--level`` deselects the checks of the other levels: reported
-as deselected, never skipped; the whole suite's items split into the two levels as the catalogue says."""
+as deselected, never skipped; the whole suite's items split into the two levels as the catalogue says, and into
+read-only and workload ones under ``-m``, each check deselected on every node counted once."""
 
 from __future__ import annotations
 
@@ -138,9 +139,29 @@ def test_the_whole_suite_splits_into_its_levels(kubeconfig: Path) -> None:
     assert tutorial | hardening == every and not tutorial & hardening
     assert {_level_of(test) for test in tutorial} == {"tutorial"}
     assert hardening and {_level_of(test) for test in hardening} == {"hardening"}
-    # --gpu-request auto deselects the DRA checks on seed whatever the level: --level adds the hardening ones.
-    by_gpu_request = int(re.search(r"\((\d+) deselected\)", plain)[1])  # type: ignore[index]
-    assert f"({by_gpu_request + len(hardening)} deselected)" in said
+    # A check deselected on every node is one deselected item (conformance/plugin/whole_check_deselection.py):
+    # --gpu-request auto deselects seed's DRA checks whatever the level, --level adds the hardening ones.
+    by_gpu_request = _deselected(plain)
+    assert by_gpu_request > 0 and _functions(tutorial) < _functions(every)
+    assert _deselected(said) == len(_functions(every)) + by_gpu_request - len(_functions(tutorial))
+
+
+def test_m_splits_the_suite_as_pytest_does_and_counts_a_deselected_check_once(kubeconfig: Path) -> None:
+    every, plain = _collected(kubeconfig)
+    read_only, said = _collected(kubeconfig, "-m", "not workload")
+    workload, _ = _collected(kubeconfig, "-m", "workload")
+    assert read_only | workload == every and not read_only & workload
+    assert "conformance/test_workload.py::test_vectoradd_passes[k8s-node05]" in workload  # seed's GPU nodes
+    assert "conformance/test_prerequisites.py::test_driver_version[k8s-node05]" in workload  # node_local: a probe pod
+    assert _deselected(said) == len(_functions(workload)) + _deselected(plain)
+
+
+def _functions(test_ids: set[str]) -> set[str]:
+    return {test.partition("[")[0] for test in test_ids}
+
+
+def _deselected(output: str) -> int:
+    return int(re.search(r"\((\d+) deselected\)", output)[1])  # type: ignore[index]
 
 
 def test_the_html_report_shows_the_level(tutorial: Run) -> None:
