@@ -1,9 +1,9 @@
 """What pytest itself costs for as many test items as a suite run has: the floor under the suite's own figures.
 
 A read-only run at 1000 GPU nodes runs about 12,000 items and deselects about 20 (the workload checks, one item each:
-conformance/plugin/whole_check_deselection.py). The
-same numbers of items that do nothing, in a test file of their own (no conformance plugin, no cluster), show what
-part of the suite's wall time is pytest's and allure-pytest's per-item work, which no change to the suite removes.
+conformance/plugin/whole_check_deselection.py). The same numbers of items that do nothing, in a test file of their
+own (no conformance plugin, no cluster), show what part of the suite's wall time is pytest's and allure-pytest's
+per-item work, which no change to the suite removes.
 """
 
 from __future__ import annotations
