@@ -1,14 +1,14 @@
 """``--gpu-request``: the checks of a way of requesting GPUs the run does not use are deselected, as ``--level``
 deselects (with both in use, per node: a node that shows one way only is not checked the other way), and the
-summary says once what was chosen and why (the choice is made at session start, session.py).
+summary says once what was chosen and why (the choice is made at session start, session.py; kept in discovered.py).
 """
 
 from __future__ import annotations
 
 import pytest
 
+from .discovered import GPU_REQUEST
 from .selection import deselect
-from .session import GPU_REQUEST
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -17,8 +17,7 @@ from kubernetes.client.exceptions import ApiException
 
 from gpu_conformance.checks import NODE_READY, by_id
 from gpu_conformance.errors import UsageError
-from gpu_conformance.facts.gpu_nodes import GpuNode
-from gpu_conformance.facts.gpu_request_choice import GpuRequestChoice, choose_gpu_request
+from gpu_conformance.facts.gpu_request_choice import choose_gpu_request
 from gpu_conformance.facts.unavailable import FactsUnavailable
 from gpu_conformance.kube.cleanup import cleanup
 from gpu_conformance.kube.client import Connection, connect
@@ -30,13 +29,11 @@ from gpu_conformance.kube.namespace import ensure_namespace
 from gpu_conformance.kube.run import RunContext
 from gpu_conformance.kube.signals import interrupts_unwind
 
+from .discovered import CONNECTION, GPU_NODES, GPU_REQUEST, discovered_nodes
 from .options import settings_from
 from .selection import item_node
 from .whole_check_deselection import deselected_everywhere
 
-CONNECTION = pytest.StashKey[Connection]()
-GPU_NODES = pytest.StashKey[list[GpuNode]]()
-GPU_REQUEST = pytest.StashKey[GpuRequestChoice]()
 RUN = pytest.StashKey[RunContext]()
 HEARTBEAT = pytest.StashKey[Heartbeat]()
 UNWIND = pytest.StashKey[contextlib.ExitStack]()
@@ -116,10 +113,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     for line in heartbeat.removed + heartbeat.problems:
         terminalreporter.write_line(f"gpu-conformance: {line}")
-
-
-def discovered_nodes(config: pytest.Config) -> list[GpuNode]:
-    return config.stash.get(GPU_NODES, [])
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
