@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,17 @@ def start_cluster(tmp_path: Path) -> Iterator[StartCluster]:
 
     yield start
     for cluster in started:
+        cluster.stop()
+
+
+@contextmanager
+def running(scenario: str, directory: Path) -> Iterator[SimCluster]:
+    """A started cluster of ``scenario``, its kubeconfig in ``directory``: for a module's tests to share."""
+    cluster = SimCluster(load(scenario), directory / "kubeconfig", time_scale=0.2,
+                         address_block=TEST_ADDRESS_BLOCK).start()
+    try:
+        yield cluster
+    finally:
         cluster.stop()
 
 

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from gpusim.cluster import SimCluster
-from gpusim.scenario import load
-from gpusim.testing import TEST_ADDRESS_BLOCK, eventually, kubectl
+from gpusim.testing import eventually, kubectl, running
 
 from tests.suite.suite_runner import SuiteRun, run_suite
 
@@ -21,12 +20,8 @@ NODES = ("k8s-node05", "k8s-node06")
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimCluster]:
-    path = tmp_path_factory.mktemp("dra") / "kubeconfig"
-    started = SimCluster(load("dra"), path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
-    try:
+    with running("dra", tmp_path_factory.mktemp("dra")) as started:
         yield started
-    finally:
-        started.stop()
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 from gpusim.cluster import SimCluster
-from gpusim.scenario import load
-from gpusim.testing import TEST_ADDRESS_BLOCK
+from gpusim.testing import running
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.sim.fault_api import scrape
@@ -23,12 +22,8 @@ NODES = ("k8s-node05", "k8s-node06")  # seed's GPU nodes
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimCluster]:
-    path = tmp_path_factory.mktemp("seed") / "kubeconfig"
-    cluster = SimCluster(load("seed"), path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
-    try:
+    with running("seed", tmp_path_factory.mktemp("seed")) as cluster:
         yield cluster
-    finally:
-        cluster.stop()
 
 
 def answered(cluster: SimCluster) -> dict[str, float]:

@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gpusim.cluster import SimCluster
-from gpusim.scenario import load
-from gpusim.testing import TEST_ADDRESS_BLOCK
+from gpusim.testing import running
 
 from tests.suite.suite_runner import ROOT
 
@@ -23,12 +21,8 @@ MODULES = ("conformance/test_device_plugin.py", "conformance/test_capacity.py", 
 
 @pytest.fixture(scope="module")
 def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("seed") / "kubeconfig"
-    cluster = SimCluster(load("seed"), path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
-    try:
-        yield path
-    finally:
-        cluster.stop()
+    with running("seed", tmp_path_factory.mktemp("seed")) as cluster:
+        yield cluster.kubeconfig
 
 
 def _suite(kubeconfig: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

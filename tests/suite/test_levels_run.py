@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from gpusim.cluster import SimCluster
-from gpusim.scenario import load
-from gpusim.testing import TEST_ADDRESS_BLOCK
+from gpusim.testing import running
 from playwright.sync_api import expect
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -54,12 +52,8 @@ def _suite(kubeconfig: Path, folder: Path, *args: str) -> Run:
 @pytest.fixture(scope="module")
 def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The seed cluster, for the module."""
-    path = tmp_path_factory.mktemp("seed") / "kubeconfig"
-    cluster = SimCluster(load("seed"), path, time_scale=0.2, address_block=TEST_ADDRESS_BLOCK).start()
-    try:
-        yield path
-    finally:
-        cluster.stop()
+    with running("seed", tmp_path_factory.mktemp("seed")) as cluster:
+        yield cluster.kubeconfig
 
 
 @pytest.fixture(scope="module")
