@@ -2,8 +2,9 @@
 
 The suite's isolation pods run it (unprivileged, with or without a GPU) to learn whether a container reaches
 GPUs it did not ask for: the ``nvidiaN`` device files in DIR, the GPUs NVML lists, and NVIDIA_VISIBLE_DEVICES.
-With ``--hold`` it then keeps running, so that two pods hold their GPUs at the same time while the suite reads
-them; SIGTERM (the pod's deletion) ends it at once with status 0. Only bad usage exits 2.
+With ``--hold`` it then keeps running, so that two pods hold their GPUs at the same time; SIGTERM (the pod's
+deletion) ends it with status 0, at once or, when it comes earlier, once the JSON is written. Only bad usage
+exits 2.
 """
 
 from __future__ import annotations
@@ -39,20 +40,37 @@ class _Released(Exception):
     """SIGTERM while holding: the pod is being deleted, which is how a hold is meant to end."""
 
 
-def _release(signum: int, frame: FrameType | None) -> None:
-    raise _Released
+class _Hold:
+    """SIGTERM ends the hold, but only once what was seen is written: the suite deletes the holders as soon as they
+    run and reads their termination messages, so a deletion that comes first waits until the file is written."""
+
+    def __init__(self) -> None:
+        self.released = False
+        self.written = False
+
+    def release(self, signum: int, frame: FrameType | None) -> None:
+        self.released = True
+        if self.written:
+            raise _Released
+
+    def keep(self, seconds: float) -> None:
+        """What was seen is written: hold up to ``seconds``, or not at all if released meanwhile."""
+        with contextlib.suppress(_Released):
+            self.written = True
+            if not self.released:
+                time.sleep(seconds)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.hold is not None and args.hold < 0:
         raise UsageError(f"--hold {args.hold:g}: must be 0 or more seconds")
-    if args.hold is not None:  # before printing: a deletion right after the output must not kill us with 143
-        signal.signal(signal.SIGTERM, _release)
+    hold = _Hold()
+    if args.hold is not None:  # before looking: a deletion meanwhile must neither kill us with 143 nor cut us short
+        signal.signal(signal.SIGTERM, hold.release)
     text = look(args.dev).to_json()
     print(text, flush=True)
     if args.termination_log is not None:
         write_termination_log(args.termination_log, text)
     if args.hold is not None:
-        with contextlib.suppress(_Released):
-            time.sleep(args.hold)
+        hold.keep(args.hold)
     return 0

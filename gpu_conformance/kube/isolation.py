@@ -9,9 +9,13 @@ Per node, up to three pods of the project's image, each container running ``gpu-
 - ``sec-other``: a second holder of 1 GPU, on nodes with 2 or more allocatable GPUs, so that two pods hold one
   each at the same time.
 
-Holders run ``sees --hold``: they keep their GPU until the suite has read both pods' output, then it deletes them
-(even with --keep-resources: what they printed is in the report, and their GPUs are needed next).
-They hold for the pod timeout plus a margin, so the first still holds when the watch gives up on the second.
+Holders run ``sees --hold``: it writes what it saw to its termination-log file, then keeps its GPU until the
+suite, once every holder runs, deletes them (even with --keep-resources: their GPUs are needed next). A deletion
+that comes before ``sees`` has written waits for it (commands/sees.py). The kubelet reports their containers
+terminated, with that file as their termination message, before it removes the pods (kubernetes
+pkg/kubelet/status/status_manager.go, syncPod: the terminal status is written, then the pod is deleted with
+grace 0 once canBeDeleted), and the watch that waits for them to go sees it: no log is read. They hold for the
+pod timeout plus a margin, so the first still holds when the watch gives up on the second.
 
 Free GPUs: pytest runs one fixture at a time, so these pods never run beside this run's vectoradd Jobs (that
 gathering has ended, or not begun); GPUs held by anything else now (other workloads, a vectoradd pod past its
@@ -130,11 +134,6 @@ def parse_view(log: str) -> ContainerView:
     return ContainerView.from_json(line)
 
 
-def _printed_view(text: str) -> bool:
-    """Whether the log holds a whole line that opens a JSON object: ``sees`` has printed what it saw."""
-    return any(line.startswith("{") for line in text.splitlines(keepends=True) if line.endswith("\n"))
-
-
 def _from_message(pod: Any, container: str) -> Seen | None:
     """What an ended container left as its termination message (the JSON it printed); None where it left none."""
     message = container_state(pod, container).termination_message
@@ -144,19 +143,14 @@ def _from_message(pod: Any, container: str) -> Seen | None:
         return None
 
 
-def _read(conn: Connection, settings: Settings, pod: Any, container: str, deadline: float,
-          holding: bool) -> Seen:
+def _read(conn: Connection, settings: Settings, pod: Any, container: str) -> Seen:
     """(view, None, log) or (None, why not, log). An ended container's view is its termination message where it
-    left one; a holder still running may not have printed yet: its log is followed (one request) until it has."""
+    left one, else its log (one request)."""
     if not _ran(pod, container):
         return None, trouble(pod, container, "", IMAGE_OPTION, settings.timeout), ""
-    if not holding and (seen := _from_message(pod, container)) is not None:
+    if (seen := _from_message(pod, container)) is not None:
         return seen
-    if holding:
-        read = logs.follow_container_log(conn.core, settings.namespace, pod.metadata.name, container, _printed_view,
-                                         max(deadline - time.monotonic(), 1.0))
-    else:
-        read = logs.read_container_log(conn.core, settings.namespace, pod.metadata.name, container)
+    read = logs.read_container_log(conn.core, settings.namespace, pod.metadata.name, container)
     tail = "\n".join(read.text.splitlines()[-LOG_LINES:])
     if read.unreadable is not None:
         problem = f"pod {full_name(pod)} container {container} ran, but its output could not be read: " \
@@ -182,75 +176,95 @@ def _done(component: str) -> Callable[[Any], bool]:
 
 Key = tuple[str, str, str]  # (node, component, container)
 Seen = tuple[ContainerView | None, str | None, str]  # (view, or why there is none; the log)
+Holding = tuple[Key, Any]  # a holding container that runs, and its pod as last seen: read once it is released
 
 
 def follow_component(conn: Connection, settings: Settings, run: RunContext, component: str, nodes: list[str],
-            deadline: float, grace: float) -> dict[Key, Seen]:
-    """Follow one kind of pod on ``nodes`` with one watch, then read every container's output concurrently."""
+                     deadline: float, grace: float) -> tuple[dict[Key, Seen], list[Holding]]:
+    """Follow one kind of pod on ``nodes`` with one watch, then read every ended container's output concurrently;
+    a holder's running containers are returned apart, to read once released."""
     watched = follow_pods(conn.core, settings.namespace, run.selector(component), nodes, deadline, _done(component),
                           lambda node, pod: None, stuck_grace=grace, not_ready=not_ready_nodes(conn))
     found: dict[Key, Seen] = {}
-    reads: list[tuple[str, str, Any]] = []
+    reads: list[Holding] = []
+    holding: list[Holding] = []
     for node in nodes:
         pod = watched.last.get(node)
         for container in CONTAINERS[component]:
+            key = (node, component, container)
             if node in watched.not_ready:
-                found[node, component, container] = None, f"{watched.not_ready[node]}: the pod could not run there", ""
+                found[key] = None, f"{watched.not_ready[node]}: the pod could not run there", ""
             elif pod is None:
-                found[node, component, container] = None, trouble(None, container, "", IMAGE_OPTION,
-                                                                  settings.timeout), ""
+                found[key] = None, trouble(None, container, "", IMAGE_OPTION, settings.timeout), ""
+            elif component in HOLDING and _ran(pod, container) and container_state(pod, container).exit_code is None:
+                holding.append((key, pod))
             else:
-                reads.append((node, container, pod))
-    results = logs.map_bounded(lambda r: _read(conn, settings, r[2], r[1], deadline, component in HOLDING), reads)
-    for (node, container, _), result in zip(reads, results, strict=True):
-        found[node, component, container] = result
-    return found
+                reads.append((key, pod))
+    found.update(_read_all(conn, settings, reads))
+    return found, holding
 
 
-def release_holders(conn: Connection, settings: Settings, run: RunContext) -> None:
-    """Delete the holders now that they are read (one call; SIGTERM ends ``sees --hold`` at once), and wait until
-    they are gone: a terminating pod still holds its GPU, and the vectoradd Jobs after us count it as busy. A
-    failure here is left to the run's cleanup, which deletes everything of the run."""
+def _read_all(conn: Connection, settings: Settings, containers: list[Holding]) -> dict[Key, Seen]:
+    results = logs.map_bounded(lambda c: _read(conn, settings, c[1], c[0][2]), containers)
+    return {key: seen for (key, _), seen in zip(containers, results, strict=True)}
+
+
+def release_holders(conn: Connection, settings: Settings, run: RunContext) -> dict[str, Any]:
+    """Delete the holders (one call; SIGTERM ends ``sees --hold`` once it has written what it saw), and wait until
+    they are gone: a terminating pod still holds its GPU, and the vectoradd Jobs after us count it as busy.
+
+    Each holder pod's last object seen, by name: its containers terminated, with their termination messages. They
+    are listed before the deletion and watched from that list's resourceVersion on, so each one's final state
+    (terminated, then DELETED) reaches the watch however late a retried call lands. A failure here is left to the
+    run's cleanup, which deletes everything of the run."""
     holders = f"{run.selector()},{COMPONENT} in ({','.join(HOLDING)})"
+    last: dict[str, Any] = {}
     with contextlib.suppress(ApiException, HTTPError, OSError):
+        listed = conn.core.list_namespaced_pod(settings.namespace, label_selector=holders)
+        last = {pod.metadata.name: pod for pod in listed.items}
+        if not last:
+            return last
         conn.core.delete_collection_namespaced_pod(settings.namespace, label_selector=holders)
         deadline = time.monotonic() + TERMINATION_GRACE_SECONDS + RELEASE_MARGIN_SECONDS
-        listed = conn.core.list_namespaced_pod(settings.namespace, label_selector=holders)
-        holding = {pod.metadata.name for pod in listed.items}
-        if not holding:
-            return
+        waiting = set(last)
         for kind, pod in follow(conn.core.list_namespaced_pod, deadline, since=listed.metadata.resource_version,
                                 namespace=settings.namespace, label_selector=holders):
+            last[pod.metadata.name] = pod
             if kind == "DELETED":
-                holding.discard(pod.metadata.name)
-            if not holding:
-                return
+                waiting.discard(pod.metadata.name)
+            if not waiting:
+                break
+    return last
 
 
 def look_all(conn: Connection, settings: Settings, run: RunContext, runtime_classes: RuntimeClasses,
              planned: list[Planned], unschedulable_grace: float,
              while_holding: Callable[[], None] = lambda: None) -> dict[Key, Seen]:
-    """Make the planned pods, follow each kind with one watch, side by side, and read every container; then
-    ``while_holding()`` (the holders still hold their GPUs), then release the holders. Every planned container's
-    view, or why there is none."""
+    """Make the planned pods, follow each kind with one watch, side by side, and read every container but the
+    holders'; then ``while_holding()`` (the holders still hold their GPUs), then release the holders and read theirs
+    from their last state (termination messages). Every planned container's view, or why there is none."""
     deadline = time.monotonic() + settings.timeout + WATCH_MARGIN_SECONDS
     to_make = [p for p in planned if p.skipped is None]
     created = logs.map_bounded(lambda p: create_planned(conn, settings, run, runtime_classes, p), to_make)
     failed = {(p.node.name, p.component): why for p, why in zip(to_make, created, strict=True) if why is not None}
     found: dict[Key, Seen] = {}
 
-    def follow_kind(component: str) -> dict[Key, Seen]:
+    def follow_kind(component: str) -> tuple[dict[Key, Seen], list[Holding]]:
         followed = [p.node.name for p in to_make if p.component == component and (p.node.name, component) not in failed]
         if not followed:
-            return {}
+            return {}, []
         return follow_component(conn, settings, run, component, followed, deadline, unschedulable_grace)
 
+    holding: list[Holding] = []
+    released: dict[str, Any] = {}
     try:  # one watch per kind of pod, side by side: a slow kind never eats another's time
-        for followed in logs.map_bounded(follow_kind, list(dict.fromkeys(p.component for p in planned))):
+        for followed, holds in logs.map_bounded(follow_kind, list(dict.fromkeys(p.component for p in planned))):
             found.update(followed)
+            holding += holds
         while_holding()
     finally:
-        release_holders(conn, settings, run)  # even with --keep-resources: vectoradd needs their GPUs
+        released = release_holders(conn, settings, run)  # even with --keep-resources: vectoradd needs their GPUs
+    found.update(_read_all(conn, settings, [(key, released.get(pod.metadata.name, pod)) for key, pod in holding]))
     for p in planned:
         why = p.skipped or failed.get((p.node.name, p.component))
         if why is not None:

@@ -67,30 +67,6 @@ def read_container_log(
     return ContainerLog(text)
 
 
-def follow_container_log(core: Any, namespace: str, pod: str, container: str, done: Callable[[str], bool],
-                         timeout: float) -> ContainerLog:
-    """A running container's log as it is written, in ONE request (``follow=true``), until ``done(log so far)``,
-    the container ends, or nothing more comes for ``timeout`` seconds: what came is the log (polling would cost a
-    request every interval)."""
-    try:
-        response = core.read_namespaced_pod_log(pod, namespace, container=container, follow=True,
-                                                limit_bytes=LOG_LIMIT_BYTES, _preload_content=False,
-                                                _request_timeout=timeout)
-    except (ApiException, HTTPError, OSError) as err:
-        return _unreadable(namespace, pod, err)
-    text = ""
-    try:
-        for chunk in response.stream(4096, decode_content=True):
-            text += chunk.decode("utf-8", errors="replace")
-            if done(text):
-                break
-    except (HTTPError, OSError):
-        pass  # nothing more within the timeout, or the stream broke: what came is what there is
-    finally:
-        response.close()  # a stream left mid-way cannot go back to the pool
-    return ContainerLog(text)
-
-
 def read_log(
     core: Any,
     namespace: str,

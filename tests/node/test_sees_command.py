@@ -16,6 +16,7 @@ from gpusim.nvml import build_library
 from gpusim.nvml.install import library_dir
 from gpusim.scenario import load
 
+from gpu_conformance.commands.sees import _Hold
 from gpu_conformance.facts.container_view import ContainerView
 
 pytestmark = pytest.mark.e2e
@@ -100,3 +101,23 @@ def test_a_termination_log_that_cannot_be_written_costs_only_a_line_on_stderr(tm
     done = _sees("--dev", str(tmp_path / "dev"), "--termination-log", str(tmp_path / "missing" / "log"))
     assert done.returncode == 0 and ContainerView.from_json(done.stdout).gpus == ()
     assert "cannot write the termination message to" in done.stderr
+
+
+def test_a_deletion_before_the_view_is_written_waits_for_it_then_ends_the_hold() -> None:
+    hold = _Hold()
+    hold.release(signal.SIGTERM, None)  # deleted while looking: nothing raised, the look goes on
+    started = time.monotonic()
+    hold.keep(30)
+    assert hold.written and time.monotonic() - started < 1
+
+
+def test_a_deletion_while_holding_ends_the_hold_at_once() -> None:
+    hold = _Hold()
+    signal.signal(signal.SIGALRM, hold.release)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    started = time.monotonic()
+    try:
+        hold.keep(30)
+    finally:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    assert time.monotonic() - started < 5
