@@ -251,13 +251,15 @@ NOTES = [
     "Where the rest goes:",
     "",
     "- API requests per GPU node: the tutorial's chain makes 3 (the probe pod, the vectoradd Job, its log: the "
-    "probe's facts come in its termination message); the hardening checks add 3 isolation pods and one followed "
-    "log read per holding container (3): the others' views come in their termination messages. Beyond those a "
-    "run makes about 14 calls (version, discovery, "
-    "nodes, RuntimeClasses, DaemonSets, the plugin's and the busy GPUs' pods, one watch per kind of pod, the "
-    "namespace and the Lease made and deleted), plus its heartbeat: one PUT every 2 s and one list of Leases every "
-    "6 s, so that a run killed outright is found dead within one 6 s Lease duration. That part grows with the "
-    "run's length, not its nodes: about 57 requests in the 85 s of the 1000-node tutorial run.",
+    "probe's facts come in its termination message); the hardening checks add its 3 isolation pods, whose "
+    "containers' views all come in termination messages, the holders' once they are released (listed, deleted "
+    "in one call and watched until gone). Beyond those a run makes about 14 calls (version, discovery, nodes, "
+    "RuntimeClasses, DaemonSets, the plugin's and the busy GPUs' pods, one watch per kind of pod, the namespace "
+    "made and deleted, the Lease made, and a look for other runs' Leases and pods before the namespace goes), and "
+    "the hardening checks 7 more (a watch per kind of isolation pod, the busy GPUs' pods again, the holders' list, "
+    "deletion and watch). Its "
+    "heartbeat adds one PUT every 2 s and one list of Leases every 6 s, so that a run killed outright is found "
+    "dead within one 6 s Lease duration: that part grows with the run's length, not its nodes.",
     "- Full runs (both levels): at 1000 nodes the test bed, which serves the API, runs the kubelets and forks "
     "the project's probe and isolation containers (5 per node) on the same 2 cores, falls behind: the API's "
     "lists time out and the nodes' heartbeats stop (13 min, every isolation pod could not inspect). The tutorial's "
@@ -265,7 +267,10 @@ NOTES = [
     "- Read-only runs: the pytest floor rows run as many items as the 1000-node read-only run, doing nothing, "
     "with no conformance plugin: pytest alone, then with allure-pytest writing a result per item. What the suite "
     "adds above the second is its own per-item work (facts, evidence steps, redaction, the summary and JUnit) and "
-    "the scrapes; the 10 s target lies below what pytest and allure-pytest take for these items on this machine.",
+    "the scrapes; the 10 s target lies below what pytest and allure-pytest take for these items on this machine. "
+    "A check deselected on every node (-m, --level, --gpu-request, an opt-in option that is off) is one item, "
+    "not one per node (conformance/plugin/whole_check_deselection.py), and the exporters' scrape starts before "
+    "the first test, beside the checks that come first (fixtures/exporters.py).",
 ]
 
 
