@@ -21,6 +21,8 @@ from gpusim.scenario import load, loads
 from gpusim.testing import TEST_ADDRESS_BLOCK
 from kubernetes import client, config
 
+from tests.sim.nvml_program import NVML_UUIDS
+
 pytestmark = pytest.mark.e2e
 
 CUDA_ENV = {"NVIDIA_VISIBLE_DEVICES": "all", "NVIDIA_DRIVER_CAPABILITIES": "compute,utility"}
@@ -29,25 +31,12 @@ PLAIN_IMAGE = "example.com/sees-plain:1.0"  # an image without NVIDIA variables 
 register_image("sees-cuda", "python", [sys.executable], env=CUDA_ENV)
 register_image("sees-plain", "python", [sys.executable], env={})
 
-SEES = """
-import ctypes, json, os, sys
+SEES = NVML_UUIDS + """
+import json, os, sys
 dev = sys.argv[1]
-try:
-    nvml = ctypes.CDLL("libnvidia-ml.so.1")
-except OSError:
-    gpus = "Library Not Found"
-else:
-    count, name = ctypes.c_uint(), ctypes.create_string_buffer(96)
-    nvml.nvmlInit_v2()
-    nvml.nvmlDeviceGetCount_v2(ctypes.byref(count))
-    gpus = []
-    for i in range(count.value):
-        handle = ctypes.c_void_p()
-        nvml.nvmlDeviceGetHandleByIndex_v2(i, ctypes.byref(handle))
-        nvml.nvmlDeviceGetUUID(handle, name, 96)
-        gpus.append(name.value.decode())
+gpus = nvml_uuids()
 nodes = sorted(n for n in os.listdir(dev) if n.startswith("nvidia"))
-print(json.dumps({"dev": dev, "nodes": nodes, "nvml": gpus}))
+print(json.dumps({"dev": dev, "nodes": nodes, "nvml": "Library Not Found" if gpus is None else gpus}))
 """
 
 _started: dict[str, SimCluster] = {}

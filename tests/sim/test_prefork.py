@@ -28,11 +28,13 @@ from gpusim.scenario import load
 from gpusim.testing import TEST_ADDRESS_BLOCK
 from kubernetes import client, config
 
+from tests.sim.nvml_program import NVML_UUIDS
+
 pytestmark = pytest.mark.e2e
 
 PROGRAM = "prefork_program"
-MAIN = '''
-import ctypes, json, os, signal, subprocess, sys, time
+MAIN = NVML_UUIDS + '''
+import json, os, signal, subprocess, sys, time
 
 mode = sys.argv[1]
 if mode == "show":
@@ -55,21 +57,8 @@ elif mode == "spawn":  # a child in a process group of its own: only the session
     print(child.pid, flush=True)
     time.sleep(60)
 elif mode == "nvml":
-    try:
-        nvml = ctypes.CDLL("libnvidia-ml.so.1")
-    except OSError:
-        print(json.dumps({"nvml": "Library Not Found", "parent": os.getppid()}))
-        sys.exit(0)
-    count, uuid = ctypes.c_uint(), ctypes.create_string_buffer(96)
-    nvml.nvmlInit_v2()
-    nvml.nvmlDeviceGetCount_v2(ctypes.byref(count))
-    uuids = []
-    for i in range(count.value):
-        handle = ctypes.c_void_p()
-        nvml.nvmlDeviceGetHandleByIndex_v2(i, ctypes.byref(handle))
-        nvml.nvmlDeviceGetUUID(handle, uuid, 96)
-        uuids.append(uuid.value.decode())
-    print(json.dumps({"nvml": uuids, "parent": os.getppid()}))
+    uuids = nvml_uuids()
+    print(json.dumps({"nvml": "Library Not Found" if uuids is None else uuids, "parent": os.getppid()}))
 '''
 
 

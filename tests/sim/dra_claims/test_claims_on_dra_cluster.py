@@ -17,26 +17,15 @@ from gpusim.scenario import load
 from gpusim.testing import TEST_ADDRESS_BLOCK, kubectl
 from kubernetes import client, config
 
+from tests.sim.nvml_program import NVML_UUIDS
+
 pytestmark = pytest.mark.e2e
 
 SEES_IMAGE = "example.com/dra-sees:1.0"
 register_image("dra-sees", "python", [sys.executable], env={})
-SEES = """
-import ctypes, json
-try:
-    nvml = ctypes.CDLL("libnvidia-ml.so.1")
-except OSError:
-    print(json.dumps([])); raise SystemExit
-count, name = ctypes.c_uint(), ctypes.create_string_buffer(96)
-nvml.nvmlInit_v2()
-nvml.nvmlDeviceGetCount_v2(ctypes.byref(count))
-gpus = []
-for i in range(count.value):
-    handle = ctypes.c_void_p()
-    nvml.nvmlDeviceGetHandleByIndex_v2(i, ctypes.byref(handle))
-    nvml.nvmlDeviceGetUUID(handle, name, 96)
-    gpus.append(name.value.decode())
-print(json.dumps(gpus))
+SEES = NVML_UUIDS + """
+import json
+print(json.dumps(nvml_uuids() or []))
 """
 GROUP, VERSION = "resource.k8s.io", "v1"
 
