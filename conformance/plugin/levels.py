@@ -15,7 +15,7 @@ from gpu_conformance.checks import Level
 from gpu_conformance.levels import ALL_LEVELS, selected
 
 from .options import settings_from
-from .selection import Marked, T, deselect, item_check, split
+from .selection import Keep, Marked, T, deselect, item_check, split
 
 JUNIT_PROPERTY = "gpu_conformance.level"  # a property of each testcase in --junitxml
 
@@ -31,13 +31,17 @@ def split_by_level(items: Sequence[T], chosen: str) -> tuple[list[T], list[T]]:
     return split(items, lambda check, _node: selected(check.level, chosen))
 
 
+def level_keep(config: pytest.Config) -> Keep:
+    """Whether an item runs under the run's ``--level``."""
+    chosen = settings_from(config).level
+    return lambda check, _node: selected(check.level, chosen)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Each check's level as a JUnit property of its testcase; the items of other levels deselected."""
     for item in items:
         level = item_level(item)
         if level is not None:
             item.user_properties.append((JUNIT_PROPERTY, level))
-    chosen = settings_from(config).level
-    if chosen == ALL_LEVELS:
-        return
-    deselect(config, items, lambda check, _node: selected(check.level, chosen))
+    if settings_from(config).level != ALL_LEVELS:
+        deselect(config, items, level_keep(config))

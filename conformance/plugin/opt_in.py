@@ -10,15 +10,21 @@ from gpu_conformance.checks import CHECKS
 from gpu_conformance.opt_in import how_to_ask, opted_in
 
 from .options import settings_from
-from .selection import deselect
+from .selection import Keep, deselect
 
 NOT_RUN = pytest.StashKey[list[str]]()
 LONG_DCGM = {"2": "about 2 minutes", "3": "about 15 minutes"}  # dcgmi diag's medium and long runs (FACTS.md)
 
 
+def opt_in_keep(config: pytest.Config) -> Keep:
+    """Whether an item runs: its check is not opt-in, or its option is on."""
+    settings = settings_from(config)
+    return lambda check, _node: opted_in(check, settings)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     settings = settings_from(config)
-    deselect(config, items, lambda check, _node: opted_in(check, settings))
+    deselect(config, items, opt_in_keep(config))
     config.stash[NOT_RUN] = [f"{c.id} ({how_to_ask(c)})" for c in CHECKS if not opted_in(c, settings)]
 
 

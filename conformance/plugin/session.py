@@ -124,7 +124,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             none = pytest.param(None, marks=pytest.mark.skip(reason=NO_GPU_NODE), id="no-gpu-node")
             metafunc.parametrize("gpu_node", [none], scope="session")
             return
-        if deselected_everywhere(metafunc, nodes, metafunc.config.stash.get(GPU_REQUEST, None)):
+        if deselected_everywhere(metafunc, nodes):
             nodes = nodes[:1]
         metafunc.parametrize("gpu_node", nodes, ids=[n.name for n in nodes], scope="session")
 

@@ -16,12 +16,11 @@ from __future__ import annotations
 import pytest
 
 from gpu_conformance.facts.gpu_nodes import GpuNode
-from gpu_conformance.facts.gpu_request_choice import GpuRequestChoice
-from gpu_conformance.levels import selected
-from gpu_conformance.opt_in import opted_in
 
+from .gpu_requests import gpu_request_keep
+from .levels import level_keep
 from .markers import counts_as_workload
-from .options import settings_from
+from .opt_in import opt_in_keep
 from .selection import item_check
 
 try:
@@ -32,15 +31,14 @@ except ImportError:  # pragma: no cover - a pytest that moved them: every node's
     Expression = None  # type: ignore[assignment,misc]
 
 
-def deselected_everywhere(metafunc: pytest.Metafunc, nodes: list[GpuNode], choice: GpuRequestChoice | None) -> bool:
-    """Whether every item of this test function would be deselected, whichever of ``nodes`` it checks."""
+def deselected_everywhere(metafunc: pytest.Metafunc, nodes: list[GpuNode]) -> bool:
+    """Whether every item of this test function would be deselected, whichever of ``nodes`` it checks: by one of
+    the suite's own deselections (the same rules their hooks apply) or by ``-m``."""
     check = item_check(metafunc.definition)
     if check is None:
         return False
-    settings = settings_from(metafunc.config)
-    if not selected(check.level, settings.level) or not opted_in(check, settings):
-        return True
-    if choice is not None and not any(choice.runs(check.gpu_request, node) for node in nodes):
+    keeps = (level_keep(metafunc.config), opt_in_keep(metafunc.config), gpu_request_keep(metafunc.config))
+    if any(not any(keep(check, node) for node in nodes) for keep in keeps):
         return True
     return not _marks_selected(metafunc)
 
