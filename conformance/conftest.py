@@ -11,6 +11,7 @@ pytest_plugins = [
     "conformance.plugin.levels",
     "conformance.plugin.gpu_requests",
     "conformance.plugin.opt_in",
+    "conformance.plugin.read_options",
     "conformance.plugin.bindings",
     "conformance.plugin.session",
     "conformance.plugin.stray_errors",

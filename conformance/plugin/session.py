@@ -31,6 +31,7 @@ from gpu_conformance.kube.signals import interrupts_unwind
 
 from .discovered import CONNECTION, GPU_NODES, GPU_REQUEST, discovered_nodes
 from .options import settings_from
+from .read_options import EVERY_GPU_NODE, skipped_everywhere
 from .selection import item_node
 from .whole_check_deselection import deselected_everywhere
 
@@ -116,8 +117,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """One test item per GPU node, its id the node's name (one item only for a check deselected on every node);
-    without GPU nodes one item skipped saying so."""
+    """One test item per GPU node, its id the node's name; one item only for a check deselected on every node (the
+    first node's) or skipped on every node for want of its option (read_options.py); without GPU nodes one item
+    skipped saying so."""
     if "gpu_node" in metafunc.fixturenames:
         nodes = discovered_nodes(metafunc.config)
         if not nodes:
@@ -126,6 +128,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             return
         if deselected_everywhere(metafunc, nodes):
             nodes = nodes[:1]
+        elif skipped_everywhere(metafunc):
+            metafunc.parametrize("gpu_node", [pytest.param(None, id=EVERY_GPU_NODE)], scope="session")
+            return
         metafunc.parametrize("gpu_node", nodes, ids=[n.name for n in nodes], scope="session")
 
 

@@ -34,6 +34,9 @@ class Check:
     # the option that turns the check on ("dcgm-diag"): deep diagnostics take minutes and hold every GPU, so
     # they run only when asked for; "" for the checks that always run
     opt_in: str = field(default="", kw_only=True)
+    # the option naming what the check reads when the suite cannot find it itself (a prometheus.yml, a live
+    # Prometheus or Grafana): without it the check is skipped, saying so, as one item however many nodes it covers
+    reads_option: str = field(default="", kw_only=True)
 
     def title_for(self, settings: Settings) -> str:
         """The title with the run's thresholds, e.g. "NVIDIA driver >= 535.0" under --min-driver 535.0."""

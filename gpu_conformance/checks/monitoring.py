@@ -56,7 +56,7 @@ MON_PROM_CONFIG_VALID = Check(
     "fix the line promtool names (the tutorial writes `lables:` where Prometheus reads `labels:`); see "
     "monitoring/prometheus/gpu-scrape.yml for a corrected scrape job",
     severity="critical", tutorial=sections.MONITORING,
-    level="tutorial",
+    level="tutorial", reads_option="prometheus-config",
 )
 MON_PROM_TARGETS = Check(
     "MON-PROM-TARGETS", "monitoring", "every GPU node's exporter is a scrape target",
@@ -65,7 +65,7 @@ MON_PROM_TARGETS = Check(
     "在prometheus.yml中添加exporter地址), then reload Prometheus (`kill -HUP` or POST /-/reload)",
     severity="critical", tutorial=sections.MONITORING,
     depends_on=("MON-PROM-CONFIG-VALID",),
-    level="tutorial",
+    level="tutorial", reads_option="prometheus-config",
 )
 MON_PROM_LIVE_TARGETS_UP = Check(
     "MON-PROM-LIVE-TARGETS-UP", "monitoring", "Prometheus scrapes every GPU node's exporter",
@@ -74,7 +74,7 @@ MON_PROM_LIVE_TARGETS_UP = Check(
     "reload; a down one shows lastError (exporter not running, firewall, wrong port)",
     severity="critical", tutorial=sections.MONITORING,
     depends_on=("MON-PROM-TARGETS", "MON-EXPORTER-UP"),
-    level="tutorial",
+    level="tutorial", reads_option="prometheus-url",
 )
 MON_PROM_LIVE_RULES = Check(
     "MON-PROM-LIVE-RULES", "monitoring", "Prometheus has the GPU alert rules loaded and healthy",
@@ -83,7 +83,7 @@ MON_PROM_LIVE_RULES = Check(
     "a rule with health err shows lastError on Status > Rules",
     severity="normal", tutorial=sections.MONITORING,
     depends_on=("MON-PROM-CONFIG-VALID", "RULES-VALID"),
-    level="tutorial",
+    level="tutorial", reads_option="prometheus-url",
 )
 MON_GRAFANA_DASHBOARD = Check(
     "MON-GRAFANA-DASHBOARD", "monitoring", "Grafana shows the GPU dashboard from a live Prometheus",
@@ -93,5 +93,5 @@ MON_GRAFANA_DASHBOARD = Check(
     "choosing the Prometheus data source; a failing data source: Connections > Data sources > Prometheus, fix its "
     "URL to the Prometheus that scrapes the exporters, then Save & test",
     severity="normal", tutorial=sections.MONITORING,
-    level="tutorial",
+    level="tutorial", reads_option="grafana-url",
 )

@@ -25,6 +25,10 @@ def test_the_tutorials_config_and_rules_fail_exactly_their_checks(start_cluster:
                              *(("MON-PROM-TARGETS", node) for node in NODES)}, run.stdout[-3000:]
     skipped = {test: message for test, (outcome, message) in run.outcomes.items() if outcome == "skipped"}
     assert "no --prometheus-url given" in skipped["test_prometheus_has_the_gpu_rules"]
+    # A per-node check whose option is missing is one item for every node, skipped before any fixture runs.
+    live = {test for test in run.outcomes if test.startswith("test_prometheus_scrapes_the_exporter")}
+    assert live == {"test_prometheus_scrapes_the_exporter[every-gpu-node]"}, live
+    assert "no --prometheus-url given" in skipped["test_prometheus_scrapes_the_exporter[every-gpu-node]"]
 
 
 def test_a_corrected_config_and_the_bundled_rules_pass(start_cluster: StartCluster, tmp_path: Path) -> None:

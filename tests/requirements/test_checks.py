@@ -6,6 +6,8 @@ import pytest
 
 from gpu_conformance import checks
 from gpu_conformance.checks import CHECKS, by_id
+from gpu_conformance.read_options import missing_option
+from gpu_conformance.settings import Settings
 
 IDS = ("NODE-READY", "PRE-K8S-VERSION", "PRE-KUBELET-VERSION", "PRE-DRIVER", "PRE-TOOLKIT", "PRE-RUNTIME-DEFAULT",
        "CDI-SPEC", "PLUGIN-DEPLOYED", "PLUGIN-DAEMONSET-READY", "PLUGIN-POD-READY", "CAPACITY-GPU-NODES",
@@ -55,3 +57,16 @@ def test_remediations_carry_the_tutorials_commands() -> None:
 def test_only_the_image_fit_is_minor() -> None:
     assert [c.id for c in CHECKS if c.severity == "minor"] == ["WORKLOAD-DRIVER-FITS-IMAGE"]
     assert by_id("PRE-DRIVER").severity == "blocker"
+
+
+def test_checks_reading_an_option_are_skipped_without_it_naming_it() -> None:
+    reading = {c.id: c.reads_option for c in CHECKS if c.reads_option}
+    assert reading == {"MON-PROM-CONFIG-VALID": "prometheus-config", "MON-PROM-TARGETS": "prometheus-config",
+                       "MON-PROM-LIVE-TARGETS-UP": "prometheus-url", "MON-PROM-LIVE-RULES": "prometheus-url",
+                       "MON-GRAFANA-DASHBOARD": "grafana-url"}
+    given = Settings(prometheus_config="prometheus.yml", prometheus_url="http://127.0.0.1:9090",
+                     grafana_url="http://127.0.0.1:3000")
+    for check in CHECKS:
+        assert missing_option(check, given) is None
+        assert missing_option(check, Settings()) == (f"no --{check.reads_option} given" if check.reads_option
+                                                     else None)
