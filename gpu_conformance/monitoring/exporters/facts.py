@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future
 
 from gpu_conformance.facts.exporters import ExporterFacts, MetricsParseError
 from gpu_conformance.facts.gpu_nodes import GpuNode
 from gpu_conformance.kube.client import Connection
 from gpu_conformance.monitoring.exporters.formats import parse_metrics
-from gpu_conformance.monitoring.exporters.scrape import ScrapeResult, scrape_each
+from gpu_conformance.monitoring.exporters.scrape import ScrapeResult, submit_each
 from gpu_conformance.monitoring.exporters.targets import Target, exporter_targets
 from gpu_conformance.settings import Settings
 
@@ -49,11 +50,25 @@ def exporter_facts(target: Target, timeout: float, result: ScrapeResult | None) 
     )
 
 
-def gather_exporters(nodes: Sequence[GpuNode], settings: Settings,
-                     connection: Connection | None = None) -> dict[str, ExporterFacts]:
-    """Every node's exporter scraped at once (node name -> facts): about one timeout, however many hang."""
+def start_exporters(nodes: Sequence[GpuNode], settings: Settings,
+                    connection: Connection | None = None) -> dict[str, Future[ExporterFacts]]:
+    """Every node's exporter scrape started at once (node name -> its facts to come): each is done as soon as its
+    exporter answered or timed out, the last within about one timeout however many hang."""
     targets = {t.node: t for t in exporter_targets(nodes, settings, connection)}
     urls = {node: t.url for node, t in targets.items() if t.url is not None}
     timeout = settings.exporter_timeout
-    scraped = scrape_each(urls, timeout, lambda node, result: exporter_facts(targets[node], timeout, result))
-    return {node: scraped.get(node) or exporter_facts(t, timeout, None) for node, t in targets.items()}
+    submitted = submit_each(urls, timeout, lambda node, result: exporter_facts(targets[node], timeout, result))
+    return {node: submitted.get(node) or _known(exporter_facts(t, timeout, None)) for node, t in targets.items()}
+
+
+def gather_exporters(nodes: Sequence[GpuNode], settings: Settings,
+                     connection: Connection | None = None) -> dict[str, ExporterFacts]:
+    """Every node's exporter scraped at once (node name -> facts): about one timeout, however many hang."""
+    return {node: future.result() for node, future in start_exporters(nodes, settings, connection).items()}
+
+
+def _known(facts: ExporterFacts) -> Future[ExporterFacts]:
+    """Facts known without a scrape (no URL for the node), as a future already done."""
+    future: Future[ExporterFacts] = Future()
+    future.set_result(facts)
+    return future
