@@ -19,21 +19,23 @@ class LogStore:
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._logs: dict[tuple[str, str, str], _ContainerLog] = {}
+        # (namespace, pod) -> container -> its log: a pod's logs go together, without a look at every other pod's
+        self._logs: dict[tuple[str, str], dict[str, _ContainerLog]] = {}
 
     def start(self, namespace: str, pod: str, container: str) -> None:
         """A container (re)starts: what it printed before becomes ``previous``."""
         with self._cond:
-            log = self._logs.get((namespace, pod, container))
+            logs = self._logs.setdefault((namespace, pod), {})
+            log = logs.get(container)
             if log is None:
-                self._logs[(namespace, pod, container)] = _ContainerLog()
+                logs[container] = _ContainerLog()
             else:
                 log.previous, log.current, log.running = log.current, [], True
             self._cond.notify_all()
 
     def write(self, namespace: str, pod: str, container: str, text: str) -> None:
         with self._cond:
-            log = self._logs.setdefault((namespace, pod, container), _ContainerLog())
+            log = self._logs.setdefault((namespace, pod), {}).setdefault(container, _ContainerLog())
             log.current.extend(text.splitlines(keepends=True))
             if log.current and not log.current[-1].endswith("\n"):
                 log.current[-1] += "\n"
@@ -42,21 +44,20 @@ class LogStore:
     def stop(self, namespace: str, pod: str, container: str) -> None:
         """The container exited: followers reach the end of its log."""
         with self._cond:
-            log = self._logs.get((namespace, pod, container))
+            log = self._logs.get((namespace, pod), {}).get(container)
             if log is not None:
                 log.running = False
             self._cond.notify_all()
 
     def forget_pod(self, namespace: str, pod: str) -> None:
         with self._cond:
-            for key in [k for k in self._logs if k[:2] == (namespace, pod)]:
-                del self._logs[key]
+            self._logs.pop((namespace, pod), None)
             self._cond.notify_all()
 
     def read(self, namespace: str, pod: str, container: str, previous: bool = False) -> list[str] | None:
         """The log's lines, or None when the container never started (or has no previous run)."""
         with self._cond:
-            log = self._logs.get((namespace, pod, container))
+            log = self._logs.get((namespace, pod), {}).get(container)
             if log is None:
                 return None
             lines = log.previous if previous else log.current
@@ -67,7 +68,7 @@ class LogStore:
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                log = self._logs.get((namespace, pod, container))
+                log = self._logs.get((namespace, pod), {}).get(container)
                 if log is None:
                     return [], False
                 if len(log.current) > start or not log.running:

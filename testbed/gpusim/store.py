@@ -11,6 +11,7 @@ as the real apiserver does after etcd compaction.
 
 from __future__ import annotations
 
+import builtins
 import random
 import threading
 import time
@@ -45,6 +46,11 @@ def _clone(value: Any) -> Any:
     if isinstance(value, list):
         return [_clone(v) for v in value]
     return value
+
+
+def _owner_uids(obj: Obj | None) -> set[str]:
+    refs = (obj.get("metadata") or {}).get("ownerReferences") or [] if obj is not None else []
+    return {str(ref["uid"]) for ref in refs if isinstance(ref, dict) and ref.get("uid")}
 
 
 def now_rfc3339() -> str:
@@ -145,6 +151,9 @@ class Store:
     def __init__(self, history: int = 100_000) -> None:
         self._cond = threading.Condition(threading.RLock())
         self._objects: dict[str, dict[tuple[str, str], Obj]] = {}  # resource key -> (namespace, name) -> obj
+        # owner uid -> the objects whose ownerReferences name it: the garbage collector's and the workload
+        # controllers' lookups, which a scan of every object of a kind made cost as much as the cluster each time
+        self._dependents: dict[str, set[Key]] = {}
         self._rv = 1
         self._log: deque[Event] = deque()
         self._log_first_rv = 2  # rv of self._log[0]; the log is empty until the first write
@@ -186,16 +195,35 @@ class Store:
         items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         return items, rv
 
+    def dependents(self, uid: str) -> builtins.list[tuple[Key, Obj]]:
+        """The objects whose ownerReferences name ``uid``, by key; shared with the store: do not modify them."""
+        with self._cond:
+            return [(key, self._objects[key[0]][key[1:]]) for key in sorted(self._dependents.get(uid, ()))]
+
     # -- writing -------------------------------------------------------------------------
 
     def _lookup(self, key: Key) -> Obj | None:
         return self._objects.get(key[0], {}).get(key[1:])
 
     def _put(self, key: Key, obj: Obj) -> None:
-        self._objects.setdefault(key[0], {})[key[1:]] = obj
+        objects = self._objects.setdefault(key[0], {})
+        self._index_owners(key, objects.get(key[1:]), obj)
+        objects[key[1:]] = obj
 
     def _remove(self, key: Key) -> Obj | None:
-        return self._objects.get(key[0], {}).pop(key[1:], None)
+        old = self._objects.get(key[0], {}).pop(key[1:], None)
+        self._index_owners(key, old, None)
+        return old
+
+    def _index_owners(self, key: Key, old: Obj | None, new: Obj | None) -> None:
+        before, after = _owner_uids(old), _owner_uids(new)
+        for uid in before - after:
+            keys = self._dependents[uid]
+            keys.discard(key)
+            if not keys:
+                del self._dependents[uid]
+        for uid in after - before:
+            self._dependents.setdefault(uid, set()).add(key)
 
     def _append(self, event_type: str, rt: ResourceType, obj: Obj, old: Obj | None) -> None:
         self._log.append(Event(self._rv, event_type, rt.key, obj, old))

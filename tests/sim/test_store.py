@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from gpusim.errors import ApiError
@@ -106,3 +107,23 @@ def test_removing_the_last_finalizer_of_a_deleted_object_removes_it(store: Store
     assert store.find(POD, "default", "a") is not None
     store.update(POD, "default", "a", lambda p: p["metadata"].update(finalizers=[]))
     assert store.find(POD, "default", "a") is None
+
+
+def test_dependents_follow_every_write_of_owner_references(store: Store) -> None:
+    owner = store.create(CONFIGMAP, {"metadata": {"name": "owner", "namespace": "default"}})["metadata"]["uid"]
+    ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": owner}
+    for name in ("b", "a"):
+        store.create(POD, {"metadata": {"name": name, "namespace": "default", "ownerReferences": [ref]}, "spec": {}})
+    store.create(POD, pod("c"))
+    assert [key for key, _ in store.dependents(owner)] == [("pods", "default", "a"), ("pods", "default", "b")]
+
+    def disown(draft: dict[str, Any]) -> None:
+        del draft["metadata"]["ownerReferences"]
+
+    store.update(POD, "default", "a", disown)
+    store.update(POD, "default", "c", lambda draft: draft["metadata"].update(ownerReferences=[ref]))
+    store.delete(POD, "default", "b")
+    assert [(key, obj["metadata"]["name"]) for key, obj in store.dependents(owner)] == [
+        (("pods", "default", "c"), "c")]
+    store.delete(POD, "default", "c")
+    assert store.dependents(owner) == []

@@ -10,7 +10,7 @@ from typing import Any
 from ..resources import DAEMONSET, NODE, POD
 from ..store import Obj, clone
 from .base import Context, WorkQueue
-from .objects import controller_uid, delete, is_deleting, is_pod_ready, is_terminal, labels
+from .objects import controlled_pods, controller_uid, delete, is_deleting, is_pod_ready, is_terminal, labels
 from .placement import node_affinity_matches, tolerates
 from .podcreate import PodCreator
 from .podtemplate import pod_from_template
@@ -101,7 +101,7 @@ class DaemonSetController:
         if ds is None or is_deleting(ds):
             return
         uid = ds["metadata"]["uid"]
-        pods = [p for p in store.list(POD, namespace)[0] if controller_uid(p) == uid and not is_deleting(p)]
+        pods = [p for p in controlled_pods(store, namespace, uid) if not is_deleting(p)]
         by_node: dict[str, list[Obj]] = {}
         for pod in pods:
             by_node.setdefault(target_node(pod) or "", []).append(pod)

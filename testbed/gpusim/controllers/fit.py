@@ -7,6 +7,7 @@ it; each failure says whether preemption could resolve it (``Unschedulable``) or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -86,9 +87,11 @@ def _is_extended(name: str) -> bool:
     return "/" in name and not name.startswith(("kubernetes.io/", "requests."))
 
 
-def filter_node(pod_spec: dict[str, Any], node: Obj, used: dict[str, Decimal],
+def filter_node(pod_spec: dict[str, Any], node: Obj, used: Callable[[], dict[str, Decimal]],
                 capacity_unresolvable: bool = False) -> Rejection | None:
-    """Run NodeUnschedulable, TaintToleration, NodeAffinity and NodeResourcesFit in order."""
+    """Run NodeUnschedulable, TaintToleration, NodeAffinity and NodeResourcesFit in order. ``used`` sums what the
+    node's pods request, asked only for a node the other filters let through: a pod pinned by a nodeSelector
+    is not fitted against the pods of every other node."""
     if (node.get("spec") or {}).get("unschedulable") and not _tolerates_unschedulable(pod_spec):
         return Rejection(("node(s) were unschedulable",), resolvable=False)
     taint = untolerated_taint(pod_spec, node)
@@ -97,7 +100,7 @@ def filter_node(pod_spec: dict[str, Any], node: Obj, used: dict[str, Decimal],
         return Rejection((reason,), resolvable=False)
     if not node_affinity_matches(pod_spec, node):
         return Rejection((AFFINITY_REASON,), resolvable=False)
-    return resources_fit(pod_spec, node, used, capacity_unresolvable)
+    return resources_fit(pod_spec, node, used(), capacity_unresolvable)
 
 
 def histogram(reasons: list[str]) -> str:

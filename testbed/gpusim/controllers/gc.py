@@ -20,6 +20,7 @@ from .objects import delete
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
 _DANGLING_CHECK_DELAY = 0.2
+_KIND_ORDER = {rt.key: index for index, rt in enumerate(RESOURCES)}
 
 
 class GarbageCollector:
@@ -45,16 +46,13 @@ class GarbageCollector:
     # -- lookups ---------------------------------------------------------------------------
 
     def _dependents(self, owner: Obj) -> list[tuple[ResourceType, Obj]]:
-        uid = owner["metadata"]["uid"]
+        """The objects that name ``owner`` in an ownerReference, in the order of RESOURCES, namespace and name; a
+        namespaced owner's in its namespace only."""
         namespace = owner["metadata"].get("namespace")
-        found: list[tuple[ResourceType, Obj]] = []
-        for rt in RESOURCES:
-            if rt is EVENT or (namespace and not rt.namespaced):
-                continue
-            items, _ = self._ctx.store.list(rt, namespace or None)
-            found.extend((rt, o) for o in items
-                         if any(r.get("uid") == uid for r in o["metadata"].get("ownerReferences") or []))
-        return found
+        found = [(by_key(key), obj) for (key, ns, _), obj in self._ctx.store.dependents(owner["metadata"]["uid"])
+                 if key in _KIND_ORDER and key != EVENT.key and (not namespace or ns == namespace)]
+        found.sort(key=lambda pair: _KIND_ORDER[pair[0].key])  # stable: namespace and name order kept
+        return [(rt, obj) for rt, obj in found if not namespace or rt.namespaced]
 
     def _owner_exists(self, ref: dict[str, str], namespace: str) -> bool | None:
         """Whether the referenced owner exists; None for kinds this cluster does not serve."""

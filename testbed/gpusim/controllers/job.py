@@ -8,7 +8,7 @@ from ..errors import ApiError
 from ..resources import JOB, POD
 from ..store import Obj, now_rfc3339
 from .base import Context, WorkQueue
-from .objects import condition, controller_uid, delete, is_deleting, is_pod_ready, is_terminal
+from .objects import condition, controlled_pods, delete, is_deleting, is_pod_ready, is_terminal
 from .podcreate import PodCreator
 from .podtemplate import pod_from_template
 
@@ -56,15 +56,14 @@ class JobController:
             return
         if not (is_terminal(pod) or is_deleting(pod)):
             return
-        uid = controller_uid(pod)
-        jobs, _ = self._ctx.store.list(JOB, pod["metadata"]["namespace"])
-        if not any(j["metadata"]["uid"] == uid and not is_deleting(j) for j in jobs):
+        ref = next((r for r in pod["metadata"].get("ownerReferences") or [] if r.get("controller")), None)
+        job = self._ctx.store.find(JOB, pod["metadata"]["namespace"], ref["name"]) if ref is not None else None
+        if ref is None or job is None or job["metadata"]["uid"] != ref["uid"] or is_deleting(job):
             self._release(pod)
 
     def _pods(self, job: Obj) -> list[Obj]:
-        uid = job["metadata"]["uid"]
-        pods, _ = self._ctx.store.list(POD, job["metadata"]["namespace"])
-        return [p for p in pods if controller_uid(p) == uid]
+        """The pods the Job controls, by name."""
+        return controlled_pods(self._ctx.store, job["metadata"]["namespace"], job["metadata"]["uid"])
 
     def _sync(self, namespace: str, name: str) -> None:
         job = self._ctx.store.find(JOB, namespace, name)

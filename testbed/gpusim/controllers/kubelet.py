@@ -16,7 +16,8 @@ from .devices import DeviceManager
 from .dra_prepare import prepare, unprepare
 from .kubelet_status import phase, pod_status
 from .objects import is_deleting, is_terminal
-from .pod_volumes import forget_pod
+from .pod_housekeeping import PodDirectories
+from .pod_volumes import pod_directory
 from .pulls import kubelet_minor
 from .runtime import Runtime
 
@@ -33,6 +34,7 @@ class Kubelet:
         self._devices = devices
         self._runtime = Runtime(ctx, devices, self._sync, self._container_exited, preloaded)
         self._pods: dict[str, PodRun] = {}
+        self._directories = PodDirectories()
         self._ips: dict[str, int] = {}
         self._nodes = {n.name: i for i, n in enumerate(ctx.scenario.nodes) if n.ready}
         self._silent: set[str] = set()
@@ -44,6 +46,7 @@ class Kubelet:
     def stop(self) -> None:
         for pod in self._pods.values():
             pod.kill_all()
+        self._directories.stop()
 
     def on_event(self, type: str, resource: str, obj: Obj, old: Obj | None) -> None:
         node = obj["spec"].get("nodeName") if resource == POD.key else None
@@ -227,7 +230,9 @@ class Kubelet:
         self._devices.release(run.node, run.uid)
         self._pods.pop(run.uid, None)
         self._ctx.logs.forget_pod(run.namespace, run.name)
-        forget_pod(self._ctx, run.uid)
+        directory = pod_directory(self._ctx, run.uid)  # its files, the token included
+        if directory is not None:
+            self._directories.remove(directory)
 
     # -- status ----------------------------------------------------------------------------
 

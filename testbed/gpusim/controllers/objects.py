@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import ApiError
-from ..resources import ResourceType
+from ..resources import POD, ResourceType
 from ..store import Obj, Store
 
 TERMINAL_PHASES = ("Succeeded", "Failed")
@@ -42,6 +42,12 @@ def controller_uid(obj: Obj) -> str | None:
             uid: str = ref["uid"]
             return uid
     return None
+
+
+def controlled_pods(store: Store, namespace: str, uid: str) -> list[Obj]:
+    """The pods in ``namespace`` whose controller is the object of ``uid``, by name (shared: do not modify)."""
+    return [pod for (key, ns, _), pod in store.dependents(uid)
+            if key == POD.key and ns == namespace and controller_uid(pod) == uid]
 
 
 def condition(obj: Obj, type: str) -> dict[str, Any] | None:

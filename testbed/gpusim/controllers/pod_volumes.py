@@ -1,13 +1,13 @@
 """The kubelet's configMap, downwardAPI and projected volumes, as directories on this machine.
 
-A real kubelet writes such a volume's files under /var/lib/kubelet/pods/UID/volumes/ and bind-mounts
-the directory into the container. Here the directory is ``pods_root/UID/volumes/NAME``, written the
-first time a container's image looks it up (only the project's image, which runs a real process, does),
-and removed with the pod. The projected ServiceAccount token (the ``kube-api-access-*`` volume that
-admission adds) is a real token bound to the pod, signed by the API server's issuer, so the API server
-authenticates and authorizes it as the pod's ServiceAccount; it is not rotated (the kubelet renews it after
-80% of its hour), nor are the files updated when the ConfigMap changes. Files are private to this user
-(0600) rather than of the volume's defaultMode, as they sit on a shared disk, not on a tmpfs of the pod's.
+A real kubelet writes such a volume's files under /var/lib/kubelet/pods/UID/volumes/ and bind-mounts the
+directory into the container. Here the directory is ``pods_root/UID/volumes/NAME``, written the first time a
+container's image looks it up (only the project's image, which runs a real process, does), and removed after the
+pod (pod_housekeeping.py). The projected ServiceAccount token (the ``kube-api-access-*`` volume that admission
+adds) is a real token bound to the pod, signed by the API server's issuer, so the API server authenticates and
+authorizes it as the pod's ServiceAccount; it is not rotated (the kubelet renews it after 80% of its hour), nor
+are the files updated when the ConfigMap changes. Files are private to this user (0600) rather than of the
+volume's defaultMode, as they sit on a shared disk, not on a tmpfs of the pod's.
 """
 
 from __future__ import annotations
@@ -31,13 +31,6 @@ _KINDS = ("configMap", "downwardAPI", "projected")
 
 def pod_directory(ctx: Context, uid: str) -> Path | None:
     return None if ctx.pods_root is None else ctx.pods_root / uid
-
-
-def forget_pod(ctx: Context, uid: str) -> None:
-    """Remove the pod's files (its token included)."""
-    directory = pod_directory(ctx, uid)
-    if directory is not None:
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 class ConfigMaps(Mapping[str, Mapping[str, str]]):

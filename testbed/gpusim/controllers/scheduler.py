@@ -8,7 +8,9 @@ unschedulable pool. Pods with PersistentVolumeClaims go through the VolumeBindin
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from ..cel import CelError
@@ -95,6 +97,9 @@ class SchedulerController:
     def _on_node(self, name: str) -> list[Obj]:
         return list(self._bound.get(name, {}).values())
 
+    def _used_on(self, name: str) -> dict[str, Decimal]:
+        return used_resources(self._on_node(name))
+
     def _schedule(self, pod: Obj) -> None:
         store = self._ctx.store
         dra = pod_claims(store, pod)
@@ -114,7 +119,7 @@ class SchedulerController:
         taken = in_use(store) if dra.claims else set()
         for node in candidates:
             name = node["metadata"]["name"]
-            rejection = filter_node(pod["spec"], node, used_resources(self._on_node(name)),
+            rejection = filter_node(pod["spec"], node, functools.partial(self._used_on, name),
                                     self._capacity_unresolvable)
             conflict = node_conflict(store, pod, node) if rejection is None else None
             if conflict is not None:
