@@ -269,8 +269,15 @@ NOTES = [
     "adds above the second is its own per-item work (facts, evidence steps, redaction, the summary and JUnit) and "
     "the scrapes; the 10 s target lies below what pytest and allure-pytest take for these items on this machine. "
     "A check deselected on every node (-m, --level, --gpu-request, an opt-in option that is off) is one item, "
-    "not one per node (conformance/plugin/whole_check_deselection.py), and the exporters' scrape starts before "
-    "the first test, beside the checks that come first (fixtures/exporters.py).",
+    "not one per node (conformance/plugin/whole_check_deselection.py), and so is a check skipped for want of "
+    "the option naming what it reads (--prometheus-config, --prometheus-url: conformance/plugin/read_options.py). "
+    "The exporters' scrape starts before the first test, and each node's checks wait for that node's exporter "
+    "only, so the scrape goes on beside the checks (fixtures/exporters.py).",
+    "- The test bed: its controllers find an owner's dependents and a Job's or DaemonSet's pods through an index "
+    "of ownerReferences kept by its store, not by listing every object of every kind at each change; its log "
+    "store forgets a pod without a look at every other pod's logs; a deleted pod's files are removed by a "
+    "housekeeping thread, as the kubelet's housekeeping does; and its scheduler sums a node's requests only for "
+    "the nodes a pod's selector admits. Each of those was a cost per pod that grew with the cluster.",
 ]
 
 
