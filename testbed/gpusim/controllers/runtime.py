@@ -332,8 +332,9 @@ class Runtime:
             return
         self._event(pod, c, "Normal", "Killing", f"Stopping container {c.name}")
         c.cancel_timers()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGTERM)  # PID 1 only, as the runtime's stop signal; not reaped yet
+        if catches(process.pid, signal.SIGTERM):  # a container's PID 1 gets no signal it has no handler for
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGTERM)  # PID 1 only, as the runtime's stop signal; not reaped yet
         self._later(c, grace, lambda: self._sigkill(pod, c))
 
     def _sigkill(self, pod: PodRun, c: ContainerRun) -> None:
@@ -367,3 +368,19 @@ class Runtime:
 def _literal_env(container: dict[str, Any]) -> dict[str, str]:
     """The container's ``env`` entries with a literal value (valueFrom ones name no NVIDIA device list)."""
     return {str(item["name"]): str(item["value"]) for item in container.get("env") or [] if "value" in item}
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether the process has a handler for ``signum`` now (SigCgt in /proc/PID/status).
+
+    The container's process is its PID namespace's init, and the kernel delivers to an init only the signals it has
+    a handler for, SIGKILL and SIGSTOP apart (pid_namespaces(7)); here it is an ordinary process, which SIGTERM's
+    default action would end. So a process that has not (yet) set a handler, a Python program still starting
+    among them, ignores the stop signal as in a container, and SIGKILL ends it when the grace period is over.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = next((line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), "0")
+    return bool(int(caught, 16) >> (signum - 1) & 1)
