@@ -52,7 +52,7 @@ class GarbageCollector:
         found = [(by_key(key), obj) for (key, ns, _), obj in self._ctx.store.dependents(owner["metadata"]["uid"])
                  if key in _KIND_ORDER and key != EVENT.key and (not namespace or ns == namespace)]
         found.sort(key=lambda pair: _KIND_ORDER[pair[0].key])  # stable: namespace and name order kept
-        return [(rt, obj) for rt, obj in found if not namespace or rt.namespaced]
+        return found
 
     def _owner_exists(self, ref: dict[str, str], namespace: str) -> bool | None:
         """Whether the referenced owner exists; None for kinds this cluster does not serve."""
