@@ -67,7 +67,7 @@ from .pod_state import container_state, full_name
 from .pod_trouble import stopped, trouble
 from .retry import budget_of, create_retrying
 from .run import COMPONENT, RunContext
-from .watch import follow
+from .watch import follow_while_changing
 from .workload import UNSCHEDULABLE_GRACE_SECONDS, RuntimeClasses
 
 NodeLooks = NodeIsolation | FactsUnavailable
@@ -215,8 +215,11 @@ def release_holders(conn: Connection, settings: Settings, run: RunContext) -> di
 
     Each holder pod's last object seen, by name: its containers terminated, with their termination messages. They
     are listed before the deletion and watched from that list's resourceVersion on, so each one's final state
-    (terminated, then DELETED) reaches the watch however late a retried call lands. A failure here is left to the
-    run's cleanup, which deletes everything of the run."""
+    (terminated, then DELETED) reaches the watch however late a retried call lands. The watch goes on while they
+    keep changing, up to the pod timeout: a thousand holders take longer than one to go, and a wait cut short would
+    leave their views to logs that are gone. It ends RELEASE_MARGIN_SECONDS after the grace period once none
+    changes (a node whose kubelet no longer answers). A failure here is left to the run's cleanup, which deletes
+    everything of the run."""
     holders = f"{run.selector()},{COMPONENT} in ({','.join(HOLDING)})"
     last: dict[str, Any] = {}
     with contextlib.suppress(ApiException, HTTPError, OSError):
@@ -225,10 +228,12 @@ def release_holders(conn: Connection, settings: Settings, run: RunContext) -> di
         if not last:
             return last
         conn.core.delete_collection_namespaced_pod(settings.namespace, label_selector=holders)
-        deadline = time.monotonic() + TERMINATION_GRACE_SECONDS + RELEASE_MARGIN_SECONDS
         waiting = set(last)
-        for kind, pod in follow(conn.core.list_namespaced_pod, deadline, since=listed.metadata.resource_version,
-                                namespace=settings.namespace, label_selector=holders):
+        for kind, pod in follow_while_changing(conn.core.list_namespaced_pod,
+                                               TERMINATION_GRACE_SECONDS + RELEASE_MARGIN_SECONDS,
+                                               time.monotonic() + settings.timeout,
+                                               since=listed.metadata.resource_version,
+                                               namespace=settings.namespace, label_selector=holders):
             last[pod.metadata.name] = pod
             if kind == "DELETED":
                 waiting.discard(pod.metadata.name)

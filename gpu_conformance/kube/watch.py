@@ -55,6 +55,22 @@ def follow(list_call: Callable[..., Any], deadline: float, since: str | None = N
                 raise
 
 
+def follow_while_changing(list_call: Callable[..., Any], quiet: float, limit: float, since: str | None = None,
+                          **kwargs: Any) -> Iterator[Event]:
+    """:func:`follow` for as long as the objects keep changing: until ``quiet`` seconds pass without an event,
+    or ``time.monotonic()`` passes ``limit``.
+
+    For waiting on many objects at once: a thousand pods deleted in one call go over many seconds on a busy API
+    server, and a fixed deadline gives up on them while they are still going; one that never changes (its node's
+    kubelet gone) ends the wait ``quiet`` seconds after the last change.
+    """
+    version, changed = since, time.monotonic()
+    while (deadline := min(limit, changed + quiet)) > time.monotonic():
+        for kind, obj in follow(list_call, deadline, since=version, **kwargs):
+            version, changed = obj.metadata.resource_version, time.monotonic()
+            yield kind, obj
+
+
 def _stream(list_call: Callable[..., Any], version: str | None, deadline: float,
             kwargs: dict[str, Any]) -> Iterator[Event]:
     """One watch request; the client raises ApiException for ERROR events (410 Gone included)."""

@@ -13,7 +13,7 @@ from gpusim.cluster import SimCluster
 from gpusim.testing import StartCluster
 from kubernetes import client, config
 
-from gpu_conformance.kube.watch import follow
+from gpu_conformance.kube.watch import follow, follow_while_changing
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +25,18 @@ def core(cluster: SimCluster) -> client.CoreV1Api:
 def pause_pod(name: str) -> client.V1Pod:
     return client.V1Pod(metadata=client.V1ObjectMeta(name=name, labels={"app": "watched"}),
                         spec=client.V1PodSpec(containers=[client.V1Container(name="c", image="registry.k8s.io/pause")]))
+
+
+def create_slowly(api: client.CoreV1Api, names: list[str], pause: float) -> threading.Thread:
+    """A thread creating a pause pod per name in "default", ``pause`` seconds apart."""
+    def create() -> None:
+        for name in names:
+            api.create_namespaced_pod("default", pause_pod(name))
+            time.sleep(pause)
+
+    creator = threading.Thread(target=create)
+    creator.start()
+    return creator
 
 
 def test_typed_list_and_read_over_verified_tls(start_cluster: StartCluster) -> None:
@@ -52,14 +64,7 @@ def test_follow_survives_dropped_streams_without_losing_or_repeating_events(star
     cluster = start_cluster("api-watch-drops")  # streams are cut every 2 s
     api = core(cluster)
     names = [f"watched-{i}" for i in range(6)]
-
-    def create_slowly() -> None:
-        for name in names:
-            api.create_namespaced_pod("default", pause_pod(name))
-            time.sleep(0.9)
-
-    creator = threading.Thread(target=create_slowly)
-    creator.start()
+    creator = create_slowly(api, names, 0.9)
     seen: list[str] = []
     for kind, pod in follow(api.list_namespaced_pod, time.monotonic() + 15, namespace="default",
                             label_selector="app=watched"):
@@ -82,6 +87,32 @@ def test_follow_relists_when_the_version_is_gone(start_cluster: StartCluster) ->
     api.create_namespaced_pod("default", pause_pod("after"))
     names = [pod.metadata.name for _, pod in (next(events), next(events))]
     assert "after" in names  # after a 410 the relist shows the current state again
+
+
+def test_follow_while_changing_outlasts_a_fixed_deadline_and_ends_once_quiet(start_cluster: StartCluster) -> None:
+    api = core(start_cluster("seed"))
+    listed = api.list_namespaced_pod("default", label_selector="app=watched")
+    names = [f"slow-{i}" for i in range(5)]
+    started = time.monotonic()
+    creator = create_slowly(api, names, 0.8)  # 3.2 s of changes, each within the 1.5 s quiet window
+    seen = [pod.metadata.name for kind, pod in follow_while_changing(
+        api.list_namespaced_pod, 1.5, started + 30, since=listed.metadata.resource_version, namespace="default",
+        label_selector="app=watched") if kind == "ADDED"]
+    ended = time.monotonic() - started
+    creator.join()
+    assert seen == names
+    assert 3.2 + 1.5 <= ended < 3.2 + 1.5 + 2  # on its own, 1.5 s after the last change: not at the limit
+
+
+def test_follow_while_changing_without_a_change_ends_after_the_quiet_window(start_cluster: StartCluster) -> None:
+    api = core(start_cluster("seed"))
+    listed = api.list_namespaced_pod("default", label_selector="app=never")
+    started = time.monotonic()
+    events = list(follow_while_changing(api.list_namespaced_pod, 1.5, started + 30,
+                                        since=listed.metadata.resource_version, namespace="default",
+                                        label_selector="app=never"))
+    assert events == []
+    assert 1.5 <= time.monotonic() - started < 3.5
 
 
 def test_a_client_trusting_another_ca_refuses_the_server(start_cluster: StartCluster, tmp_path: Path) -> None:
