@@ -17,6 +17,7 @@ pytest_plugins = [
     "conformance.plugin.stray_errors",
     "conformance.plugin.redaction",
     "conformance.plugin.reporting",
+    "conformance.plugin.failure_summary",
     "conformance.plugin.allure_results",
     "conformance.plugin.metrics",
     "fixtures.settings",
