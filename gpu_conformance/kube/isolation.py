@@ -218,8 +218,8 @@ def release_holders(conn: Connection, settings: Settings, run: RunContext) -> di
     (terminated, then DELETED) reaches the watch however late a retried call lands. The watch goes on while they
     keep changing, up to the pod timeout: a thousand holders take longer than one to go, and a wait cut short would
     leave their views to logs that are gone. It ends RELEASE_MARGIN_SECONDS after the grace period once none
-    changes (a node whose kubelet no longer answers). A failure here is left to the run's cleanup, which deletes
-    everything of the run."""
+    changes (a node whose kubelet no longer answers), and never sooner, however short the pod timeout. A failure
+    here is left to the run's cleanup, which deletes everything of the run."""
     holders = f"{run.selector()},{COMPONENT} in ({','.join(HOLDING)})"
     last: dict[str, Any] = {}
     with contextlib.suppress(ApiException, HTTPError, OSError):
@@ -229,9 +229,9 @@ def release_holders(conn: Connection, settings: Settings, run: RunContext) -> di
             return last
         conn.core.delete_collection_namespaced_pod(settings.namespace, label_selector=holders)
         waiting = set(last)
-        for kind, pod in follow_while_changing(conn.core.list_namespaced_pod,
-                                               TERMINATION_GRACE_SECONDS + RELEASE_MARGIN_SECONDS,
-                                               time.monotonic() + settings.timeout,
+        quiet = TERMINATION_GRACE_SECONDS + RELEASE_MARGIN_SECONDS
+        for kind, pod in follow_while_changing(conn.core.list_namespaced_pod, quiet,
+                                               time.monotonic() + max(settings.timeout, quiet),
                                                since=listed.metadata.resource_version,
                                                namespace=settings.namespace, label_selector=holders):
             last[pod.metadata.name] = pod
