@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..node.hostfs import first_line
+from .allure_analytics import OPT_OUT_ENV, strip_analytics
 from .allure_cli import find_allure
 from .allure_meta import CATEGORIES, environment_properties
 
@@ -57,12 +58,16 @@ def render_report(results: Path, output: Path, history: Path | None, name: str |
         command = [binary, "generate", str(results.resolve()), "--config", str(config_file)]
         try:
             done = subprocess.run(command, cwd=tmp, capture_output=True, text=True, timeout=GENERATE_TIMEOUT_S,
-                                  env={**os.environ, "NO_COLOR": "1"}, check=False)
+                                  env={**os.environ, "NO_COLOR": "1", **OPT_OUT_ENV}, check=False)
         except (OSError, subprocess.TimeoutExpired) as err:
             raise UsageError(f"allure generate could not run: {err}") from err
     if done.returncode != 0 or not index.is_file():
         said = first_line(done.stderr) or first_line(done.stdout) or "no output"
         raise UsageError(f"allure generate exited {done.returncode} without writing {index}: {said}")
+    try:
+        strip_analytics(index)
+    except OSError as err:
+        raise UsageError(f"cannot write the report at {index}: {err.strerror}") from err
     return index
 
 

@@ -156,3 +156,11 @@ def test_the_default_name_is_the_runs_kubeconfig_context(tmp_path: Path) -> None
     assert default_name(tmp_path) == "GPU conformance: prod-gpu=east"
     (tmp_path / "environment.properties").write_text(environment_properties({"Kubeconfig context": "(current)"}))
     assert default_name(tmp_path) == "GPU conformance"
+
+
+def test_the_report_carries_no_analytics(tmp_path: Path) -> None:
+    """Allure 3 writes Google Analytics into every awesome report; ours opens without reaching outside its file."""
+    index = render_report(results_dir(tmp_path / "results"), tmp_path / "html", None)
+    html = index.read_text(encoding="utf-8")
+    assert "googletagmanager" not in html and "gtag(" not in html and "dataLayer" not in html
+    assert "window.allureReportData" in html and html.rstrip().endswith("</html>")  # the rest of it is there

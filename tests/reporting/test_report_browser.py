@@ -1,5 +1,6 @@
 """The HTML report as a reader sees it: the suite runs on a simulated cluster, `gpu-conformance report`
-renders its results, and headless Chromium opens the single index.html from disk.
+renders its results, and headless Chromium opens the single index.html from disk. The report must need nothing
+beyond its own file: any other request is refused and fails the test.
 
 The totals shown must be the suite's own (reports/summary.json), the failing node's check must be
 findable and show why it failed, and a second report must carry the first one as history.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +21,8 @@ from pathlib import Path
 
 import pytest
 from gpusim.testing import StartCluster
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, Route, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.suite.suite_runner import ROOT, SuiteRun, run_suite
 
@@ -50,15 +53,34 @@ def report_page(index: Path) -> Iterator[Page]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"this test opens the report in Chromium: {CHROMIUM} is missing (apt-get install chromium)",
                     pytrace=False)
+    outside: list[str] = []  # what the report asked for beyond its own file
+    said: list[str] = []  # the page's errors, to tell why it did not render
+
+    def refuse(route: Route) -> None:
+        outside.append(route.request.url)
+        route.abort()
+
+    def note_error(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            said.append(f"console: {message.text}")
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.route(re.compile(r"^(?!file:|data:|blob:)"), refuse)
+            page.on("console", note_error)
+            page.on("pageerror", lambda error: said.append(f"page error: {error}"))
             page.goto(index.as_uri())
-            page.get_by_test_id("metadata-item-total").wait_for()
+            try:
+                page.get_by_test_id("metadata-item-total").wait_for()
+            except PlaywrightTimeoutError:
+                pytest.fail(f"{index} did not render its totals within 30 s; the page said: {said or 'nothing'}",
+                            pytrace=False)
             yield page
         finally:
             browser.close()
+    assert not outside, f"the report reached beyond its own file: {outside}"
 
 
 def screenshot(page: Page, tmp_path: Path, name: str) -> None:
