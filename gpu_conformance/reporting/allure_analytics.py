@@ -21,7 +21,7 @@ _ANALYTICS = re.compile(
 
 def without_analytics(html: str) -> str:
     """``html`` without Allure's analytics scripts; unchanged when it has none."""
-    return _ANALYTICS.sub("", html, count=1) if "googletagmanager" in html else html
+    return _ANALYTICS.sub("", html, count=1)
 
 
 def strip_analytics(index: Path) -> None:
