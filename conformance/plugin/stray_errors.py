@@ -8,6 +8,11 @@ and api_trouble.py). What still escapes is replaced here, before pytest builds t
   facts failed unexpectedly: TypeError: ...``. That is a bug of the suite, not a finding about the cluster; its
   traceback goes to the report as an attachment, so it can be reported, while the verdict stays one line.
 The terminal, summary.json, JUnit and Allure then all say the same.
+
+A FactsUnavailable a gatherer or judge raised is raised again here, from one shallow frame, with its message:
+its report is one line (session.py), and pytest would otherwise render its whole traceback first, through the
+fixtures' and pytest's own frames with each of their files parsed, only for that to be thrown away. When a
+gathering fails at 1000 nodes, every check of every node reports it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                                                                                            pytest.TestReport]:
     """Before any report is made (the outermost wrapper): a stray error becomes FactsUnavailable."""
     error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(error, FactsUnavailable):
+        call.excinfo = _as_facts_unavailable(error.message)
+        return (yield)
     line = _could_not_inspect(error, call.when) if error is not None else None
     if line is not None:
         assert error is not None
@@ -41,7 +49,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _could_not_inspect(error: BaseException, when: str) -> str | None:
-    if isinstance(error, (FactsUnavailable, *_PYTEST_OUTCOMES, KeyboardInterrupt, SystemExit)):
+    if isinstance(error, (*_PYTEST_OUTCOMES, KeyboardInterrupt, SystemExit)):
         return None
     api = stray_api_error(error)
     if api is not None:
