@@ -20,6 +20,7 @@ pytest_plugins = [
     "conformance.plugin.failure_summary",
     "conformance.plugin.allure_results",
     "conformance.plugin.metrics",
+    "conformance.plugin.heap",
     "fixtures.settings",
     "fixtures.session",
     "fixtures.cluster",
