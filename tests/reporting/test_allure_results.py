@@ -89,9 +89,12 @@ def test_results_per_check_and_node_with_evidence(start_cluster: StartCluster, t
 
 def _a_nodes_evidence_is_written_once(results: list[dict[str, Any]], directory: Path) -> None:
     """Every check of a node attaches the node's probe facts: one file, named by each of those results."""
-    sources = {a["source"] for r in results if _labels(r).get("node") == "k8s-node05" for step in r.get("steps", [])
-               for a in step.get("attachments", []) if a["name"] == "probe facts (JSON)"}
+    steps = [step for r in results if _labels(r).get("node") == "k8s-node05" for step in r.get("steps", [])
+             if any(a["name"] == "probe facts (JSON)" for a in step.get("attachments", []))]
+    sources = {a["source"] for step in steps for a in step["attachments"] if a["name"] == "probe facts (JSON)"}
     assert len(sources) == 1 and (directory / sources.pop()).is_file()
+    assert len(steps) > 1 and len({step["name"].split(": ", 1)[1] for step in steps}) == 1  # first and later ones
+    assert all(step["status"] == "passed" and 0 < step["start"] <= step["stop"] for step in steps)
     attachments = sorted(directory.glob("*-attachment*"))
     assert len({(p.suffix, p.read_bytes()) for p in attachments}) == len(attachments)  # no body twice
 
