@@ -11,6 +11,7 @@ as it was, when the run has ended.
 from __future__ import annotations
 
 import gc
+from collections.abc import Generator
 
 import pytest
 
@@ -26,11 +27,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(lambda: _hand_back(config))
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_finish(session: pytest.Session) -> None:
-    gc.freeze()
-    if session.config.stash[_ENABLED]:
-        gc.enable()
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Generator[None, object, object]:
+    """Around collection, however it ends (pytest-xdist's controller collects nothing, a collection error)."""
+    try:
+        return (yield)
+    finally:
+        gc.freeze()
+        if session.config.stash[_ENABLED]:
+            gc.enable()
 
 
 def _hand_back(config: pytest.Config) -> None:

@@ -40,3 +40,10 @@ def test_a_collector_turned_off_before_the_run_stays_off(pytester: pytest.Pytest
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
+
+
+def test_a_collection_error_hands_everything_back(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_broken="raise ImportError('no such module')\n")
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider", "-p", "conformance.plugin.heap")
+    result.assert_outcomes(errors=1)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
