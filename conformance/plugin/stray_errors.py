@@ -33,7 +33,8 @@ _PYTEST_OUTCOMES = (pytest.fail.Exception, pytest.skip.Exception, pytest.exit.Ex
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport,
                                                                                            pytest.TestReport]:
-    """Before any report is made (the outermost wrapper): a stray error becomes FactsUnavailable."""
+    """Before any report is made (the outermost wrapper): a stray error becomes FactsUnavailable, and a
+    FactsUnavailable comes from one frame."""
     error = call.excinfo.value if call.excinfo is not None else None
     if isinstance(error, FactsUnavailable):
         call.excinfo = _as_facts_unavailable(error.message)
