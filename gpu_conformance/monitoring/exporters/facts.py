@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -25,7 +26,7 @@ def excerpt(text: str) -> str:
     A body with nothing else (an HTML page, a malformed answer) is shown from its start.
     """
     lines = text.splitlines()
-    gpu_lines = [line for line in lines if not _RUNTIME_METRIC.match(line)]
+    gpu_lines = list(itertools.islice((line for line in lines if not _RUNTIME_METRIC.match(line)), EXCERPT_LINES))
     head = "\n".join((gpu_lines or lines)[:EXCERPT_LINES])
     return head if len(head) <= _EXCERPT_CHARS else head[:_EXCERPT_CHARS] + "..."
 
