@@ -15,10 +15,12 @@ workload phase <= 1.2 x 10 s + pull, exporter phase <= --exporter-timeout + 2 s.
     python benchmarks/suite_scale.py                       # everything, writes docs/benchmarks/suite_scale.*
     SUITE_SCALE_SIZES=10,100 SUITE_SCALE_RUNS=read-only python benchmarks/suite_scale.py   # a part, no files
     SUITE_SCALE_REQUESTS=1 ...                             # also each run's API requests by path, to stderr
+    SUITE_SCALE_REPEAT=1 ...                               # each run once (default 3, the median shown)
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,9 @@ TUTORIAL_SIZES = tuple(int(n) for n in os.environ.get("SUITE_SCALE_TUTORIAL_SIZE
 RUNS = tuple(os.environ.get("SUITE_SCALE_RUNS", "read-only,full,workload,exporters").split(","))
 EVERYTHING = "SUITE_SCALE_SIZES" not in os.environ and "SUITE_SCALE_RUNS" not in os.environ
 EXPORTER_TIMEOUT = 5.0
+# Each figure is the median of REPEAT runs (by wall time), its spread shown beside it: on a shared 2-core VM one
+# run's wall time wanders by 10% (creating files, the other core's load), as much as a change is meant to save.
+REPEAT = int(os.environ.get("SUITE_SCALE_REPEAT", "3"))
 WORKLOAD_RUN_SECONDS, WORKLOAD_PULL_SECONDS, WORKLOAD_NODES = 10.0, 2.0, 100
 READ_ONLY = ("-m", "not workload")
 TUTORIAL_RUN = "full, --level tutorial"
@@ -97,6 +103,7 @@ class Measured:
     exit_status: int
     tail: str
     phases: dict[str, float]  # gathering phase -> seconds, from the suite's progress lines (fixtures/progress.py)
+    walls: tuple[float, ...] = ()  # every repeat's wall time, when the figure is their median (median_of)
 
 
 def suite(cluster: SimCluster, run: str, gpu_nodes: int, tmp: Path, *args: str) -> Measured:
@@ -156,16 +163,26 @@ def start(scenario_text: str, tmp: Path) -> SimCluster:
     raise SimStartError(f"no free address block in 127.{ADDRESS_BLOCK}-{ADDRESS_BLOCK + 19}.0.0")
 
 
+def median_of(one_run: Callable[[], Measured]) -> Measured:
+    """The run REPEAT times: the median run's figures (by wall time), with every run's wall time."""
+    runs = sorted((report(one_run()) for _ in range(REPEAT)), key=lambda m: m.wall_s)
+    return replace(runs[(len(runs) - 1) // 2], walls=tuple(m.wall_s for m in runs))
+
+
 def measure(run: str, gpu_nodes: int, scenario_text: str, *args: str) -> Measured:
-    """One suite run against a cluster of its own: a run's cleanup (its namespace terminating) never meets the
-    next run."""
-    with tempfile.TemporaryDirectory() as name:
-        tmp = Path(name)
-        cluster = start(scenario_text, tmp)
-        try:
-            return report(suite(cluster, run, gpu_nodes, tmp, *args))
-        finally:
-            cluster.stop()
+    """The suite's run, each repeat against a cluster of its own: a run's cleanup (its namespace terminating) never
+    meets the next run."""
+
+    def once() -> Measured:
+        with tempfile.TemporaryDirectory() as name:
+            tmp = Path(name)
+            cluster = start(scenario_text, tmp)
+            try:
+                return suite(cluster, run, gpu_nodes, tmp, *args)
+            finally:
+                cluster.stop()
+
+    return median_of(once)
 
 
 def measure_sizes() -> list[Measured]:
@@ -188,7 +205,8 @@ def measure_floor(read_only: Measured) -> list[Measured]:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         tests = write_floor_tests(tmp / "tests", run, deselected)
-        return [report(pytest_run(f"pytest floor{suffix}", read_only.gpu_nodes, tmp, tests, [*READ_ONLY], allure))
+        return [median_of(functools.partial(pytest_run, f"pytest floor{suffix}", read_only.gpu_nodes, tmp, tests,
+                                            [*READ_ONLY], allure))
                 for suffix, allure in ((", no Allure", False), (", allure-pytest", True))]
 
 
@@ -236,16 +254,26 @@ def write(figures: list[Measured], load: tuple[float, float, float], took: float
              f"{meta['load_average_at_end']} at the end: other work shared the machine). Simulated clusters of "
              "seed-like GPU nodes with 8 H100s each; images pull and run at once unless said. Wall, CPU and peak "
              "RSS are the suite process's own (the simulation runs beside it); API requests are those the suite "
-             "made.", "",
+             f"made. Each row is the median of {REPEAT} runs by wall time (the fastest and slowest in brackets); "
+             "its other figures are that run's.", "",
              "| run | GPU nodes | wall | suite CPU | suite peak RSS | API requests | phases | exit |",
              "|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {f.run} | {f.gpu_nodes} | {f.wall_s} s | {f.cpu_s} s | {f.peak_rss_mib} MiB | {f.api_requests} | "
-              f"{', '.join(f'{k} {v:g} s' for k, v in f.phases.items()) or '-'} | {f.exit_status} |" for f in figures]
+    lines += [f"| {f.run} | {f.gpu_nodes} | {f.wall_s} s{_spread(f)} | {f.cpu_s} s | {f.peak_rss_mib} MiB | "
+              f"{f.api_requests} | {_phases(f)} | {f.exit_status} |" for f in figures]
     lines += ["", "| target (issue 16) | measured | met |", "|---|---|---|", *targets(figures)]
     lines += ["", "Exit status 1 in the full runs is the seed cluster's own verdict (SEC-NO-REQUEST-NO-GPU and "
               "SEC-ENV-NO-GPU fail on every node, as on the tutorial's cluster); in the exporter run, the hanging "
               "exporters' MON-EXPORTER-UP.", "", *NOTES]
     (out / "suite_scale.md").write_text("\n".join(lines) + "\n")
+
+
+def _phases(figure: Measured) -> str:
+    return ", ".join(f"{name} {seconds:g} s" for name, seconds in figure.phases.items()) or "-"
+
+
+def _spread(figure: Measured) -> str:
+    """`` (26.1-28.3 s)``: the fastest and slowest of the repeats the figure is the median of."""
+    return f" ({figure.walls[0]}-{figure.walls[-1]} s)" if len(figure.walls) > 1 else ""
 
 
 NOTES = [
