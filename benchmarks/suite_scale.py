@@ -39,7 +39,7 @@ from gpusim.cluster import SimCluster, SimStartError
 from gpusim.images import register_image
 from gpusim.images.dockerfile import final_stage_env
 from gpusim.scenario import loads
-from pytest_floor import item_counts, write_floor_tests
+from support.pytest_floor import item_counts, write_floor_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = tuple(int(n) for n in os.environ.get("SUITE_SCALE_SIZES", "10,100,1000").split(","))
@@ -121,11 +121,12 @@ def suite(cluster: SimCluster, run: str, gpu_nodes: int, tmp: Path, *args: str) 
 
 
 def pytest_run(run: str, gpu_nodes: int, tmp: Path, cwd: Path, args: list[str], allure: bool = True) -> Measured:
-    """pytest as its own process in ``cwd``: its wall time and CPU (wait4), peak RSS (peak_memory.py), last line."""
+    """pytest as its own process in ``cwd``: its wall time and CPU (wait4), peak RSS (support/peak_memory.py), and
+    its last line."""
     profile = os.environ.get("SUITE_SCALE_PROFILE")  # a directory: each run's cProfile data goes there
     profiler = ["-m", "cProfile", "-o", f"{profile}/{run.replace(' ', '-')}-{gpu_nodes}.prof"] if profile else []
     results = ["--alluredir", str(tmp / "allure-results")] if allure else ["-p", "no:allure_pytest"]
-    runner = [*profiler, str(ROOT / "benchmarks" / "peak_memory.py")]
+    runner = [*profiler, str(ROOT / "benchmarks" / "support" / "peak_memory.py")]
     command = [sys.executable, *runner, "pytest", "-p", "no:cacheprovider", "-q", "--no-header",
                "-p", "no:randomly", *results, *args]
     peak = tmp / "peak-memory"

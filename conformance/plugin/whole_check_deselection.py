@@ -4,7 +4,7 @@ A check is deselected whatever the node when ``--level`` leaves its level out, w
 is off, when ``--gpu-request`` runs its way of requesting GPUs on no node, or when ``-m`` refuses its marks
 (per-node items add no mark). Such a check is parametrized with the first GPU node only, and the usual deselection
 then drops that one item: a read-only run at 1000 nodes does not build 23,000 items only to deselect them (3.5 s
-and 100 MB of pytest's own work, benchmarks/pytest_floor.py). pytest's "N deselected" therefore counts such a
+and 100 MB of pytest's own work, benchmarks/support/pytest_floor.py). pytest's "N deselected" therefore counts such a
 check once; a check that runs on some nodes only is still deselected per node.
 
 ``-m`` is evaluated with pytest's own expression and matcher (private modules); a pytest without them makes

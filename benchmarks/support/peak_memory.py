@@ -5,7 +5,7 @@ simulated cluster of 1000 nodes, and Linux folds the high-water mark of the addr
 into the child's ru_maxrss (fs/exec.c, setmax_mm_hiwater_rss). VmHWM in /proc/self/status is the high-water
 mark of this program's own address space only.
 
-    python benchmarks/peak_memory.py pytest ARGS...
+    PEAK_MEMORY_FILE=F python benchmarks/support/peak_memory.py pytest ARGS...
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ def peak_kib() -> int:
 
 
 def main() -> None:
+    if len(sys.argv) < 2 or "PEAK_MEMORY_FILE" not in os.environ:
+        sys.exit("usage: PEAK_MEMORY_FILE=F python benchmarks/support/peak_memory.py MODULE [ARGS...]")
     module, sys.argv = sys.argv[1], sys.argv[1:]
     try:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
