@@ -206,8 +206,10 @@ def measure_floor(read_only: Measured) -> list[Measured]:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         tests = write_floor_tests(tmp / "tests", run, deselected)
+        # The folder named: pytest finds its pytest.ini (the workload mark) from the arguments that are paths, and
+        # --alluredir's folder, there from the second run on, would be the only one.
         return [median_of(functools.partial(pytest_run, f"pytest floor{suffix}", read_only.gpu_nodes, tmp, tests,
-                                            [*READ_ONLY], allure))
+                                            [*READ_ONLY, str(tests)], allure))
                 for suffix, allure in ((", no Allure", False), (", allure-pytest", True))]
 
 
